@@ -1,0 +1,170 @@
+//! Command-line arguments, with the spellings of ruff and ripgrep.
+
+use crate::report::ReportFormat;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// tlslint: find settings that weaken TLS (certificate validation off, host-name checks
+/// ignored, revocation off, legacy protocols on, HTTPS-to-HTTP redirects allowed).
+#[derive(Debug, Parser)]
+#[command(name = "tlslint", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan files and folders (default: the current folder).
+    Scan(ScanArgs),
+    /// List every rule: id, categories, severity, title.
+    Rules(RulesArgs),
+    /// Print a rule's documentation, or decode a flag value.
+    Explain(ExplainArgs),
+}
+
+/// When to use colours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// When stdout is a terminal and NO_COLOR is unset.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// The lowest severity that fails the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Errors only.
+    Error,
+    /// Warnings and errors.
+    Warning,
+    /// Any finding.
+    Note,
+    /// Never fail because of findings.
+    Never,
+}
+
+/// `tlslint scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files and folders to scan.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    /// Report format on stdout (or in --output).
+    #[arg(short, long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
+
+    /// Write the report to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Also write a report in another format to a file, e.g. `--report sarif:results.sarif`
+    /// (repeatable; the scan runs once).
+    #[arg(long = "report", value_name = "FORMAT:FILE")]
+    pub reports: Vec<String>,
+
+    /// Only these rules or categories (comma separated).
+    #[arg(long, value_delimiter = ',', value_name = "LIST")]
+    pub select: Vec<String>,
+
+    /// Skip these rules or categories (comma separated).
+    #[arg(long, value_delimiter = ',', value_name = "LIST")]
+    pub ignore: Vec<String>,
+
+    /// Lowest severity that makes the exit status 1 (default: any finding).
+    #[arg(long, value_enum, default_value_t = FailOn::Note, value_name = "LEVEL")]
+    pub fail_on: FailOn,
+
+    /// Worker threads (default: all cores).
+    #[arg(short = 'j', long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// Also scan files that .gitignore/.ignore exclude.
+    #[arg(long)]
+    pub no_ignore: bool,
+
+    /// Skip larger files with a note (K, M and G suffixes).
+    #[arg(long, default_value = "16M", value_name = "SIZE", value_parser = parse_size)]
+    pub max_filesize: u64,
+
+    /// Print files, bytes, time and findings per category on stderr.
+    #[arg(long)]
+    pub stats: bool,
+
+    /// When to use colours (honours NO_COLOR).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+}
+
+/// `tlslint rules`.
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = ListFormat::Human)]
+    pub format: ListFormat,
+}
+
+/// Formats of `tlslint rules`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// A table.
+    Human,
+    /// JSON.
+    Json,
+}
+
+/// `tlslint explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The rule id.
+    #[arg(required_unless_present = "value")]
+    pub rule: Option<String>,
+
+    /// A flag value to decode (decimal or 0x hex).
+    #[arg(long, requires = "kind", value_name = "N")]
+    pub value: Option<String>,
+
+    /// The table to decode with (arr-ignore-flags, winhttp-security-flags,
+    /// bits-security-flags, secure-protocols, schannel, ...).
+    #[arg(long = "as", value_name = "KIND")]
+    pub kind: Option<String>,
+}
+
+/// Parses `16M`, `512K`, `1G` or a plain byte count.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let (num, mult) = match t.chars().last().map(|c| c.to_ascii_uppercase()) {
+        Some('K') => (&t[..t.len() - 1], 1024),
+        Some('M') => (&t[..t.len() - 1], 1024 * 1024),
+        Some('G') => (&t[..t.len() - 1], 1024 * 1024 * 1024),
+        _ => (t, 1),
+    };
+    num.trim()
+        .parse::<u64>()
+        .map(|n| n.saturating_mul(mult))
+        .map_err(|_| format!("`{s}` is not a size (e.g. 16M)"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("16M"), Ok(16 * 1024 * 1024));
+        assert_eq!(parse_size("10"), Ok(10));
+        assert!(parse_size("x").is_err());
+    }
+
+    #[test]
+    fn cli_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

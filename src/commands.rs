@@ -1,0 +1,357 @@
+//! The subcommands: `scan`, `rules`, `explain`.
+
+use crate::cli::{ColorChoice, ExplainArgs, FailOn, ListFormat, RulesArgs, ScanArgs};
+use crate::diagnostic::{Category, Severity};
+use crate::engine::Engine;
+use crate::prefilter::Prefilter;
+use crate::report::{self, ReportFormat};
+use crate::rules::RuleSet;
+use crate::rules::tables::{Hex, parse_int};
+use crate::scan::{self, ScanOptions};
+use anyhow::{Context, Result, bail};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+/// Exit status, as ruff and ripgrep use them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// No finding at or above `--fail-on`.
+    Success,
+    /// Findings.
+    Failure,
+    /// Usage, configuration or I/O error.
+    Error,
+}
+
+impl ExitStatus {
+    /// The process exit code.
+    pub fn code(self) -> i32 {
+        match self {
+            ExitStatus::Success => 0,
+            ExitStatus::Failure => 1,
+            ExitStatus::Error => 2,
+        }
+    }
+}
+
+/// A `--select`/`--ignore` item: a category or a rule id.
+enum Selector {
+    Category(Category),
+    Rule(String),
+}
+
+impl Selector {
+    fn parse(rules: &RuleSet, item: &str) -> Result<Selector> {
+        let item = item.trim();
+        if let Some(c) = Category::parse(item) {
+            return Ok(Selector::Category(c));
+        }
+        if rules.get(item).is_some() {
+            return Ok(Selector::Rule(item.to_string()));
+        }
+        let cats: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
+        bail!(
+            "unknown rule or category `{item}` (categories: {}; `tlslint rules` lists the rule ids)",
+            cats.join(", ")
+        )
+    }
+
+    fn matches(&self, rule: &crate::rules::Rule) -> bool {
+        match self {
+            Selector::Category(c) => rule.categories.contains(c),
+            Selector::Rule(id) => rule.id == *id,
+        }
+    }
+}
+
+/// Turns `--select`/`--ignore` into an enabled-rule mask.
+pub fn rule_mask(rules: &RuleSet, select: &[String], ignore: &[String]) -> Result<Vec<bool>> {
+    let parse = |items: &[String]| -> Result<Vec<Selector>> {
+        items
+            .iter()
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| Selector::parse(rules, s))
+            .collect()
+    };
+    let select = parse(select)?;
+    let ignore = parse(ignore)?;
+    Ok(rules
+        .rules
+        .iter()
+        .map(|r| {
+            (select.is_empty() || select.iter().any(|s| s.matches(r)))
+                && !ignore.iter().any(|s| s.matches(r))
+        })
+        .collect())
+}
+
+fn use_color(choice: ColorChoice, to_terminal: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    }
+}
+
+fn parse_report_spec(s: &str) -> Result<(ReportFormat, PathBuf)> {
+    use clap::ValueEnum;
+    let Some((fmt, path)) = s.split_once(':') else {
+        bail!("--report expects FORMAT:FILE, e.g. sarif:results.sarif (got `{s}`)");
+    };
+    let format = ReportFormat::from_str(fmt, true).map_err(|_| {
+        let names: Vec<String> = ReportFormat::value_variants()
+            .iter()
+            .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_string()))
+            .collect();
+        anyhow::anyhow!(
+            "unknown report format `{fmt}` (valid: {})",
+            names.join(", ")
+        )
+    })?;
+    if path.is_empty() {
+        bail!("--report {fmt}: needs a file name");
+    }
+    Ok((format, PathBuf::from(path)))
+}
+
+fn write_to_file(
+    path: &PathBuf,
+    f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
+    let file =
+        std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
+    let mut w = std::io::BufWriter::new(file);
+    f(&mut w).with_context(|| format!("cannot write {}", path.display()))?;
+    w.flush()
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+/// `tlslint scan`.
+pub fn scan(args: &ScanArgs) -> Result<ExitStatus> {
+    let rules = RuleSet::builtin().context("loading the built-in rules")?;
+    let mask = rule_mask(&rules, &args.select, &args.ignore)?;
+    let mut extra_reports = Vec::new();
+    for spec in &args.reports {
+        extra_reports.push(parse_report_spec(spec)?);
+    }
+    let keywords: Vec<String> = rules
+        .rules
+        .iter()
+        .zip(&mask)
+        .filter(|(_, on)| **on)
+        .flat_map(|(r, _)| r.keywords.iter().cloned())
+        .collect();
+    let prefilter = Prefilter::new(&keywords);
+    let mut engine = Engine::new(rules);
+    engine.set_enabled(mask);
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
+        .max(1);
+    let opts = ScanOptions {
+        paths: args.paths.clone(),
+        threads,
+        no_ignore: args.no_ignore,
+        max_filesize: args.max_filesize,
+    };
+    let outcome = scan::scan(&opts, &engine, &prefilter);
+
+    for p in &outcome.problems {
+        if p.path.is_empty() {
+            eprintln!("tlslint: {}", p.message);
+        } else {
+            eprintln!("tlslint: {}: {}", p.path, p.message);
+        }
+    }
+
+    for (format, path) in &extra_reports {
+        write_to_file(path, |w| {
+            report::write_report(*format, &outcome, &engine, false, w)
+        })?;
+    }
+    match &args.output {
+        Some(path) => write_to_file(path, |w| {
+            report::write_report(args.format, &outcome, &engine, false, w)
+        })?,
+        None => {
+            let stdout = std::io::stdout();
+            let color = use_color(args.color, stdout.is_terminal());
+            let mut lock = std::io::BufWriter::new(stdout.lock());
+            let res = report::write_report(args.format, &outcome, &engine, color, &mut lock)
+                .and_then(|()| lock.flush());
+            if let Err(e) = res {
+                if e.kind() != std::io::ErrorKind::BrokenPipe {
+                    return Err(e).context("writing the report");
+                }
+            }
+        }
+    }
+
+    let findings: Vec<&crate::diagnostic::Finding> =
+        outcome.files.iter().flat_map(|f| &f.findings).collect();
+    if args.stats {
+        let s = &outcome.stats;
+        eprintln!(
+            "tlslint: {} files ({} bytes) scanned, {} analyzed, {} binary and {} large skipped, {} unreadable, in {} ms",
+            s.files_scanned,
+            s.bytes_scanned,
+            s.files_analyzed,
+            s.skipped_binary,
+            s.skipped_large,
+            s.errors,
+            s.duration.as_millis()
+        );
+        for c in Category::ALL {
+            let n = findings.iter().filter(|f| f.category == c).count();
+            eprintln!("tlslint:   {c:<20} {n}");
+        }
+    }
+
+    if outcome.stats.files_scanned == 0 && outcome.stats.errors > 0 {
+        return Ok(ExitStatus::Error);
+    }
+    let threshold = match args.fail_on {
+        FailOn::Never => None,
+        FailOn::Note => Some(Severity::Note),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Error => Some(Severity::Error),
+    };
+    let failing = threshold.is_some_and(|t| findings.iter().any(|f| f.severity >= t));
+    Ok(if failing {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    })
+}
+
+/// `tlslint rules`.
+pub fn rules(args: &RulesArgs) -> Result<ExitStatus> {
+    let rules = RuleSet::builtin().context("loading the built-in rules")?;
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        ListFormat::Json => {
+            let list: Vec<serde_json::Value> = rules
+                .rules
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "id": r.id,
+                        "categories": r.categories.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
+                        "severity": r.severity.as_str(),
+                        "title": r.title,
+                        "cwe": r.cwe,
+                    })
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut out, &list)?;
+            writeln!(out)?;
+        }
+        ListFormat::Human => {
+            let w = rules.rules.iter().map(|r| r.id.len()).max().unwrap_or(10);
+            for r in &rules.rules {
+                let cats: Vec<&str> = r.categories.iter().map(|c| c.as_str()).collect();
+                writeln!(
+                    out,
+                    "{:<w$}  {:<7}  {:<40}  {}",
+                    r.id,
+                    r.severity.as_str(),
+                    cats.join(","),
+                    r.title
+                )?;
+            }
+        }
+    }
+    Ok(ExitStatus::Success)
+}
+
+/// `tlslint explain`.
+pub fn explain(args: &ExplainArgs) -> Result<ExitStatus> {
+    let rules = RuleSet::builtin().context("loading the built-in rules")?;
+    let mut out = std::io::stdout().lock();
+    if let (Some(value), Some(kind)) = (&args.value, &args.kind) {
+        let Some(v) = parse_int(value) else {
+            bail!("`{value}` is not a number (decimal or 0x hex)")
+        };
+        let (table_id, arr) = match kind.as_str() {
+            "arr-ignore-flags" | "arr" => ("winhttp-security-flags", true),
+            "schannel" => ("schannel-protocols", false),
+            other => (other, false),
+        };
+        let Some(table) = rules.table(table_id) else {
+            let mut names: Vec<&str> = rules.tables.iter().map(|t| t.id.as_str()).collect();
+            names.push("arr-ignore-flags");
+            names.sort_unstable();
+            bail!("unknown kind `{kind}` (valid: {})", names.join(", "));
+        };
+        let d = table.decode(v);
+        writeln!(out, "{} as {}: {}", Hex(v), kind, d.describe())?;
+        for e in &d.parts {
+            let cat = e
+                .category
+                .map_or("safe".to_string(), |c| c.as_str().to_string());
+            writeln!(
+                out,
+                "  {:<10} {:<45} {}",
+                Hex(e.value).to_string(),
+                e.names[0],
+                cat
+            )?;
+        }
+        if d.unknown != 0 {
+            writeln!(
+                out,
+                "  {:<10} {:<45} unknown",
+                Hex(d.unknown).to_string(),
+                "(no name)"
+            )?;
+        }
+        let mut cats: Vec<Category> = d.categories.iter().copied().collect();
+        if arr && !cats.contains(&Category::HostnameValidation) {
+            cats.insert(0, Category::HostnameValidation);
+            writeln!(
+                out,
+                "  note: ARR treats any written SecureConnectionIgnoreFlags value, even 0, as ignoring certificate name mismatches (KB 2693489)"
+            )?;
+        }
+        cats.sort();
+        let names: Vec<&str> = cats.iter().map(|c| c.as_str()).collect();
+        writeln!(
+            out,
+            "categories: {}",
+            if names.is_empty() {
+                "none (safe)".to_string()
+            } else {
+                names.join(", ")
+            }
+        )?;
+        return Ok(ExitStatus::Success);
+    }
+    let Some(id) = &args.rule else {
+        bail!("name a rule, or give --value N --as KIND")
+    };
+    let Some(rule) = rules.get(id) else {
+        bail!("unknown rule `{id}` (`tlslint rules` lists them)");
+    };
+    writeln!(out, "# {}: {}\n", rule.id, rule.title)?;
+    let cats: Vec<&str> = rule.categories.iter().map(|c| c.as_str()).collect();
+    let cwes: Vec<String> = rule.cwe.iter().map(|c| format!("CWE-{c}")).collect();
+    writeln!(
+        out,
+        "Categories: {}. Severity: {}. {}\n",
+        cats.join(", "),
+        rule.severity,
+        cwes.join(", ")
+    )?;
+    writeln!(out, "## What it does\n\n{}\n", rule.description.trim())?;
+    writeln!(out, "## Use instead\n\n{}\n", rule.fix.trim())?;
+    if !rule.references.is_empty() {
+        writeln!(out, "## References\n")?;
+        for r in &rule.references {
+            writeln!(out, "- {r}")?;
+        }
+    }
+    Ok(ExitStatus::Success)
+}

@@ -1,0 +1,385 @@
+//! The rule engine: judges facts against the rule set and produces findings.
+//!
+//! The engine is built once per scan. It indexes matchers by what they can match
+//! (registry rules in one table, flag rules by table, option rules by command, setting
+//! rules by domain, construct rules by name), so each fact meets only the rules that
+//! could match it.
+
+use crate::diagnostic::{Category, Finding, Span};
+use crate::facts::{ConstructFact, Fact, FlagFact, OptionFact, SettingFact};
+use crate::rules::registry::{RegistryWrite, normalize_key};
+use crate::rules::tables::{Decoded, Hex};
+use crate::rules::value::Value;
+use crate::rules::{Matcher, OptionMatcher, RegistryMatcher, Rule, RuleSet, SettingMatcher};
+use std::collections::{BTreeSet, HashMap};
+
+/// Matchers indexed for lookup. Each entry is `(rule index, matcher index)`.
+#[derive(Debug)]
+pub struct Engine {
+    /// The rules and tables.
+    pub rules: RuleSet,
+    registry: Vec<(usize, usize)>,
+    flags: HashMap<usize, Vec<(usize, usize)>>,
+    options: Vec<(usize, usize)>,
+    settings: HashMap<String, Vec<(usize, usize)>>,
+    constructs: HashMap<String, Vec<(usize, usize)>>,
+    /// Rules switched off by `--select`/`--ignore`/configuration.
+    enabled: Vec<bool>,
+}
+
+/// Values substituted into message templates.
+#[derive(Default)]
+struct Vars {
+    name: String,
+    value: String,
+    decoded: String,
+    key: String,
+    detail: String,
+}
+
+fn render(template: &str, v: &Vars) -> String {
+    let mut out = String::with_capacity(template.len() + 32);
+    let mut rest = template;
+    while let Some(i) = rest.find('{') {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        let Some(j) = tail.find('}') else {
+            out.push_str(tail);
+            return out;
+        };
+        let var = &tail[1..j];
+        match var {
+            "name" => out.push_str(&v.name),
+            "value" => out.push_str(&v.value),
+            "decoded" => out.push_str(if v.decoded.is_empty() {
+                &v.value
+            } else {
+                &v.decoded
+            }),
+            "key" => out.push_str(&v.key),
+            "detail" => out.push_str(&v.detail),
+            _ => out.push_str(&tail[..=j]),
+        }
+        rest = &tail[j + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn fmt_value(v: &Value) -> String {
+    match v {
+        Value::Int(i) => Hex(*i).to_string(),
+        Value::Str(s) => s.clone(),
+        Value::Flag => String::new(),
+        Value::Unknown => "(computed)".to_string(),
+    }
+}
+
+impl Engine {
+    /// Indexes a rule set.
+    pub fn new(rules: RuleSet) -> Engine {
+        let mut e = Engine {
+            enabled: vec![true; rules.rules.len()],
+            rules,
+            registry: Vec::new(),
+            flags: HashMap::new(),
+            options: Vec::new(),
+            settings: HashMap::new(),
+            constructs: HashMap::new(),
+        };
+        for (ri, rule) in e.rules.rules.iter().enumerate() {
+            for (mi, m) in rule.matchers.iter().enumerate() {
+                match m {
+                    Matcher::Registry(_) => e.registry.push((ri, mi)),
+                    Matcher::Flags { table } => e.flags.entry(*table).or_default().push((ri, mi)),
+                    Matcher::Option(_) => e.options.push((ri, mi)),
+                    Matcher::Setting(s) => e
+                        .settings
+                        .entry(s.domain.clone())
+                        .or_default()
+                        .push((ri, mi)),
+                    Matcher::Construct { name } => {
+                        e.constructs.entry(name.clone()).or_default().push((ri, mi))
+                    }
+                }
+            }
+        }
+        e
+    }
+
+    /// Switches rules on or off (`enabled[i]` for rule `i`).
+    pub fn set_enabled(&mut self, enabled: Vec<bool>) {
+        assert_eq!(enabled.len(), self.rules.rules.len());
+        self.enabled = enabled;
+    }
+
+    /// Whether rule `i` runs.
+    pub fn is_enabled(&self, i: usize) -> bool {
+        self.enabled.get(i).copied().unwrap_or(false)
+    }
+
+    /// Judges facts, appending findings.
+    pub fn judge(&self, facts: &[Fact], out: &mut Vec<Finding>) {
+        for f in facts {
+            match f {
+                Fact::Registry(r) => self.judge_registry(r, out),
+                Fact::Flags(x) => self.judge_flags(x, out),
+                Fact::Option(o) => self.judge_option(o, out),
+                Fact::Setting(s) => self.judge_setting(s, out),
+                Fact::Construct(c) => self.judge_construct(c, out),
+            }
+        }
+    }
+
+    fn emit(
+        &self,
+        ri: usize,
+        category: Category,
+        span: Span,
+        vars: &Vars,
+        notes: Vec<String>,
+        out: &mut Vec<Finding>,
+    ) {
+        let rule: &Rule = &self.rules.rules[ri];
+        if !self.enabled[ri] || !rule.categories.contains(&category) {
+            return;
+        }
+        out.push(Finding {
+            rule: ri,
+            category,
+            severity: rule.severity,
+            span,
+            message: render(rule.template(category), vars),
+            notes,
+            fix: None,
+        });
+    }
+
+    /// Decodes a registry write's data with a table.
+    fn decode_with(&self, table: usize, v: u64) -> Decoded<'_> {
+        self.rules.tables[table].decode(v)
+    }
+
+    fn judge_registry(&self, w: &RegistryWrite, out: &mut Vec<Finding>) {
+        let Some(norm) = normalize_key(&w.key) else {
+            return;
+        };
+        for &(ri, mi) in &self.registry {
+            let Matcher::Registry(m) = &self.rules.rules[ri].matchers[mi] else {
+                continue;
+            };
+            if !registry_matches(m, &norm, &w.value_name) || !m.when.holds(&w.value, &m.values) {
+                continue;
+            }
+            let mut cats: BTreeSet<Category> = BTreeSet::new();
+            if let Some(c) = m.category {
+                cats.insert(c);
+            }
+            let mut vars = Vars {
+                name: w.value_name.clone(),
+                value: fmt_value(&w.value),
+                key: w.key.clone(),
+                ..Vars::default()
+            };
+            let mut notes = Vec::new();
+            if let (Some(t), Some(v)) = (m.table, w.value.as_int()) {
+                let d = self.decode_with(t, v);
+                vars.decoded = d.describe();
+                cats.extend(d.categories.iter().copied());
+                notes.push(format!("{} = {}", w.value_name, vars.decoded));
+            }
+            for c in cats {
+                self.emit(ri, c, w.span, &vars, notes.clone(), out);
+            }
+        }
+    }
+
+    fn judge_flags(&self, f: &FlagFact, out: &mut Vec<Finding>) {
+        let Some((ti, table)) = crate::rules::find_table(&self.rules.tables, &f.table) else {
+            return;
+        };
+        let Some(rules) = self.flags.get(&ti) else {
+            return;
+        };
+        let (cats, decoded, name) = match f
+            .name
+            .as_deref()
+            .and_then(|n| table.lookup(n).map(|e| (n, e)))
+        {
+            Some((n, e)) => {
+                let d = table.decode(e.value);
+                let text = if e.composite {
+                    d.describe()
+                } else {
+                    format!("{} {}", e.label, Hex(e.value))
+                };
+                (table.categories_of(e), text, n.to_string())
+            }
+            None => {
+                let d = table.decode(f.value);
+                (d.categories.clone(), d.describe(), Hex(f.value).to_string())
+            }
+        };
+        let vars = Vars {
+            name: name.clone(),
+            value: Hex(f.value).to_string(),
+            decoded: decoded.clone(),
+            ..Vars::default()
+        };
+        let notes = vec![format!("{}: {} ({})", table.title, decoded, name)];
+        for &(ri, _) in rules {
+            for &c in &cats {
+                self.emit(ri, c, f.span, &vars, notes.clone(), out);
+            }
+        }
+    }
+
+    fn judge_option(&self, o: &OptionFact, out: &mut Vec<Finding>) {
+        for &(ri, mi) in &self.options {
+            let Matcher::Option(m) = &self.rules.rules[ri].matchers[mi] else {
+                continue;
+            };
+            if !option_matches(m, o) {
+                continue;
+            }
+            let vars = Vars {
+                name: o.option.clone(),
+                value: fmt_value(&o.value),
+                detail: o.command.clone(),
+                ..Vars::default()
+            };
+            let cats = self.rules.rules[ri].categories.clone();
+            for c in cats {
+                self.emit(ri, c, o.span, &vars, Vec::new(), out);
+            }
+        }
+    }
+
+    fn judge_setting(&self, s: &SettingFact, out: &mut Vec<Finding>) {
+        let Some(rules) = self.settings.get(s.domain) else {
+            return;
+        };
+        let key = s.key.to_ascii_lowercase();
+        for &(ri, mi) in rules {
+            let Matcher::Setting(m) = &self.rules.rules[ri].matchers[mi] else {
+                continue;
+            };
+            if !setting_matches(m, &key, &s.value) {
+                continue;
+            }
+            let vars = Vars {
+                name: s.key.clone(),
+                value: fmt_value(&s.value),
+                ..Vars::default()
+            };
+            let cats = self.rules.rules[ri].categories.clone();
+            for c in cats {
+                self.emit(ri, c, s.span, &vars, Vec::new(), out);
+            }
+        }
+    }
+
+    fn judge_construct(&self, c: &ConstructFact, out: &mut Vec<Finding>) {
+        let Some(rules) = self.constructs.get(c.name) else {
+            return;
+        };
+        let vars = Vars {
+            detail: c.detail.clone(),
+            ..Vars::default()
+        };
+        for &(ri, _) in rules {
+            for &cat in &c.categories {
+                self.emit(ri, cat, c.span, &vars, Vec::new(), out);
+            }
+        }
+    }
+}
+
+fn registry_matches(m: &RegistryMatcher, norm_key: &str, value_name: &str) -> bool {
+    m.value_name.eq_ignore_ascii_case(value_name.trim())
+        && m.keys.iter().any(|re| re.is_match(norm_key))
+}
+
+/// Whether an option fact matches an option matcher (command, spelling, bundling, value).
+pub fn option_matches(m: &OptionMatcher, o: &OptionFact) -> bool {
+    if !m.commands.iter().any(|c| c == "*" || *c == o.command) {
+        return false;
+    }
+    let spelled = m.options.iter().any(|opt| {
+        if m.ignore_case {
+            opt.eq_ignore_ascii_case(&o.option)
+        } else {
+            *opt == o.option
+        }
+    });
+    let bundled = !spelled
+        && m.bundle
+            .as_deref()
+            .is_some_and(|takes_arg| in_bundle(&m.options, &o.option, takes_arg));
+    if !spelled && !bundled {
+        return false;
+    }
+    m.when.holds(&o.value, &m.values) || (bundled && m.when == crate::rules::value::When::Any)
+}
+
+/// `-fsSLk` contains `-k` when no letter before `k` takes an argument.
+fn in_bundle(options: &[String], arg: &str, takes_arg: &str) -> bool {
+    let Some(letters) = arg.strip_prefix('-') else {
+        return false;
+    };
+    if letters.starts_with('-')
+        || letters.len() < 2
+        || !letters.bytes().all(|b| b.is_ascii_alphanumeric())
+    {
+        return false;
+    }
+    for opt in options {
+        let Some(l) = opt.strip_prefix('-') else {
+            continue;
+        };
+        if l.len() != 1 || l.starts_with('-') {
+            continue;
+        }
+        let want = l.as_bytes()[0];
+        for b in letters.bytes() {
+            if b == want {
+                return true;
+            }
+            if takes_arg.as_bytes().contains(&b) {
+                break;
+            }
+        }
+    }
+    false
+}
+
+fn setting_matches(m: &SettingMatcher, key: &str, value: &Value) -> bool {
+    m.keys.iter().any(|g| g.is_match(key)) && m.when.holds(value, &m.values)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates() {
+        let v = Vars {
+            name: "N".into(),
+            value: "0x1".into(),
+            ..Vars::default()
+        };
+        assert_eq!(
+            render("{name} = {decoded} {unknown}", &v),
+            "N = 0x1 {unknown}"
+        );
+        assert_eq!(render("open { brace", &v), "open { brace");
+    }
+
+    #[test]
+    fn bundles() {
+        let opts = vec!["-k".to_string(), "--insecure".to_string()];
+        assert!(in_bundle(&opts, "-fsSLk", "o"));
+        assert!(!in_bundle(&opts, "-ok", "o"));
+        assert!(!in_bundle(&opts, "--kk", "o"));
+    }
+}

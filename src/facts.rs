@@ -1,0 +1,151 @@
+//! Normalized facts: what analyzers extract from text, and what rules judge.
+//!
+//! Analyzers are named after formats and know syntax; rules know semantics. The facts
+//! between them are format-independent, so that `reg add`, a `.reg` file, PowerShell and
+//! Group Policy all produce the same [`RegistryWrite`], and a BITS flag word is the same
+//! [`FlagFact`] whether it came from `bitsadmin` or from C++.
+
+use crate::diagnostic::{Category, Span};
+pub use crate::rules::registry::RegistryWrite;
+use crate::rules::value::Value;
+
+/// Configuration domains that `setting` matchers can name.
+pub const DOMAINS: &[&str] = &[
+    // git configuration: .gitconfig, `git config`, `git -c`, GIT_CONFIG_* (keys lower-case, `http.<url>.sslverify`).
+    "git-config",
+    // npm/yarn configuration: .npmrc, `npm config set`, npm_config_* variables.
+    "npm-config",
+    // Environment variables: set/export/$env:/ENV/CI variables/process.env/os.environ.
+    "env",
+    // pip configuration: pip.conf/pip.ini and `--trusted-host`-style options.
+    "pip-config",
+    // kubeconfig clusters.
+    "kubeconfig",
+    // Ansible module arguments and inventory variables.
+    "ansible",
+    // Terraform/HCL attributes (`provider.<name>.<attr>`).
+    "terraform",
+    // curl and wget configuration files.
+    "curlrc",
+    "wgetrc",
+    // .NET/IIS XML configuration: `element@attribute` paths (lower-case).
+    "dotnet-config",
+    // .NET AppContext switches (AppContextSwitchOverrides, AppContext.SetSwitch).
+    "appcontext-switch",
+    // Generic YAML keys of tools that are not modelled further (docker-compose, Helm values).
+    "yaml",
+];
+
+/// Constructs that `construct` matchers can name.
+pub const CONSTRUCTS: &[&str] = &[
+    // A certificate-validation callback or trust manager that accepts everything (or, with
+    // hostname-validation, a name mismatch).
+    "trust-all-callback",
+    // A host-name verifier that accepts every name.
+    "trust-all-hostname-verifier",
+    // A .NET ICertificatePolicy whose CheckValidationResult returns true, installed.
+    "trust-all-certificate-policy",
+    // An IIS URL Rewrite rule redirecting HTTPS requests to http://.
+    "rewrite-redirect-to-http",
+    // A rustls ServerCertVerifier that returns `ServerCertVerified::assertion()` unconditionally.
+    "rustls-verifier-accepts-any",
+];
+
+/// A value from a flag table met in code or a command line.
+#[derive(Debug, Clone)]
+pub struct FlagFact {
+    /// Table id.
+    pub table: String,
+    /// The value (a named constant's value, or a number).
+    pub value: u64,
+    /// The constant name when the value was written as one.
+    pub name: Option<String>,
+    /// Where it is written.
+    pub span: Span,
+}
+
+/// A command-line option of a command.
+#[derive(Debug, Clone)]
+pub struct OptionFact {
+    /// The command (lower-case, without path or `.exe`).
+    pub command: String,
+    /// The option as written (`--insecure`, `-fsSLk`, `-SkipCertificateCheck`).
+    pub option: String,
+    /// Its argument: `Value::Flag` for a switch.
+    pub value: Value,
+    /// The finding's span: the argument when the danger is in it, else the option.
+    pub span: Span,
+    /// The span of the option text itself.
+    pub option_span: Span,
+}
+
+/// A configuration setting.
+#[derive(Debug, Clone)]
+pub struct SettingFact {
+    /// One of [`DOMAINS`].
+    pub domain: &'static str,
+    /// The key (compared ignoring ASCII case).
+    pub key: String,
+    /// The value.
+    pub value: Value,
+    /// Where the value is written.
+    pub span: Span,
+}
+
+/// A structure an analyzer recognized.
+#[derive(Debug, Clone)]
+pub struct ConstructFact {
+    /// One of [`CONSTRUCTS`].
+    pub name: &'static str,
+    /// What it weakens.
+    pub categories: Vec<Category>,
+    /// Where it is written.
+    pub span: Span,
+    /// A few words for the message (`{detail}`).
+    pub detail: String,
+}
+
+/// Any fact.
+#[derive(Debug, Clone)]
+pub enum Fact {
+    /// A registry write.
+    Registry(RegistryWrite),
+    /// A flag value.
+    Flags(FlagFact),
+    /// A command-line option.
+    Option(OptionFact),
+    /// A configuration setting.
+    Setting(SettingFact),
+    /// A recognized construct.
+    Construct(ConstructFact),
+}
+
+impl Fact {
+    /// The span of the fact.
+    pub fn span(&self) -> Span {
+        match self {
+            Fact::Registry(r) => r.span,
+            Fact::Flags(f) => f.span,
+            Fact::Option(o) => o.span,
+            Fact::Setting(s) => s.span,
+            Fact::Construct(c) => c.span,
+        }
+    }
+
+    /// Moves every span by `delta` (facts of an embedded script mapped into its file).
+    pub fn map_spans(&mut self, f: &dyn Fn(Span) -> Span) {
+        match self {
+            Fact::Registry(r) => {
+                r.span = f(r.span);
+                r.entry = r.entry.map(f);
+            }
+            Fact::Flags(x) => x.span = f(x.span),
+            Fact::Option(o) => {
+                o.span = f(o.span);
+                o.option_span = f(o.option_span);
+            }
+            Fact::Setting(s) => s.span = f(s.span),
+            Fact::Construct(c) => c.span = f(c.span),
+        }
+    }
+}

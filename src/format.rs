@@ -1,0 +1,304 @@
+//! Which format a file is in: by name and extension first, by content second.
+//!
+//! The name is cheap and usually right (`.reg`, `.ps1`, `web.config`). Content decides
+//! for files whose name says nothing or says too little: a `REGEDIT4` or `Windows Registry
+//! Editor Version 5.00` header, `<?xml` followed by `<RegistrySettings` (Group Policy
+//! Preferences) or `<configuration>` (.NET), or a shebang.
+
+use std::path::Path;
+
+/// A file format tlslint knows how to read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FileFormat {
+    /// A regedit export (`.reg`).
+    Reg,
+    /// A cmd.exe batch file (`.cmd`, `.bat`).
+    Cmd,
+    /// PowerShell (`.ps1`, `.psm1`, `.psd1`), also DSC configurations.
+    PowerShell,
+    /// .NET/IIS XML configuration (`web.config`, `app.config`, `*.exe.config`, `applicationHost.config`).
+    DotNetConfig,
+    /// Group Policy Preferences `Registry.xml`.
+    GppRegistry,
+    /// Any other XML.
+    Xml,
+    /// YAML (Ansible, Kubernetes, CI pipelines).
+    Yaml,
+    /// C and C++ sources and headers.
+    C,
+    /// C#.
+    CSharp,
+    /// Java.
+    Java,
+    /// Go.
+    Go,
+    /// Rust.
+    Rust,
+    /// Python.
+    Python,
+    /// JavaScript and TypeScript.
+    JavaScript,
+    /// POSIX shell and bash.
+    Shell,
+    /// Dockerfile / Containerfile.
+    Dockerfile,
+    /// git configuration (`.gitconfig`).
+    GitConfig,
+    /// npm/yarn configuration (`.npmrc`, `.yarnrc`).
+    Npmrc,
+    /// curl configuration (`.curlrc`).
+    Curlrc,
+    /// wget configuration (`.wgetrc`).
+    Wgetrc,
+    /// pip configuration (`pip.conf`, `pip.ini`).
+    PipConf,
+    /// Terraform / HCL.
+    Terraform,
+    /// Markdown and other documentation: never a finding.
+    Documentation,
+}
+
+impl FileFormat {
+    /// The short name used in `--stats`, rule `formats` and examples.
+    pub fn name(self) -> &'static str {
+        match self {
+            FileFormat::Reg => "reg",
+            FileFormat::Cmd => "cmd",
+            FileFormat::PowerShell => "powershell",
+            FileFormat::DotNetConfig => "dotnet-config",
+            FileFormat::GppRegistry => "gpp",
+            FileFormat::Xml => "xml",
+            FileFormat::Yaml => "yaml",
+            FileFormat::C => "c",
+            FileFormat::CSharp => "csharp",
+            FileFormat::Java => "java",
+            FileFormat::Go => "go",
+            FileFormat::Rust => "rust",
+            FileFormat::Python => "python",
+            FileFormat::JavaScript => "javascript",
+            FileFormat::Shell => "shell",
+            FileFormat::Dockerfile => "dockerfile",
+            FileFormat::GitConfig => "gitconfig",
+            FileFormat::Npmrc => "npmrc",
+            FileFormat::Curlrc => "curlrc",
+            FileFormat::Wgetrc => "wgetrc",
+            FileFormat::PipConf => "pip-conf",
+            FileFormat::Terraform => "terraform",
+            FileFormat::Documentation => "documentation",
+        }
+    }
+
+    /// Every format, for name lookups.
+    pub const ALL: [FileFormat; 23] = [
+        FileFormat::Reg,
+        FileFormat::Cmd,
+        FileFormat::PowerShell,
+        FileFormat::DotNetConfig,
+        FileFormat::GppRegistry,
+        FileFormat::Xml,
+        FileFormat::Yaml,
+        FileFormat::C,
+        FileFormat::CSharp,
+        FileFormat::Java,
+        FileFormat::Go,
+        FileFormat::Rust,
+        FileFormat::Python,
+        FileFormat::JavaScript,
+        FileFormat::Shell,
+        FileFormat::Dockerfile,
+        FileFormat::GitConfig,
+        FileFormat::Npmrc,
+        FileFormat::Curlrc,
+        FileFormat::Wgetrc,
+        FileFormat::PipConf,
+        FileFormat::Terraform,
+        FileFormat::Documentation,
+    ];
+
+    /// Looks a format up by its [`name`](Self::name).
+    pub fn from_name(name: &str) -> Option<FileFormat> {
+        FileFormat::ALL.into_iter().find(|f| f.name() == name)
+    }
+}
+
+/// Classifies by file name alone. `None` means "look at the content".
+pub fn by_name(path: &Path) -> Option<FileFormat> {
+    let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
+    match name.as_str() {
+        "dockerfile" | "containerfile" => return Some(FileFormat::Dockerfile),
+        ".gitconfig" | "gitconfig" | ".gitmodules" => return Some(FileFormat::GitConfig),
+        ".npmrc" | "npmrc" | ".yarnrc" => return Some(FileFormat::Npmrc),
+        ".curlrc" | "_curlrc" | "curlrc" => return Some(FileFormat::Curlrc),
+        ".wgetrc" | "wgetrc" => return Some(FileFormat::Wgetrc),
+        "pip.conf" | "pip.ini" => return Some(FileFormat::PipConf),
+        "registry.xml" => return Some(FileFormat::GppRegistry),
+        ".bashrc" | ".bash_profile" | ".profile" | ".zshrc" | ".envrc" => {
+            return Some(FileFormat::Shell);
+        }
+        _ => {}
+    }
+    if name.starts_with("dockerfile.")
+        || name.ends_with(".dockerfile")
+        || name.starts_with("containerfile.")
+    {
+        return Some(FileFormat::Dockerfile);
+    }
+    if name.ends_with(".gitconfig") {
+        return Some(FileFormat::GitConfig);
+    }
+    let ext = name.rsplit_once('.').map(|(_, e)| e)?;
+    Some(match ext {
+        "reg" => FileFormat::Reg,
+        "cmd" | "bat" => FileFormat::Cmd,
+        "ps1" | "psm1" | "psd1" => FileFormat::PowerShell,
+        "config" => FileFormat::DotNetConfig,
+        "xml" => return None,
+        "yml" | "yaml" => FileFormat::Yaml,
+        "c" | "h" | "cc" | "cpp" | "cxx" | "c++" | "hh" | "hpp" | "hxx" | "h++" | "inl" | "ipp"
+        | "tpp" => FileFormat::C,
+        "cs" | "csx" => FileFormat::CSharp,
+        "java" => FileFormat::Java,
+        "go" => FileFormat::Go,
+        "rs" => FileFormat::Rust,
+        "py" | "pyw" | "pyi" => FileFormat::Python,
+        "js" | "mjs" | "cjs" | "jsx" | "ts" | "mts" | "cts" | "tsx" => FileFormat::JavaScript,
+        "sh" | "bash" | "zsh" | "ksh" | "ash" | "dash" => FileFormat::Shell,
+        "tf" | "tfvars" | "hcl" => FileFormat::Terraform,
+        "md" | "markdown" | "mdx" | "rst" | "adoc" | "asciidoc" | "txt" | "html" | "htm" => {
+            FileFormat::Documentation
+        }
+        _ => return None,
+    })
+}
+
+/// Classifies by content (the first bytes of the decoded text). Used when the name is
+/// not conclusive, and to refine `.xml`.
+pub fn by_content(head: &str) -> Option<FileFormat> {
+    let t = head.trim_start_matches('\u{feff}').trim_start();
+    if t.starts_with("Windows Registry Editor Version") || t.starts_with("REGEDIT4") {
+        return Some(FileFormat::Reg);
+    }
+    if let Some(rest) = t.strip_prefix("#!") {
+        let line = rest.lines().next().unwrap_or("");
+        let interp = shebang_interpreter(line);
+        return match interp {
+            "sh" | "bash" | "zsh" | "ksh" | "dash" | "ash" => Some(FileFormat::Shell),
+            "pwsh" | "powershell" => Some(FileFormat::PowerShell),
+            i if i.starts_with("python") => Some(FileFormat::Python),
+            "node" | "deno" | "bun" | "ts-node" => Some(FileFormat::JavaScript),
+            _ => None,
+        };
+    }
+    if t.starts_with('<') {
+        let window = &t[..t.len().min(4096)];
+        if window.contains("<RegistrySettings") {
+            return Some(FileFormat::GppRegistry);
+        }
+        if window.contains("<configuration") {
+            return Some(FileFormat::DotNetConfig);
+        }
+        if t.starts_with("<?xml") {
+            return Some(FileFormat::Xml);
+        }
+    }
+    None
+}
+
+fn shebang_interpreter(line: &str) -> &str {
+    let mut parts = line.split_whitespace();
+    let first = parts.next().unwrap_or("");
+    let base = first.rsplit('/').next().unwrap_or(first);
+    if base == "env" {
+        let mut next = parts.next().unwrap_or("");
+        while next.starts_with('-') {
+            next = parts.next().unwrap_or("");
+        }
+        return next.rsplit('/').next().unwrap_or(next);
+    }
+    base
+}
+
+/// Classifies a file: name first, content second. `.xml` and `.config` files are refined
+/// by content (a `Registry.xml` of Group Policy, a .NET `<configuration>`).
+pub fn classify(path: &Path, head: &str) -> Option<FileFormat> {
+    match by_name(path) {
+        Some(FileFormat::GppRegistry) => Some(FileFormat::GppRegistry),
+        Some(FileFormat::DotNetConfig) => match by_content(head) {
+            Some(FileFormat::GppRegistry) => Some(FileFormat::GppRegistry),
+            Some(FileFormat::DotNetConfig) | None | Some(FileFormat::Xml) => {
+                Some(FileFormat::DotNetConfig)
+            }
+            other => other,
+        },
+        Some(f) => Some(f),
+        None => by_content(head),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert_eq!(
+            classify(Path::new("a/b/KMK.reg"), ""),
+            Some(FileFormat::Reg)
+        );
+        assert_eq!(classify(Path::new("x.BAT"), ""), Some(FileFormat::Cmd));
+        assert_eq!(
+            classify(
+                Path::new("web.config"),
+                "<?xml version=\"1.0\"?>\n<configuration>"
+            ),
+            Some(FileFormat::DotNetConfig)
+        );
+        assert_eq!(
+            classify(Path::new("App.exe.config"), ""),
+            Some(FileFormat::DotNetConfig)
+        );
+        assert_eq!(
+            classify(Path::new("Registry.xml"), ""),
+            Some(FileFormat::GppRegistry)
+        );
+        assert_eq!(
+            classify(Path::new("Dockerfile"), ""),
+            Some(FileFormat::Dockerfile)
+        );
+        assert_eq!(
+            classify(Path::new(".gitconfig"), ""),
+            Some(FileFormat::GitConfig)
+        );
+        assert_eq!(
+            classify(Path::new("README.md"), ""),
+            Some(FileFormat::Documentation)
+        );
+    }
+
+    #[test]
+    fn content() {
+        assert_eq!(
+            classify(
+                Path::new("export"),
+                "Windows Registry Editor Version 5.00\r\n"
+            ),
+            Some(FileFormat::Reg)
+        );
+        assert_eq!(
+            classify(Path::new("run"), "#!/usr/bin/env bash\n"),
+            Some(FileFormat::Shell)
+        );
+        assert_eq!(
+            classify(Path::new("tool"), "#!/usr/bin/env -S python3 -u\n"),
+            Some(FileFormat::Python)
+        );
+        assert_eq!(
+            classify(
+                Path::new("x.xml"),
+                "<?xml version=\"1.0\"?><RegistrySettings clsid=\"{A}\">"
+            ),
+            Some(FileFormat::GppRegistry)
+        );
+        assert_eq!(classify(Path::new("blob"), "just text"), None);
+    }
+}

@@ -1,0 +1,20 @@
+//! tlslint: finds settings that weaken TLS in a repository.
+//!
+//! The pipeline, one module per stage: [`walk`] -> [`decode`] -> [`format`] ->
+//! [`prefilter`] -> [`analyze`] (format analyzers producing [`facts`]) -> [`engine`]
+//! (the shared [`rules`]) -> [`diagnostic`] findings -> [`report`]. [`scan`] wires them.
+
+pub mod analyze;
+pub mod cli;
+pub mod commands;
+pub mod decode;
+pub mod diagnostic;
+pub mod engine;
+pub mod facts;
+pub mod format;
+pub mod prefilter;
+pub mod report;
+pub mod rules;
+pub mod scan;
+pub mod source;
+pub mod walk;

@@ -1,0 +1,19 @@
+//! The `tlslint` binary: parse arguments, run a command, map the result to an exit code.
+
+use clap::Parser;
+use tlslint::cli::{Cli, Command};
+use tlslint::commands::{self, ExitStatus};
+
+fn main() {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Scan(args) => commands::scan(args),
+        Command::Rules(args) => commands::rules(args),
+        Command::Explain(args) => commands::explain(args),
+    };
+    let status = result.unwrap_or_else(|e| {
+        eprintln!("tlslint: error: {e:#}");
+        ExitStatus::Error
+    });
+    std::process::exit(status.code());
+}

@@ -1,0 +1,105 @@
+//! Human output: one codespan-reporting diagnostic per finding.
+//!
+//! The span is labelled with the category, the decoded value is a note, the rule's fix
+//! advice is the help line, and a proposed fix is shown as a small diff.
+
+use super::locate_all;
+use crate::diagnostic::Severity;
+use crate::engine::Engine;
+use crate::scan::Outcome;
+use codespan_reporting::diagnostic::{Diagnostic, Label};
+use codespan_reporting::files::SimpleFile;
+use codespan_reporting::term::{self, Config, termcolor};
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+/// The first sentence or line of the fix advice, for the `help:` line.
+pub fn short_advice(fix: &str) -> String {
+    let para = fix.split("\n\n").next().unwrap_or(fix).replace('\n', " ");
+    para.trim().to_string()
+}
+
+/// Writes all findings, then a summary line.
+pub fn write(outcome: &Outcome, engine: &Engine, color: bool, w: &mut dyn Write) -> io::Result<()> {
+    let config = Config::default();
+    let located = locate_all(outcome, engine);
+    let mut buf = if color {
+        termcolor::Buffer::ansi()
+    } else {
+        termcolor::Buffer::no_color()
+    };
+    let mut current: Option<(*const crate::scan::FileReport, SimpleFile<&str, &str>)> = None;
+    for l in &located {
+        let key = std::ptr::from_ref(l.file);
+        if current.as_ref().is_none_or(|(k, _)| *k != key) {
+            current = Some((
+                key,
+                SimpleFile::new(l.file.path.as_str(), l.file.text.as_str()),
+            ));
+        }
+        let Some((_, file)) = current.as_ref() else {
+            continue;
+        };
+        let f = l.finding;
+        let rule = &engine.rules.rules[f.rule];
+        let diag = match f.severity {
+            Severity::Error => Diagnostic::error(),
+            Severity::Warning => Diagnostic::warning(),
+            Severity::Note => Diagnostic::note(),
+        };
+        let mut notes: Vec<String> = f.notes.clone();
+        if let Some(fix) = &f.fix {
+            let mut d = format!("fix: {}", fix.description);
+            for e in &fix.edits {
+                let old = &l.file.text[e.span.start..e.span.end];
+                for line in old.lines() {
+                    d.push_str(&format!("\n  - {line}"));
+                }
+                for line in e.text.lines() {
+                    d.push_str(&format!("\n  + {line}"));
+                }
+            }
+            notes.push(d);
+        }
+        notes.push(format!("help: {}", short_advice(&rule.fix)));
+        let end = if f.span.is_empty() {
+            f.span.start + 1
+        } else {
+            f.span.end
+        };
+        let end = end.min(l.file.text.len()).max(f.span.start);
+        let diag = diag
+            .with_code(rule.id.as_str())
+            .with_message(f.message.as_str())
+            .with_labels(vec![
+                Label::primary((), f.span.start..end).with_message(f.category.as_str()),
+            ])
+            .with_notes(notes);
+        term::emit_to_write_style(&mut buf, &config, file, &diag).map_err(io::Error::other)?;
+    }
+    w.write_all(buf.as_slice())?;
+    let mut per_cat: BTreeMap<&str, usize> = BTreeMap::new();
+    for l in &located {
+        *per_cat.entry(l.finding.category.as_str()).or_default() += 1;
+    }
+    let files = outcome.files.len();
+    if located.is_empty() {
+        writeln!(w, "No findings in {} files.", outcome.stats.files_scanned)?;
+    } else {
+        let cats: Vec<String> = per_cat.iter().map(|(c, n)| format!("{n} {c}")).collect();
+        writeln!(
+            w,
+            "Found {} {} in {} {} ({}).",
+            located.len(),
+            if located.len() == 1 {
+                "finding"
+            } else {
+                "findings"
+            },
+            files,
+            if files == 1 { "file" } else { "files" },
+            cats.join(", ")
+        )?;
+    }
+    Ok(())
+}

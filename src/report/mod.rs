@@ -1,0 +1,125 @@
+//! Reports: findings rendered for people (human), programs (JSON) and code scanning (SARIF).
+//!
+//! Emitters read the scan [`Outcome`] and never reach back into the pipeline. Positions
+//! are resolved once here ([`Located`]) so every format agrees on lines, columns,
+//! snippets and fingerprints.
+
+pub mod human;
+pub mod json;
+pub mod sarif;
+
+use crate::diagnostic::{Edit, Finding};
+use crate::engine::Engine;
+use crate::scan::{FileReport, Outcome};
+use crate::source::Position;
+use std::collections::HashMap;
+use std::io::{self, Write};
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// Diagnostics with source excerpts (default).
+    Human,
+    /// The JSON report of INTERFACE.md.
+    Json,
+    /// SARIF 2.1.0 for GitHub code scanning.
+    Sarif,
+}
+
+/// A finding with resolved positions.
+pub struct Located<'a> {
+    /// The file.
+    pub file: &'a FileReport,
+    /// The finding.
+    pub finding: &'a Finding,
+    /// Start (1-based line and character column).
+    pub start: Position,
+    /// End (exclusive column).
+    pub end: Position,
+    /// The text of the start line, trimmed.
+    pub snippet: &'a str,
+    /// Stable fingerprint (rule, category, path, normalized line text, occurrence).
+    pub fingerprint: String,
+}
+
+/// An edit with resolved positions.
+pub struct LocatedEdit<'a> {
+    /// Start.
+    pub start: Position,
+    /// End (exclusive).
+    pub end: Position,
+    /// Replacement.
+    pub text: &'a str,
+}
+
+/// Resolves an edit's positions in a file.
+pub fn locate_edit<'a>(file: &FileReport, e: &'a Edit) -> LocatedEdit<'a> {
+    LocatedEdit {
+        start: file.index.position(&file.text, e.span.start),
+        end: file.index.position(&file.text, e.span.end),
+        text: &e.text,
+    }
+}
+
+/// FNV-1a, 64 bits: a small, stable, dependency-free hash for fingerprints.
+pub fn fnv1a(parts: &[&str]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for p in parts {
+        for b in p.bytes().chain(std::iter::once(0)) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    h
+}
+
+/// Collapses runs of whitespace so that re-indentation does not change a fingerprint.
+pub fn normalize_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Resolves every finding of a scan, in report order.
+pub fn locate_all<'a>(outcome: &'a Outcome, engine: &Engine) -> Vec<Located<'a>> {
+    let mut out = Vec::new();
+    for file in &outcome.files {
+        let mut occurrences: HashMap<(usize, u8, String), usize> = HashMap::new();
+        for f in &file.findings {
+            let start = file.index.position(&file.text, f.span.start);
+            let end = file
+                .index
+                .position(&file.text, f.span.end.max(f.span.start));
+            let snippet = file.index.line_text(&file.text, start.line - 1).trim();
+            let norm = normalize_line(snippet);
+            let n = occurrences
+                .entry((f.rule, f.category as u8, norm.clone()))
+                .or_insert(0);
+            *n += 1;
+            let rule = &engine.rules.rules[f.rule].id;
+            let h = fnv1a(&[rule, f.category.as_str(), &file.path, &norm, &n.to_string()]);
+            out.push(Located {
+                file,
+                finding: f,
+                start,
+                end,
+                snippet,
+                fingerprint: format!("{h:016x}"),
+            });
+        }
+    }
+    out
+}
+
+/// Writes a report in `format`.
+pub fn write_report(
+    format: ReportFormat,
+    outcome: &Outcome,
+    engine: &Engine,
+    color: bool,
+    w: &mut dyn Write,
+) -> io::Result<()> {
+    match format {
+        ReportFormat::Human => human::write(outcome, engine, color, w),
+        ReportFormat::Json => json::write(outcome, engine, w),
+        ReportFormat::Sarif => sarif::write(outcome, engine, w),
+    }
+}

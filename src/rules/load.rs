@@ -1,0 +1,473 @@
+//! Loading and validating rule files and flag tables.
+//!
+//! Rule files are strict: unknown keys, unknown categories, unknown tables, construct
+//! names or setting domains, key patterns without a hive, and ids that differ from the
+//! file stem are errors naming the file (and the line, where TOML knows it). The same
+//! loader reads the extra registry rules of a `.tlslint.toml`.
+
+use super::{
+    Example, Matcher, OptionMatcher, RegistryMatcher, Rule, SettingMatcher, registry,
+    tables::FlagTable,
+};
+use crate::diagnostic::{Category, Severity};
+use crate::facts::{CONSTRUCTS, DOMAINS};
+use crate::format::FileFormat;
+use crate::rules::value::When;
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap};
+
+/// A rule or table file that could not be loaded.
+#[derive(Debug, thiserror::Error)]
+#[error("{origin}: {message}")]
+pub struct LoadError {
+    /// The file (`registry/x.toml`, or a config path).
+    pub origin: String,
+    /// What is wrong, with the line when known.
+    pub message: String,
+}
+
+fn err(origin: &str, message: impl Into<String>) -> LoadError {
+    LoadError {
+        origin: origin.to_string(),
+        message: message.into(),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleFile {
+    id: String,
+    title: String,
+    categories: Vec<Category>,
+    severity: Severity,
+    #[serde(default)]
+    cwe: Vec<u32>,
+    description: String,
+    fix: String,
+    #[serde(default)]
+    references: Vec<String>,
+    #[serde(default)]
+    keywords: Vec<String>,
+    message: String,
+    #[serde(default)]
+    messages: BTreeMap<Category, String>,
+    #[serde(rename = "match")]
+    matchers: Vec<MatcherSpec>,
+    #[serde(default, rename = "example")]
+    examples: Vec<ExampleSpec>,
+    #[serde(default)]
+    example_bad: Option<String>,
+    #[serde(default)]
+    example_good: Option<String>,
+}
+
+/// The matcher kinds as written in rule files.
+#[derive(Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+pub(crate) enum MatcherSpec {
+    Registry {
+        keys: Vec<String>,
+        value: String,
+        #[serde(default)]
+        when: When,
+        #[serde(default)]
+        values: Vec<String>,
+        #[serde(default)]
+        category: Option<Category>,
+        #[serde(default)]
+        table: Option<String>,
+    },
+    Flags {
+        table: String,
+    },
+    Option {
+        commands: Vec<String>,
+        options: Vec<String>,
+        #[serde(default)]
+        ignore_case: bool,
+        #[serde(default)]
+        bundle: Option<String>,
+        #[serde(default)]
+        when: When,
+        #[serde(default)]
+        values: Vec<String>,
+    },
+    Setting {
+        domain: String,
+        keys: Vec<String>,
+        #[serde(default)]
+        when: When,
+        #[serde(default)]
+        values: Vec<String>,
+    },
+    Construct {
+        construct: String,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExampleSpec {
+    format: String,
+    code: String,
+    #[serde(default)]
+    expect: Vec<Category>,
+}
+
+/// All rules and flag tables.
+#[derive(Debug, Clone)]
+pub struct RuleSet {
+    /// Rules in id order.
+    pub rules: Vec<Rule>,
+    /// Flag tables in id order.
+    pub tables: Vec<FlagTable>,
+    by_id: HashMap<String, usize>,
+}
+
+impl RuleSet {
+    /// The rules and tables built into the binary.
+    pub fn builtin() -> Result<RuleSet, LoadError> {
+        let files: Vec<(String, String)> = super::embedded::RULE_FILES
+            .iter()
+            .map(|(p, t)| ((*p).to_string(), (*t).to_string()))
+            .collect();
+        RuleSet::from_files(&files)
+    }
+
+    /// Loads rules and tables from `(relative path, contents)` pairs; paths under
+    /// `tables/` are flag tables.
+    pub fn from_files(files: &[(String, String)]) -> Result<RuleSet, LoadError> {
+        let mut tables = Vec::new();
+        for (path, text) in files.iter().filter(|(p, _)| p.starts_with("tables/")) {
+            let t: FlagTable = toml::from_str(text).map_err(|e| err(path, e.to_string()))?;
+            check_stem(path, &t.id)?;
+            if t.entries.is_empty() {
+                return Err(err(path, "a table needs at least one [[flag]]"));
+            }
+            tables.push(t);
+        }
+        tables.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut set = RuleSet {
+            rules: Vec::new(),
+            tables,
+            by_id: HashMap::new(),
+        };
+        for (path, text) in files.iter().filter(|(p, _)| !p.starts_with("tables/")) {
+            let rule = set.parse_rule(path, text)?;
+            set.push_rule(rule)?;
+        }
+        set.rules.sort_by(|a, b| a.id.cmp(&b.id));
+        set.reindex();
+        Ok(set)
+    }
+
+    /// Adds rules from extra files (a `.tlslint.toml`'s own registry rules).
+    pub fn extend(&mut self, origin: &str, text: &str) -> Result<(), LoadError> {
+        let rule = self.parse_rule_unchecked_stem(origin, text)?;
+        self.push_rule(rule)?;
+        self.rules.sort_by(|a, b| a.id.cmp(&b.id));
+        self.reindex();
+        Ok(())
+    }
+
+    fn reindex(&mut self) {
+        self.by_id = self
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id.clone(), i))
+            .collect();
+    }
+
+    fn push_rule(&mut self, rule: Rule) -> Result<(), LoadError> {
+        if self.rules.iter().any(|r| r.id == rule.id) {
+            return Err(err(
+                &rule.origin,
+                format!("duplicate rule id `{}`", rule.id),
+            ));
+        }
+        self.rules.push(rule);
+        Ok(())
+    }
+
+    /// Index of a rule by id.
+    pub fn index_of(&self, id: &str) -> Option<usize> {
+        self.by_id.get(id).copied()
+    }
+
+    /// A rule by id.
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.index_of(id).map(|i| &self.rules[i])
+    }
+
+    /// A table by id.
+    pub fn table(&self, id: &str) -> Option<&FlagTable> {
+        self.tables.iter().find(|t| t.id == id)
+    }
+
+    fn parse_rule(&self, path: &str, text: &str) -> Result<Rule, LoadError> {
+        let rule = self.parse_rule_unchecked_stem(path, text)?;
+        check_stem(path, &rule.id)?;
+        Ok(rule)
+    }
+
+    fn parse_rule_unchecked_stem(&self, path: &str, text: &str) -> Result<Rule, LoadError> {
+        let f: RuleFile = toml::from_str(text).map_err(|e| err(path, e.to_string()))?;
+        self.compile(path, f)
+    }
+
+    fn compile(&self, path: &str, f: RuleFile) -> Result<Rule, LoadError> {
+        if !is_kebab(&f.id) {
+            return Err(err(path, format!("rule id `{}` must be kebab-case", f.id)));
+        }
+        if f.categories.is_empty() {
+            return Err(err(path, "`categories` must name at least one category"));
+        }
+        if f.matchers.is_empty() {
+            return Err(err(path, "a rule needs at least one [[match]]"));
+        }
+        let mut matchers = Vec::new();
+        for m in f.matchers {
+            matchers.push(self.compile_matcher(path, m)?);
+        }
+        let mut examples = Vec::new();
+        for e in f.examples {
+            if FileFormat::from_name(&e.format).is_none() {
+                return Err(err(
+                    path,
+                    format!("example format `{}` is unknown", e.format),
+                ));
+            }
+            if let Some(c) = e.expect.iter().find(|c| !f.categories.contains(c)) {
+                return Err(err(
+                    path,
+                    format!("example expects `{c}`, which is not in the rule's categories"),
+                ));
+            }
+            examples.push(Example {
+                format: e.format,
+                code: e.code,
+                expect: e.expect,
+            });
+        }
+        let mut cwe = f.cwe;
+        if cwe.is_empty() {
+            cwe = f.categories.iter().map(|c| c.cwe()).collect();
+            cwe.dedup();
+        }
+        Ok(Rule {
+            id: f.id,
+            title: f.title,
+            categories: f.categories,
+            severity: f.severity,
+            cwe,
+            description: f.description,
+            fix: f.fix,
+            references: f.references,
+            keywords: f.keywords,
+            message: f.message,
+            messages: f.messages,
+            matchers,
+            examples,
+            origin: path.to_string(),
+            example_bad: f.example_bad,
+            example_good: f.example_good,
+        })
+    }
+
+    fn table_index(&self, path: &str, id: &str) -> Result<usize, LoadError> {
+        super::find_table(&self.tables, id)
+            .map(|(i, _)| i)
+            .ok_or_else(|| {
+                let known: Vec<&str> = self.tables.iter().map(|t| t.id.as_str()).collect();
+                err(
+                    path,
+                    format!("unknown table `{id}` (known: {})", known.join(", ")),
+                )
+            })
+    }
+
+    pub(crate) fn compile_matcher(&self, path: &str, m: MatcherSpec) -> Result<Matcher, LoadError> {
+        Ok(match m {
+            MatcherSpec::Registry {
+                keys,
+                value,
+                when,
+                values,
+                category,
+                table,
+            } => {
+                if keys.is_empty() {
+                    return Err(err(path, "a registry matcher needs `keys`"));
+                }
+                let mut res = Vec::new();
+                for k in &keys {
+                    res.push(registry::key_pattern_regex(k).map_err(|e| err(path, e))?);
+                }
+                let table = table.map(|t| self.table_index(path, &t)).transpose()?;
+                if category.is_none() && table.is_none() {
+                    return Err(err(
+                        path,
+                        "a registry matcher needs a `category`, a `table`, or both",
+                    ));
+                }
+                check_values(path, when, &values)?;
+                Matcher::Registry(RegistryMatcher {
+                    keys: res,
+                    key_text: keys,
+                    value_name: value,
+                    when,
+                    values,
+                    category,
+                    table,
+                })
+            }
+            MatcherSpec::Flags { table } => Matcher::Flags {
+                table: self.table_index(path, &table)?,
+            },
+            MatcherSpec::Option {
+                commands,
+                options,
+                ignore_case,
+                bundle,
+                when,
+                values,
+            } => {
+                if commands.is_empty() || options.is_empty() {
+                    return Err(err(
+                        path,
+                        "an option matcher needs `commands` and `options`",
+                    ));
+                }
+                check_values(path, when, &values)?;
+                let commands = commands.iter().map(|c| c.to_ascii_lowercase()).collect();
+                Matcher::Option(OptionMatcher {
+                    commands,
+                    options,
+                    ignore_case,
+                    bundle,
+                    when,
+                    values,
+                })
+            }
+            MatcherSpec::Setting {
+                domain,
+                keys,
+                when,
+                values,
+            } => {
+                if !DOMAINS.contains(&domain.as_str()) {
+                    return Err(err(
+                        path,
+                        format!(
+                            "unknown setting domain `{domain}` (known: {})",
+                            DOMAINS.join(", ")
+                        ),
+                    ));
+                }
+                let mut globs = Vec::new();
+                for k in &keys {
+                    let g = globset::GlobBuilder::new(&k.to_ascii_lowercase())
+                        .literal_separator(false)
+                        .build()
+                        .map_err(|e| err(path, format!("bad key glob `{k}`: {e}")))?;
+                    globs.push(g.compile_matcher());
+                }
+                check_values(path, when, &values)?;
+                Matcher::Setting(SettingMatcher {
+                    domain,
+                    keys: globs,
+                    key_text: keys,
+                    when,
+                    values,
+                })
+            }
+            MatcherSpec::Construct { construct } => {
+                if !CONSTRUCTS.contains(&construct.as_str()) {
+                    return Err(err(
+                        path,
+                        format!(
+                            "unknown construct `{construct}` (known: {})",
+                            CONSTRUCTS.join(", ")
+                        ),
+                    ));
+                }
+                Matcher::Construct { name: construct }
+            }
+        })
+    }
+}
+
+fn check_values(path: &str, when: When, values: &[String]) -> Result<(), LoadError> {
+    if when == When::Equals && values.is_empty() {
+        return Err(err(path, "`when = \"equals\"` needs `values`"));
+    }
+    Ok(())
+}
+
+fn check_stem(path: &str, id: &str) -> Result<(), LoadError> {
+    let stem = path
+        .rsplit('/')
+        .next()
+        .unwrap_or(path)
+        .trim_end_matches(".toml");
+    if stem != id {
+        return Err(err(
+            path,
+            format!("id `{id}` must equal the file stem `{stem}`"),
+        ));
+    }
+    Ok(())
+}
+
+fn is_kebab(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+        && !s.contains("--")
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_rules_load() {
+        let set = RuleSet::builtin().expect("built-in rules load");
+        assert!(!set.rules.is_empty());
+        assert!(!set.tables.is_empty());
+    }
+
+    #[test]
+    fn unknown_keys_are_errors() {
+        let files = vec![(
+            "registry/x.toml".to_string(),
+            "id = \"x\"\nbogus = 1\n".to_string(),
+        )];
+        let e = RuleSet::from_files(&files).unwrap_err();
+        assert!(e.to_string().contains("bogus"), "{e}");
+    }
+
+    #[test]
+    fn stem_must_match() {
+        let text = r#"
+id = "y"
+title = "t"
+categories = ["revocation"]
+severity = "warning"
+description = "d"
+fix = "f"
+message = "m"
+[[match]]
+kind = "registry"
+keys = ['HKLM\SOFTWARE\X']
+value = "V"
+category = "revocation"
+"#;
+        let files = vec![("registry/x.toml".to_string(), text.to_string())];
+        let e = RuleSet::from_files(&files).unwrap_err();
+        assert!(e.to_string().contains("file stem"), "{e}");
+    }
+}

@@ -1,0 +1,319 @@
+//! The scan pipeline: walk -> read -> prefilter -> decode -> classify -> analyze -> judge.
+//!
+//! Each file is handled on a worker thread and independently of all others. Only files
+//! with findings are kept (with their text, for reports); everything else is counted and
+//! dropped, so memory stays flat in the size of the tree. Findings are de-duplicated per
+//! (path, line, category) and sorted, which makes reports byte-identical whatever the
+//! thread count.
+
+use crate::analyze;
+use crate::decode::{self, Encoding, NotText};
+use crate::diagnostic::Finding;
+use crate::engine::Engine;
+use crate::facts::Fact;
+use crate::format::{self, FileFormat};
+use crate::prefilter::Prefilter;
+use crate::source::LineIndex;
+use crate::walk::{self, Haystack, WalkOptions};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+/// What to scan and how.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    /// Files and folders.
+    pub paths: Vec<PathBuf>,
+    /// Worker threads.
+    pub threads: usize,
+    /// Also scan files that `.gitignore`/`.ignore` exclude.
+    pub no_ignore: bool,
+    /// Larger files are skipped with a note.
+    pub max_filesize: u64,
+}
+
+/// A file with findings, ready for reporting.
+#[derive(Debug)]
+pub struct FileReport {
+    /// Report path (relative to the scanned root, forward slashes).
+    pub path: String,
+    /// Path on disk.
+    pub fs_path: PathBuf,
+    /// Decoded text.
+    pub text: String,
+    /// Line index of `text`.
+    pub index: LineIndex,
+    /// Format the file was read as.
+    pub format: FileFormat,
+    /// Encoding on disk.
+    pub encoding: Encoding,
+    /// Findings, sorted and de-duplicated.
+    pub findings: Vec<Finding>,
+}
+
+/// A problem with one path (unreadable, skipped); printed as `tlslint: PATH: message`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Problem {
+    /// The path.
+    pub path: String,
+    /// What happened.
+    pub message: String,
+    /// An error (counts towards exit status 2 when nothing was scanned) or a note.
+    pub is_error: bool,
+}
+
+/// Counters for `--stats` and the JSON report.
+#[derive(Debug, Default, Clone)]
+pub struct Stats {
+    /// Files read (or named and considered).
+    pub files_scanned: u64,
+    /// Bytes read.
+    pub bytes_scanned: u64,
+    /// Files that passed the prefilter and were analyzed.
+    pub files_analyzed: u64,
+    /// Binary files skipped.
+    pub skipped_binary: u64,
+    /// Files over `--max-filesize` skipped.
+    pub skipped_large: u64,
+    /// Files that could not be read.
+    pub errors: u64,
+    /// Wall time.
+    pub duration: Duration,
+}
+
+/// The result of a scan.
+#[derive(Debug)]
+pub struct Outcome {
+    /// Files with findings, sorted by path.
+    pub files: Vec<FileReport>,
+    /// Counters.
+    pub stats: Stats,
+    /// Problems, sorted by path.
+    pub problems: Vec<Problem>,
+}
+
+/// The per-file work shared by the scanner and the test harness.
+pub struct Checker<'a> {
+    /// The rules.
+    pub engine: &'a Engine,
+    /// The keyword prefilter (`None` analyzes every file).
+    pub prefilter: Option<&'a Prefilter>,
+}
+
+/// What checking one file's bytes gave.
+pub enum Checked {
+    /// Nothing to report.
+    Clean {
+        /// The file passed the prefilter and was analyzed.
+        analyzed: bool,
+    },
+    /// Binary content in a walked file.
+    Binary,
+    /// Findings.
+    Findings(Box<FileReport>),
+}
+
+impl Checker<'_> {
+    /// Checks one file's bytes. `path` is used to classify the format.
+    pub fn check(&self, path: &Path, display: &str, bytes: &[u8], explicit: bool) -> Checked {
+        let by_name = format::by_name(path);
+        if by_name == Some(FileFormat::Documentation) {
+            return Checked::Clean { analyzed: false };
+        }
+        if let Some(p) = self.prefilter {
+            if !p.is_match(bytes) {
+                return Checked::Clean { analyzed: false };
+            }
+        }
+        let src = match decode::decode(bytes, explicit) {
+            Ok(s) => s,
+            Err(NotText::Binary) => return Checked::Binary,
+        };
+        let head_end = crate::source::floor_char_boundary(&src.text, 4096);
+        let Some(fmt) = format::classify(path, &src.text[..head_end]) else {
+            return Checked::Clean { analyzed: false };
+        };
+        if fmt == FileFormat::Documentation {
+            return Checked::Clean { analyzed: false };
+        }
+        let mut facts: Vec<Fact> = Vec::new();
+        analyze::analyze(fmt, &src.text, &mut facts);
+        let mut findings = Vec::new();
+        self.engine.judge(&facts, &mut findings);
+        if findings.is_empty() {
+            return Checked::Clean { analyzed: true };
+        }
+        let index = LineIndex::new(&src.text);
+        let findings = finalize(findings, &index, &self.engine.rules.rules);
+        Checked::Findings(Box::new(FileReport {
+            path: display.to_string(),
+            fs_path: path.to_path_buf(),
+            text: src.text,
+            index,
+            format: fmt,
+            encoding: src.encoding,
+            findings,
+        }))
+    }
+}
+
+/// Sorts findings by position and category and keeps one per (line, category).
+pub fn finalize(
+    mut findings: Vec<Finding>,
+    index: &LineIndex,
+    rules: &[crate::rules::Rule],
+) -> Vec<Finding> {
+    findings.sort_by(|a, b| {
+        (a.span.start, a.category, &rules[a.rule].id, a.span.end).cmp(&(
+            b.span.start,
+            b.category,
+            &rules[b.rule].id,
+            b.span.end,
+        ))
+    });
+    let mut seen = std::collections::HashSet::new();
+    let mut out: Vec<Finding> = findings
+        .into_iter()
+        .filter(|f| seen.insert((index.line_of(f.span.start), f.category)))
+        .collect();
+    out.sort_by(|a, b| {
+        (index.line_of(a.span.start), a.span.start, a.category).cmp(&(
+            index.line_of(b.span.start),
+            b.span.start,
+            b.category,
+        ))
+    });
+    out
+}
+
+/// Scans the paths in `opts`.
+pub fn scan(opts: &ScanOptions, engine: &Engine, prefilter: &Prefilter) -> Outcome {
+    let started = Instant::now();
+    let checker = Checker {
+        engine,
+        prefilter: Some(prefilter),
+    };
+    let files = Mutex::new(Vec::new());
+    let problems = Mutex::new(Vec::new());
+    let counters = Counters::default();
+    let push_problem = |path: String, message: String, is_error: bool| {
+        if let Ok(mut p) = problems.lock() {
+            p.push(Problem {
+                path,
+                message,
+                is_error,
+            });
+        }
+    };
+    let visit = |h: Haystack| {
+        if let Some(len) = h.len {
+            if len > opts.max_filesize {
+                counters.skipped_large.fetch_add(1, Ordering::Relaxed);
+                push_problem(
+                    h.display.clone(),
+                    format!(
+                        "skipped: {} bytes is larger than --max-filesize ({} bytes)",
+                        len, opts.max_filesize
+                    ),
+                    false,
+                );
+                return;
+            }
+        }
+        let bytes = match read_limited(&h.path, opts.max_filesize) {
+            Ok(Some(b)) => b,
+            Ok(None) => {
+                counters.skipped_large.fetch_add(1, Ordering::Relaxed);
+                push_problem(
+                    h.display.clone(),
+                    format!(
+                        "skipped: larger than --max-filesize ({} bytes)",
+                        opts.max_filesize
+                    ),
+                    false,
+                );
+                return;
+            }
+            Err(e) => {
+                counters.errors.fetch_add(1, Ordering::Relaxed);
+                push_problem(h.display.clone(), e.to_string(), true);
+                return;
+            }
+        };
+        counters.files.fetch_add(1, Ordering::Relaxed);
+        counters
+            .bytes
+            .fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        match checker.check(&h.path, &h.display, &bytes, h.explicit) {
+            Checked::Clean { analyzed } => {
+                if analyzed {
+                    counters.analyzed.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+            Checked::Binary => {
+                counters.binary.fetch_add(1, Ordering::Relaxed);
+            }
+            Checked::Findings(report) => {
+                counters.analyzed.fetch_add(1, Ordering::Relaxed);
+                if let Ok(mut f) = files.lock() {
+                    f.push(*report);
+                }
+            }
+        }
+    };
+    let error = |path: String, message: String| {
+        counters.errors.fetch_add(1, Ordering::Relaxed);
+        push_problem(path, message, true);
+    };
+    walk::walk(
+        &opts.paths,
+        &WalkOptions {
+            threads: opts.threads,
+            no_ignore: opts.no_ignore,
+        },
+        visit,
+        error,
+    );
+    let mut files = files.into_inner().unwrap_or_default();
+    files.sort_by(|a, b| a.path.cmp(&b.path).then_with(|| a.fs_path.cmp(&b.fs_path)));
+    let mut problems = problems.into_inner().unwrap_or_default();
+    problems.sort();
+    let stats = Stats {
+        files_scanned: counters.files.load(Ordering::Relaxed),
+        bytes_scanned: counters.bytes.load(Ordering::Relaxed),
+        files_analyzed: counters.analyzed.load(Ordering::Relaxed),
+        skipped_binary: counters.binary.load(Ordering::Relaxed),
+        skipped_large: counters.skipped_large.load(Ordering::Relaxed),
+        errors: counters.errors.load(Ordering::Relaxed),
+        duration: started.elapsed(),
+    };
+    Outcome {
+        files,
+        stats,
+        problems,
+    }
+}
+
+#[derive(Default)]
+struct Counters {
+    files: AtomicU64,
+    bytes: AtomicU64,
+    analyzed: AtomicU64,
+    binary: AtomicU64,
+    skipped_large: AtomicU64,
+    errors: AtomicU64,
+}
+
+/// Reads a file, refusing to read more than `limit` bytes (files can grow between the
+/// directory walk and the read). `Ok(None)` when the file is larger.
+fn read_limited(path: &Path, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let f = std::fs::File::open(path)?;
+    let mut buf = Vec::new();
+    f.take(limit.saturating_add(1)).read_to_end(&mut buf)?;
+    if buf.len() as u64 > limit {
+        return Ok(None);
+    }
+    Ok(Some(buf))
+}

@@ -1,0 +1,165 @@
+//! Line index: byte offsets to 1-based lines and character columns.
+//!
+//! Built only for files that have something to report. A line ends at LF, CRLF or a lone
+//! CR (old Mac files), so that line numbers agree with what an editor shows. Columns
+//! count characters (Unicode scalar values) of the decoded line, as INTERFACE.md says.
+
+/// Start offsets of every line of a text.
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+    len: usize,
+}
+
+/// A 1-based position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Position {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column in characters.
+    pub column: usize,
+}
+
+impl LineIndex {
+    /// Indexes `text`.
+    pub fn new(text: &str) -> LineIndex {
+        let bytes = text.as_bytes();
+        let mut starts = vec![0];
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\n' => starts.push(i + 1),
+                b'\r' => {
+                    if bytes.get(i + 1) == Some(&b'\n') {
+                        i += 1;
+                    }
+                    starts.push(i + 1);
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        LineIndex {
+            starts,
+            len: text.len(),
+        }
+    }
+
+    /// Number of lines (a trailing line end does not open a new line).
+    pub fn line_count(&self) -> usize {
+        if self.starts.len() > 1 && *self.starts.last().unwrap_or(&0) == self.len {
+            self.starts.len() - 1
+        } else {
+            self.starts.len()
+        }
+    }
+
+    /// 0-based line of a byte offset.
+    pub fn line_of(&self, offset: usize) -> usize {
+        match self.starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        }
+    }
+
+    /// Byte offset where 0-based `line` starts.
+    pub fn line_start(&self, line: usize) -> usize {
+        self.starts.get(line).copied().unwrap_or(self.len)
+    }
+
+    /// The byte range of 0-based `line` without its line end.
+    pub fn line_range(&self, text: &str, line: usize) -> (usize, usize) {
+        let start = self.line_start(line);
+        let mut end = self.starts.get(line + 1).copied().unwrap_or(self.len);
+        let b = text.as_bytes();
+        while end > start && (b[end - 1] == b'\n' || b[end - 1] == b'\r') {
+            end -= 1;
+        }
+        (start, end)
+    }
+
+    /// The byte range of 0-based `line` including its line end.
+    pub fn line_range_with_end(&self, line: usize) -> (usize, usize) {
+        (
+            self.line_start(line),
+            self.starts.get(line + 1).copied().unwrap_or(self.len),
+        )
+    }
+
+    /// The text of 0-based `line` without its line end.
+    pub fn line_text<'a>(&self, text: &'a str, line: usize) -> &'a str {
+        let (s, e) = self.line_range(text, line);
+        &text[s..e]
+    }
+
+    /// 1-based line and character column of a byte offset.
+    pub fn position(&self, text: &str, offset: usize) -> Position {
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let line = self.line_of(offset);
+        let start = self.line_start(line);
+        let column = text[start..offset].chars().count() + 1;
+        Position {
+            line: line + 1,
+            column,
+        }
+    }
+
+    /// Byte offset of a 1-based line and character column (clamped to the line).
+    pub fn offset(&self, text: &str, pos: Position) -> usize {
+        let line = pos.line.saturating_sub(1);
+        let (s, e) = self.line_range(text, line);
+        let mut off = s;
+        for (n, (i, _)) in text[s..e].char_indices().enumerate() {
+            if n + 1 == pos.column {
+                return s + i;
+            }
+            off = s + i;
+        }
+        if pos.column <= 1 { s } else { e.max(off) }
+    }
+}
+
+/// The largest char boundary `<= i`.
+pub fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    if i >= s.len() {
+        return s.len();
+    }
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mixed_line_ends() {
+        let t = "a\r\nbb\ncc\rd";
+        let ix = LineIndex::new(t);
+        assert_eq!(ix.line_count(), 4);
+        assert_eq!(ix.position(t, 0), Position { line: 1, column: 1 });
+        assert_eq!(ix.position(t, 3), Position { line: 2, column: 1 });
+        assert_eq!(ix.position(t, 7), Position { line: 3, column: 2 });
+        assert_eq!(ix.position(t, 9), Position { line: 4, column: 1 });
+        assert_eq!(ix.line_text(t, 0), "a");
+        assert_eq!(ix.line_text(t, 2), "cc");
+    }
+
+    #[test]
+    fn columns_count_characters() {
+        let t = "\u{c5}lborg = x";
+        let ix = LineIndex::new(t);
+        let off = t.find('=').unwrap();
+        assert_eq!(ix.position(t, off).column, 8);
+        assert_eq!(ix.offset(t, Position { line: 1, column: 8 }), off);
+    }
+
+    #[test]
+    fn trailing_newline_is_not_a_line() {
+        let ix = LineIndex::new("a\nb\n");
+        assert_eq!(ix.line_count(), 2);
+        assert_eq!(LineIndex::new("").line_count(), 1);
+    }
+}
