@@ -186,7 +186,7 @@ impl Engine {
                 let d = self.decode_with(t, v);
                 vars.decoded = d.describe();
                 cats.extend(d.categories.iter().copied());
-                notes.push(format!("{} = {}", w.value_name, vars.decoded));
+                notes.push(format!("{} {}", w.value_name, d.breakdown()));
             }
             for c in cats {
                 self.emit(ri, c, w.span, &vars, notes.clone(), out);

@@ -108,6 +108,25 @@ impl Decoded<'_> {
         s
     }
 
+    /// Each part with what it weakens: `CN invalid 0x1000 -> hostname-validation, ...`.
+    pub fn breakdown(&self) -> String {
+        let mut parts: Vec<String> = self
+            .parts
+            .iter()
+            .map(|e| {
+                let what = e.category.map_or("safe", Category::as_str);
+                format!("{} {} -> {what}", e.label, Hex(e.value))
+            })
+            .collect();
+        if self.unknown != 0 {
+            parts.push(format!("unknown bits {} -> not judged", Hex(self.unknown)));
+        }
+        if parts.is_empty() {
+            return format!("{}: no flags set", Hex(self.value));
+        }
+        format!("{}: {}", Hex(self.value), parts.join(", "))
+    }
+
     /// The labels of the parts that weaken `category`.
     pub fn labels_for(&self, category: Category) -> Vec<&str> {
         self.parts

@@ -1,0 +1,482 @@
+//! Integration tests that run the real `tlslint` binary: exit codes, report formats,
+//! walking rules (hidden files, VCS folders, ignore files, binaries, size limit),
+//! encodings and determinism across thread counts.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_tlslint"));
+    c.env_remove("NO_COLOR");
+    c
+}
+
+fn run(args: &[&str], cwd: &Path) -> Output {
+    bin()
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("run tlslint")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+const ARR_REG: &str = "Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\IIS Extensions\\Application Request Routing\\Parameters]\r\n\"SecureConnectionIgnoreFlags\"=dword:00003300\r\n";
+const SAFE_REG: &str = "Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\WinHttp]\r\n\"DefaultSecureProtocols\"=dword:00002800\r\n";
+
+fn tree(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (name, data) in files {
+        let p = dir.path().join(name);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, data).expect("write");
+    }
+    dir
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("invalid JSON ({e}): {}", stdout(o)))
+}
+
+fn finding_paths(v: &serde_json::Value) -> Vec<String> {
+    v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["path"].as_str().expect("path").to_string())
+        .collect()
+}
+
+#[test]
+fn exit_codes() {
+    let bad = tree(&[("a.reg", ARR_REG.as_bytes())]);
+    let good = tree(&[("a.reg", SAFE_REG.as_bytes())]);
+    assert_eq!(run(&["scan", "."], bad.path()).status.code(), Some(1));
+    assert_eq!(run(&["scan", "."], good.path()).status.code(), Some(0));
+    assert_eq!(
+        run(&["scan", "--fail-on", "never", "."], bad.path())
+            .status
+            .code(),
+        Some(0)
+    );
+    let missing = run(&["scan", "does-not-exist"], good.path());
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        stderr(&missing).contains("tlslint: does-not-exist:"),
+        "{}",
+        stderr(&missing)
+    );
+    let usage = run(&["scan", "--select", "no-such-rule", "."], good.path());
+    assert_eq!(usage.status.code(), Some(2));
+    assert!(stderr(&usage).contains("unknown rule or category `no-such-rule`"));
+    assert_eq!(
+        run(&["scan", "--bogus-flag"], good.path()).status.code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn fail_on_respects_severity() {
+    // DefaultSecureProtocols legacy bits are a warning.
+    let reg = "Windows Registry Editor Version 5.00\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\WinHttp]\r\n\"DefaultSecureProtocols\"=dword:00000a80\r\n";
+    let d = tree(&[("w.reg", reg.as_bytes())]);
+    assert_eq!(
+        run(&["scan", "--fail-on", "error", "."], d.path())
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        run(&["scan", "--fail-on", "warning", "."], d.path())
+            .status
+            .code(),
+        Some(1)
+    );
+}
+
+#[test]
+fn json_report_schema() {
+    let d = tree(&[("deploy/arr-setup.reg", ARR_REG.as_bytes())]);
+    let o = run(&["scan", "--format", "json", "."], d.path());
+    let v = json(&o);
+    assert_eq!(v["tool"]["name"], "tlslint");
+    let f = &v["findings"][0];
+    for key in [
+        "rule_id",
+        "category",
+        "severity",
+        "path",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "message",
+        "snippet",
+        "fix",
+    ] {
+        assert!(f.get(key).is_some(), "missing {key} in {f}");
+    }
+    assert_eq!(f["rule_id"], "arr-secure-connection-ignore-flags");
+    assert_eq!(f["path"], "deploy/arr-setup.reg");
+    assert_eq!(
+        (
+            f["line"].as_u64(),
+            f["column"].as_u64(),
+            f["end_column"].as_u64()
+        ),
+        (Some(4), Some(31), Some(45))
+    );
+    assert_eq!(
+        f["snippet"],
+        "\"SecureConnectionIgnoreFlags\"=dword:00003300"
+    );
+    let cats: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["category"].as_str().unwrap())
+        .collect();
+    assert_eq!(cats, ["cert-validation", "hostname-validation"]);
+    for key in ["files_scanned", "bytes_scanned", "duration_ms"] {
+        assert!(v["stats"].get(key).is_some(), "missing stats.{key}");
+    }
+}
+
+#[test]
+fn path_is_relative_to_the_named_root_or_cwd_for_files() {
+    let d = tree(&[("repo/deploy/a.reg", ARR_REG.as_bytes())]);
+    let v = json(&run(&["scan", "-f", "json", "repo"], d.path()));
+    assert_eq!(finding_paths(&v)[0], "deploy/a.reg");
+    let v = json(&run(&["scan", "-f", "json", "repo/deploy/a.reg"], d.path()));
+    assert_eq!(finding_paths(&v)[0], "repo/deploy/a.reg");
+}
+
+#[test]
+fn sarif_report_shape() {
+    let d = tree(&[("Policies/{0BEB}/a b.reg", ARR_REG.as_bytes())]);
+    let o = run(&["scan", "--format", "sarif", "."], d.path());
+    let v = json(&o);
+    assert_eq!(v["version"], "2.1.0");
+    let run0 = &v["runs"][0];
+    assert!(run0["tool"]["driver"]["rules"].as_array().unwrap().len() >= 7);
+    assert_eq!(run0["automationDetails"]["id"], "tlslint/");
+    let r = &run0["results"][0];
+    let loc = &r["locations"][0]["physicalLocation"];
+    assert_eq!(
+        loc["artifactLocation"]["uri"],
+        "Policies/%7B0BEB%7D/a%20b.reg"
+    );
+    assert_eq!(loc["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+    assert_eq!(loc["region"]["startLine"], 4);
+    assert!(
+        r["partialFingerprints"]
+            .as_object()
+            .unwrap()
+            .values()
+            .all(|f| f.as_str().unwrap().len() == 16)
+    );
+    let rule = run0["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == r["ruleId"])
+        .unwrap();
+    let tags: Vec<&str> = rule["properties"]["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    assert!(tags.contains(&"security") && tags.iter().any(|t| t.starts_with("external/cwe/cwe-")));
+    assert!(rule["properties"]["security-severity"].as_str().is_some());
+    assert!(
+        rule["help"]["markdown"]
+            .as_str()
+            .unwrap()
+            .contains("How to fix")
+    );
+}
+
+#[test]
+fn human_report_labels_span_and_summarizes() {
+    let d = tree(&[("a.reg", ARR_REG.as_bytes())]);
+    let o = run(&["scan", "--color", "never", "."], d.path());
+    let out = stdout(&o);
+    assert!(
+        out.contains("error[arr-secure-connection-ignore-flags]"),
+        "{out}"
+    );
+    assert!(out.contains("a.reg:4:31"), "{out}");
+    assert!(out.contains("^^^^^^^^^^^^^^ hostname-validation"), "{out}");
+    assert!(out.contains("help:"), "{out}");
+    assert!(out.contains("Found 2 findings in 1 file"), "{out}");
+    assert!(
+        !out.contains('\u{1b}'),
+        "no colour codes with --color never"
+    );
+    let colored = stdout(&run(&["scan", "--color", "always", "."], d.path()));
+    assert!(colored.contains('\u{1b}'));
+}
+
+#[test]
+fn several_reports_from_one_scan() {
+    let d = tree(&[("a.reg", ARR_REG.as_bytes())]);
+    let out = tempfile::tempdir().unwrap();
+    let sarif = out.path().join("r.sarif");
+    let js = out.path().join("r.json");
+    let o = bin()
+        .args(["scan", "-f", "human", "--color", "never"])
+        .arg("--report")
+        .arg(format!("sarif:{}", sarif.display()))
+        .arg("--report")
+        .arg(format!("json:{}", js.display()))
+        .arg(".")
+        .current_dir(d.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("error[arr-secure-connection-ignore-flags]"));
+    let s: serde_json::Value = serde_json::from_slice(&std::fs::read(&sarif).unwrap()).unwrap();
+    assert_eq!(s["runs"][0]["results"].as_array().unwrap().len(), 2);
+    let j: serde_json::Value = serde_json::from_slice(&std::fs::read(&js).unwrap()).unwrap();
+    assert_eq!(j["findings"].as_array().unwrap().len(), 2);
+    let bad = run(&["scan", "--report", "pdf:x.pdf", "."], d.path());
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("unknown report format `pdf`"));
+}
+
+#[test]
+fn output_file() {
+    let d = tree(&[("a.reg", ARR_REG.as_bytes())]);
+    let o = run(&["scan", "-f", "json", "-o", "out.json", "a.reg"], d.path());
+    assert_eq!(o.status.code(), Some(1));
+    assert!(o.stdout.is_empty());
+    let v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.path().join("out.json")).unwrap()).unwrap();
+    assert_eq!(v["findings"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn hidden_files_scanned_vcs_folders_never() {
+    let d = tree(&[
+        (".config/hidden.reg", ARR_REG.as_bytes()),
+        (".git/objects/x.reg", ARR_REG.as_bytes()),
+        (".hg/store/x.reg", ARR_REG.as_bytes()),
+        (".svn/x.reg", ARR_REG.as_bytes()),
+    ]);
+    let v = json(&run(&["scan", "-f", "json", "."], d.path()));
+    let mut paths = finding_paths(&v);
+    paths.dedup();
+    assert_eq!(paths, [".config/hidden.reg"]);
+}
+
+#[test]
+fn ignore_files_respected_unless_no_ignore() {
+    let d = tree(&[
+        (".ignore", b"generated/\n"),
+        ("generated/x.reg", ARR_REG.as_bytes()),
+        ("src/y.reg", ARR_REG.as_bytes()),
+    ]);
+    let v = json(&run(&["scan", "-f", "json", "."], d.path()));
+    let mut paths = finding_paths(&v);
+    paths.dedup();
+    assert_eq!(paths, ["src/y.reg"]);
+    let v = json(&run(&["scan", "-f", "json", "--no-ignore", "."], d.path()));
+    let mut paths = finding_paths(&v);
+    paths.dedup();
+    assert_eq!(paths, ["generated/x.reg", "src/y.reg"]);
+}
+
+#[test]
+fn gitignore_respected_in_a_git_repository() {
+    let d = tree(&[
+        (".gitignore", b"build/\n"),
+        ("build/x.reg", ARR_REG.as_bytes()),
+        ("y.reg", ARR_REG.as_bytes()),
+    ]);
+    let init = Command::new("git")
+        .args(["init", "-q"])
+        .current_dir(d.path())
+        .status();
+    if !init.is_ok_and(|s| s.success()) {
+        eprintln!("git not available; skipping");
+        return;
+    }
+    let v = json(&run(&["scan", "-f", "json", "."], d.path()));
+    let mut paths = finding_paths(&v);
+    paths.dedup();
+    assert_eq!(paths, ["y.reg"]);
+}
+
+#[test]
+fn binary_files_skipped_when_walked_scanned_when_named() {
+    let mut bin_reg = ARR_REG.as_bytes().to_vec();
+    bin_reg.extend_from_slice(b"\0\0\0\x01\x02binary tail");
+    let d = tree(&[("blob.reg", &bin_reg)]);
+    let v = json(&run(&["scan", "-f", "json", "."], d.path()));
+    assert!(finding_paths(&v).is_empty());
+    let v = json(&run(&["scan", "-f", "json", "blob.reg"], d.path()));
+    assert_eq!(finding_paths(&v).len(), 2);
+}
+
+#[test]
+fn size_limit_skips_with_a_note() {
+    let mut big = ARR_REG.as_bytes().to_vec();
+    big.extend(std::iter::repeat_n(b';', 4096));
+    let d = tree(&[("big.reg", &big), ("small.reg", ARR_REG.as_bytes())]);
+    let o = run(
+        &["scan", "-f", "json", "--max-filesize", "1K", "."],
+        d.path(),
+    );
+    assert_eq!(finding_paths(&json(&o)), ["small.reg", "small.reg"]);
+    assert!(
+        stderr(&o).contains("tlslint: big.reg: skipped"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn utf16_and_cp1252_files() {
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(ARR_REG.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    let cp1252 = b"REGEDIT4\r\n; \xC5lborg\r\n[HKEY_CURRENT_USER\\Software\\Microsoft\\Windows\\CurrentVersion\\Internet Settings]\r\n\"CertificateRevocation\"=dword:00000000\r\n";
+    let d = tree(&[("u.reg", &utf16), ("a.reg", cp1252)]);
+    let v = json(&run(&["scan", "-f", "json", "."], d.path()));
+    let lines: Vec<(String, u64)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            ("a.reg".to_string(), 4),
+            ("u.reg".to_string(), 4),
+            ("u.reg".to_string(), 4)
+        ]
+    );
+}
+
+#[test]
+fn unreadable_files_are_reported_and_the_scan_goes_on() {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let d = tree(&[
+            ("locked.reg", ARR_REG.as_bytes()),
+            ("open.reg", ARR_REG.as_bytes()),
+        ]);
+        let locked = d.path().join("locked.reg");
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+        if std::fs::read(&locked).is_ok() {
+            eprintln!("running as a user who can read mode-000 files; skipping");
+            return;
+        }
+        let o = run(&["scan", "-f", "json", "."], d.path());
+        assert!(
+            stderr(&o).contains("tlslint: locked.reg:"),
+            "{}",
+            stderr(&o)
+        );
+        assert_eq!(finding_paths(&json(&o)), ["open.reg", "open.reg"]);
+        assert_eq!(o.status.code(), Some(1));
+    }
+}
+
+fn strip_stats(mut v: serde_json::Value) -> serde_json::Value {
+    if let Some(o) = v.as_object_mut() {
+        o.remove("stats");
+    }
+    v
+}
+
+#[test]
+fn output_is_identical_for_any_thread_count() {
+    let fixtures = common::root().join("fixtures");
+    let dir: &Path = fixtures.as_path();
+    let one = run(&["scan", "-f", "json", "-j", "1", "."], dir);
+    let many = run(&["scan", "-f", "json", "-j", "8", "."], dir);
+    assert!(!json(&one)["findings"].as_array().unwrap().is_empty());
+    assert_eq!(strip_stats(json(&one)), strip_stats(json(&many)));
+    let s1 = run(&["scan", "-f", "sarif", "-j", "1", "."], dir);
+    let s8 = run(&["scan", "-f", "sarif", "-j", "8", "."], dir);
+    assert_eq!(s1.stdout, s8.stdout);
+    let h1 = run(&["scan", "--color", "never", "-j", "1", "."], dir);
+    let h8 = run(&["scan", "--color", "never", "-j", "8", "."], dir);
+    assert_eq!(h1.stdout, h8.stdout);
+}
+
+#[test]
+fn rules_and_explain() {
+    let here = PathBuf::from(".");
+    let o = run(&["rules"], &here);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("arr-secure-connection-ignore-flags"));
+    let v: serde_json::Value =
+        serde_json::from_slice(&run(&["rules", "--format", "json"], &here).stdout).unwrap();
+    assert!(
+        v.as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["id"] == "schannel-legacy-protocol-enabled")
+    );
+    let e = stdout(&run(
+        &["explain", "arr-secure-connection-ignore-flags"],
+        &here,
+    ));
+    assert!(e.contains("KB 2693489") || e.contains("2693489"), "{e}");
+    let d = stdout(&run(
+        &["explain", "--value", "0x3300", "--as", "arr-ignore-flags"],
+        &here,
+    ));
+    assert!(
+        d.contains("0x3300 as arr-ignore-flags: 0x3300 = CN invalid 0x1000"),
+        "{d}"
+    );
+    assert!(
+        d.contains("categories: cert-validation, hostname-validation"),
+        "{d}"
+    );
+    let d = stdout(&run(
+        &["explain", "--value", "2057", "--as", "bits-security-flags"],
+        &here,
+    ));
+    assert!(
+        d.contains("categories: cert-validation, insecure-redirect"),
+        "{d}"
+    );
+    let d = stdout(&run(
+        &["explain", "--value", "0x2800", "--as", "secure-protocols"],
+        &here,
+    ));
+    assert!(d.contains("none (safe)"), "{d}");
+    assert_eq!(
+        run(&["explain", "no-such-rule"], &here).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        run(&["explain", "--value", "1", "--as", "nope"], &here)
+            .status
+            .code(),
+        Some(2)
+    );
+}

@@ -1,0 +1,193 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use tlslint::engine::Engine;
+use tlslint::prefilter::Prefilter;
+use tlslint::rules::RuleSet;
+use tlslint::scan::{Checked, Checker};
+
+/// The built-in rules, indexed.
+pub fn engine() -> Engine {
+    Engine::new(RuleSet::builtin().expect("built-in rules load"))
+}
+
+/// The prefilter of the built-in rules.
+pub fn prefilter(engine: &Engine) -> Prefilter {
+    Prefilter::new(
+        engine
+            .rules
+            .rules
+            .iter()
+            .flat_map(|r| r.keywords.iter().cloned()),
+    )
+}
+
+/// A finding reduced to what fixtures assert: (1-based line, category, rule id).
+pub type Seen = (usize, String, String);
+
+/// Scans one file's bytes with the real pipeline (prefilter included).
+pub fn findings_for(engine: &Engine, pf: &Prefilter, path: &Path, bytes: &[u8]) -> Vec<Seen> {
+    let checker = Checker {
+        engine,
+        prefilter: Some(pf),
+    };
+    match checker.check(path, &path.to_string_lossy(), bytes, false) {
+        Checked::Findings(report) => report
+            .findings
+            .iter()
+            .map(|f| {
+                let pos = report.index.position(&report.text, f.span.start);
+                (
+                    pos.line,
+                    f.category.as_str().to_string(),
+                    engine.rules.rules[f.rule].id.clone(),
+                )
+            })
+            .collect(),
+        Checked::Clean { .. } | Checked::Binary => Vec::new(),
+    }
+}
+
+/// The project root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// All files below `dir`, sorted.
+pub fn files_below(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// One expectation parsed from a fixture.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Expect {
+    /// Target line (1-based).
+    pub line: usize,
+    /// Categories expected on the line.
+    pub categories: BTreeSet<String>,
+    /// Rule id, when given.
+    pub rule: Option<String>,
+    /// Line of the annotation itself.
+    pub at: usize,
+}
+
+const OPENERS: &[&str] = &[
+    "<!--", "/*", "<#", "//", "::", "#", ";", "--", "'", "REM ", "rem ", "Rem ",
+];
+
+/// Parses `tlslint-expect` annotations (see fixtures/README.md).
+pub fn parse_expectations(text: &str) -> Result<Vec<Expect>, String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    let mut pending: Vec<(usize, String)> = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let n = i + 1;
+        let Some(pos) = line.find("tlslint-expect") else {
+            for (at, body) in pending.drain(..) {
+                out.push(parse_body(&body, n, at)?);
+            }
+            continue;
+        };
+        let rest = &line[pos + "tlslint-expect".len()..];
+        if rest.starts_with("-none") {
+            // A documented look-alike: nothing to record, unannotated lines must be silent anyway.
+            continue;
+        }
+        let (offset, body) = if let Some(r) = rest.strip_prefix("(+") {
+            let close = r
+                .find("):")
+                .ok_or_else(|| format!("line {n}: expected `tlslint-expect(+N):`"))?;
+            let k: usize = r[..close]
+                .parse()
+                .map_err(|_| format!("line {n}: bad offset"))?;
+            (Some(k), r[close + 2..].to_string())
+        } else if let Some(r) = rest.strip_prefix(':') {
+            (None, r.to_string())
+        } else {
+            return Err(format!("line {n}: expected `tlslint-expect:`"));
+        };
+        let body = strip_closer(&body);
+        if let Some(k) = offset {
+            out.push(parse_body(&body, n + k, n)?);
+        } else if is_own_line(&line[..pos]) {
+            pending.push((n, body));
+        } else {
+            out.push(parse_body(&body, n, n)?);
+        }
+    }
+    if let Some((at, _)) = pending.first() {
+        return Err(format!(
+            "line {at}: expectation at the end of the file has no target line"
+        ));
+    }
+    Ok(out)
+}
+
+fn strip_closer(s: &str) -> String {
+    let mut t = s.trim().to_string();
+    for closer in ["-->", "*/", "#>"] {
+        if let Some(x) = t.strip_suffix(closer) {
+            t = x.trim().to_string();
+        }
+    }
+    t
+}
+
+fn is_own_line(before: &str) -> bool {
+    let mut t = before.trim_start();
+    for o in OPENERS {
+        if let Some(r) = t.strip_prefix(o) {
+            t = r;
+            break;
+        }
+    }
+    t.trim().is_empty()
+}
+
+fn parse_body(body: &str, line: usize, at: usize) -> Result<Expect, String> {
+    let body = body.trim();
+    let (cats, rest) = match body.strip_prefix('[') {
+        Some(r) => {
+            let close = r
+                .find(']')
+                .ok_or_else(|| format!("line {at}: missing `]`"))?;
+            (&r[..close], r[close + 1..].trim())
+        }
+        None => return Err(format!("line {at}: expected `[category, ...]`")),
+    };
+    let categories: BTreeSet<String> = cats
+        .split(',')
+        .map(|c| c.trim().to_string())
+        .filter(|c| !c.is_empty())
+        .collect();
+    for c in &categories {
+        if tlslint::diagnostic::Category::parse(c).is_none() {
+            return Err(format!("line {at}: unknown category `{c}`"));
+        }
+    }
+    let rule = rest.split_whitespace().next().map(str::to_string);
+    Ok(Expect {
+        line,
+        categories,
+        rule,
+        at,
+    })
+}
