@@ -5,11 +5,12 @@
 //! rules by domain, construct rules by name), so each fact meets only the rules that
 //! could match it.
 
+use crate::analyze::Ctx;
 use crate::diagnostic::{Category, Finding, Span};
 use crate::facts::{ConstructFact, Fact, FlagFact, OptionFact, SettingFact};
 use crate::rules::registry::{RegistryWrite, normalize_key};
-use crate::rules::tables::{Decoded, Hex};
-use crate::rules::value::Value;
+use crate::rules::tables::{Decoded, Hex, TableIndex};
+use crate::rules::value::{Value, When};
 use crate::rules::{Matcher, OptionMatcher, RegistryMatcher, Rule, RuleSet, SettingMatcher};
 use std::collections::{BTreeSet, HashMap};
 
@@ -18,6 +19,8 @@ use std::collections::{BTreeSet, HashMap};
 pub struct Engine {
     /// The rules and tables.
     pub rules: RuleSet,
+    /// Constant-name and target lookups over the tables, for analyzers.
+    pub index: TableIndex,
     registry: Vec<(usize, usize)>,
     flags: HashMap<usize, Vec<(usize, usize)>>,
     options: Vec<(usize, usize)>,
@@ -79,6 +82,7 @@ impl Engine {
     /// Indexes a rule set.
     pub fn new(rules: RuleSet) -> Engine {
         let mut e = Engine {
+            index: TableIndex::new(&rules.tables),
             enabled: vec![true; rules.rules.len()],
             rules,
             registry: Vec::new(),
@@ -105,6 +109,14 @@ impl Engine {
             }
         }
         e
+    }
+
+    /// What analyzers consult.
+    pub fn ctx(&self) -> Ctx<'_> {
+        Ctx {
+            tables: &self.rules.tables,
+            index: &self.index,
+        }
     }
 
     /// Switches rules on or off (`enabled[i]` for rule `i`).
@@ -239,18 +251,18 @@ impl Engine {
             let Matcher::Option(m) = &self.rules.rules[ri].matchers[mi] else {
                 continue;
             };
-            if !option_matches(m, o) {
+            let Some((value, span)) = option_matches(m, o) else {
                 continue;
-            }
+            };
             let vars = Vars {
                 name: o.option.clone(),
-                value: fmt_value(&o.value),
+                value: fmt_value(&value),
                 detail: o.command.clone(),
                 ..Vars::default()
             };
             let cats = self.rules.rules[ri].categories.clone();
             for c in cats {
-                self.emit(ri, c, o.span, &vars, Vec::new(), out);
+                self.emit(ri, c, span, &vars, Vec::new(), out);
             }
         }
     }
@@ -300,10 +312,11 @@ fn registry_matches(m: &RegistryMatcher, norm_key: &str, value_name: &str) -> bo
         && m.keys.iter().any(|re| re.is_match(norm_key))
 }
 
-/// Whether an option fact matches an option matcher (command, spelling, bundling, value).
-pub fn option_matches(m: &OptionMatcher, o: &OptionFact) -> bool {
+/// Whether an option fact matches an option matcher (command, spelling, bundling, value);
+/// returns the value judged and the span to report.
+pub fn option_matches(m: &OptionMatcher, o: &OptionFact) -> Option<(Value, Span)> {
     if !m.commands.iter().any(|c| c == "*" || *c == o.command) {
-        return false;
+        return None;
     }
     let spelled = m.options.iter().any(|opt| {
         if m.ignore_case {
@@ -312,14 +325,22 @@ pub fn option_matches(m: &OptionMatcher, o: &OptionFact) -> bool {
             *opt == o.option
         }
     });
-    let bundled = !spelled
-        && m.bundle
+    if !spelled {
+        let bundled = m
+            .bundle
             .as_deref()
             .is_some_and(|takes_arg| in_bundle(&m.options, &o.option, takes_arg));
-    if !spelled && !bundled {
-        return false;
+        return (bundled && m.when == When::Any).then_some((Value::Flag, o.option_span));
     }
-    m.when.holds(&o.value, &m.values) || (bundled && m.when == crate::rules::value::When::Any)
+    let (value, span) = if m.takes_value {
+        o.attached.clone().or_else(|| o.next.clone())?
+    } else {
+        match &o.attached {
+            Some((v, s)) => (v.clone(), o.option_span.cover(*s)),
+            None => (Value::Flag, o.option_span),
+        }
+    };
+    m.when.holds(&value, &m.values).then_some((value, span))
 }
 
 /// `-fsSLk` contains `-k` when no letter before `k` takes an argument.

@@ -32,6 +32,9 @@ pub const DOMAINS: &[&str] = &[
     "dotnet-config",
     // .NET AppContext switches (AppContextSwitchOverrides, AppContext.SetSwitch).
     "appcontext-switch",
+    // .NET properties assigned in code (C#, PowerShell): the key is the member name
+    // (`CheckCertificateRevocationList`).
+    "dotnet-member",
     // Generic YAML keys of tools that are not modelled further (docker-compose, Helm values).
     "yaml",
 ];
@@ -69,14 +72,15 @@ pub struct FlagFact {
 pub struct OptionFact {
     /// The command (lower-case, without path or `.exe`).
     pub command: String,
-    /// The option as written (`--insecure`, `-fsSLk`, `-SkipCertificateCheck`).
+    /// The option as written, without an attached value (`--insecure`, `-fsSLk`,
+    /// `-SkipCertificateCheck`).
     pub option: String,
-    /// Its argument: `Value::Flag` for a switch.
-    pub value: Value,
-    /// The finding's span: the argument when the danger is in it, else the option.
-    pub span: Span,
-    /// The span of the option text itself.
+    /// Where the option is written.
     pub option_span: Span,
+    /// A value attached to the option (`--opt=value`, PowerShell `-Opt:$value`).
+    pub attached: Option<(Value, Span)>,
+    /// The next argument, when it does not look like an option.
+    pub next: Option<(Value, Span)>,
 }
 
 /// A configuration setting.
@@ -126,13 +130,13 @@ impl Fact {
         match self {
             Fact::Registry(r) => r.span,
             Fact::Flags(f) => f.span,
-            Fact::Option(o) => o.span,
+            Fact::Option(o) => o.option_span,
             Fact::Setting(s) => s.span,
             Fact::Construct(c) => c.span,
         }
     }
 
-    /// Moves every span by `delta` (facts of an embedded script mapped into its file).
+    /// Maps every span (facts of an embedded script mapped into its file).
     pub fn map_spans(&mut self, f: &dyn Fn(Span) -> Span) {
         match self {
             Fact::Registry(r) => {
@@ -141,8 +145,13 @@ impl Fact {
             }
             Fact::Flags(x) => x.span = f(x.span),
             Fact::Option(o) => {
-                o.span = f(o.span);
                 o.option_span = f(o.option_span);
+                if let Some((_, s)) = o.attached.as_mut() {
+                    *s = f(*s);
+                }
+                if let Some((_, s)) = o.next.as_mut() {
+                    *s = f(*s);
+                }
             }
             Fact::Setting(s) => s.span = f(s.span),
             Fact::Construct(c) => c.span = f(c.span),

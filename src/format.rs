@@ -152,7 +152,7 @@ pub fn by_name(path: &Path) -> Option<FileFormat> {
         "cmd" | "bat" => FileFormat::Cmd,
         "ps1" | "psm1" | "psd1" => FileFormat::PowerShell,
         "config" => FileFormat::DotNetConfig,
-        "xml" => return None,
+        "xml" | "wxs" | "wxi" => return None,
         "yml" | "yaml" => FileFormat::Yaml,
         "c" | "h" | "cc" | "cpp" | "cxx" | "c++" | "hh" | "hpp" | "hxx" | "h++" | "inl" | "ipp"
         | "tpp" => FileFormat::C,

@@ -138,7 +138,7 @@ impl Checker<'_> {
             return Checked::Clean { analyzed: false };
         }
         let mut facts: Vec<Fact> = Vec::new();
-        analyze::analyze(fmt, &src.text, &mut facts);
+        analyze::analyze(fmt, &src.text, &self.engine.ctx(), &mut facts);
         let mut findings = Vec::new();
         self.engine.judge(&facts, &mut findings);
         if findings.is_empty() {

@@ -2,15 +2,84 @@
 //!
 //! Each analyzer is named after the format it reads and knows only its syntax; the
 //! meaning of what it finds is decided by the shared rules (see [`crate::engine`]).
+//! Scripts embedded in other files (PowerShell in a batch file, a CI step) are analyzed
+//! by their own language's analyzer through [`analyze_embedded`], which maps positions
+//! back to the enclosing file.
 
+pub mod cmd;
+pub mod command;
+pub mod dotnet;
+pub mod embed;
+pub mod hcl;
+pub mod ini;
+pub mod powershell;
 pub mod reg;
+pub mod shell;
+pub mod xml;
 
 use crate::facts::Fact;
 use crate::format::FileFormat;
+use crate::rules::tables::{FlagTable, TableIndex};
+use embed::Embedded;
+
+/// What analyzers may consult: the flag tables (constant names, typed members).
+#[derive(Debug, Clone, Copy)]
+pub struct Ctx<'a> {
+    /// All flag tables.
+    pub tables: &'a [FlagTable],
+    /// Lookups over them.
+    pub index: &'a TableIndex,
+}
 
 /// Runs the analyzer for `format` over `text`, appending facts.
-pub fn analyze(format: FileFormat, text: &str, facts: &mut Vec<Fact>) {
-    if format == FileFormat::Reg {
-        reg::analyze(text, facts);
+pub fn analyze(format: FileFormat, text: &str, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
+    analyze_at_depth(format, text, 0, ctx, facts);
+}
+
+/// Runs an analyzer for text embedded `depth` levels deep.
+pub fn analyze_at_depth(
+    format: FileFormat,
+    text: &str,
+    depth: u8,
+    ctx: &Ctx<'_>,
+    facts: &mut Vec<Fact>,
+) {
+    if depth > command::MAX_DEPTH {
+        return;
+    }
+    match format {
+        FileFormat::Reg => reg::analyze(text, facts),
+        FileFormat::Cmd => cmd::analyze(text, depth, ctx, facts),
+        FileFormat::PowerShell => powershell::analyze(text, depth, ctx, facts),
+        FileFormat::DotNetConfig | FileFormat::GppRegistry | FileFormat::Xml => {
+            xml::analyze(text, facts)
+        }
+        FileFormat::Shell => shell::analyze(text, depth, ctx, facts),
+        FileFormat::Dockerfile => shell::analyze_dockerfile(text, ctx, facts),
+        FileFormat::GitConfig
+        | FileFormat::Npmrc
+        | FileFormat::PipConf
+        | FileFormat::Wgetrc
+        | FileFormat::Curlrc => {
+            ini::analyze(format, text, facts);
+        }
+        FileFormat::Terraform => hcl::analyze(text, facts),
+        _ => {}
+    }
+}
+
+/// Analyzes an embedded script and maps its facts into the enclosing file.
+pub fn analyze_embedded(
+    format: FileFormat,
+    emb: &Embedded,
+    depth: u8,
+    ctx: &Ctx<'_>,
+    facts: &mut Vec<Fact>,
+) {
+    let mut sub = Vec::new();
+    analyze_at_depth(format, &emb.text, depth, ctx, &mut sub);
+    for mut f in sub {
+        f.map_spans(&|s| emb.map_span(s));
+        facts.push(f);
     }
 }

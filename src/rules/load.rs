@@ -88,6 +88,8 @@ pub(crate) enum MatcherSpec {
         #[serde(default)]
         bundle: Option<String>,
         #[serde(default)]
+        takes_value: bool,
+        #[serde(default)]
         when: When,
         #[serde(default)]
         values: Vec<String>,
@@ -330,6 +332,7 @@ impl RuleSet {
                 options,
                 ignore_case,
                 bundle,
+                takes_value,
                 when,
                 values,
             } => {
@@ -346,6 +349,7 @@ impl RuleSet {
                     options,
                     ignore_case,
                     bundle,
+                    takes_value,
                     when,
                     values,
                 })

@@ -151,6 +151,10 @@ pub struct OptionMatcher {
     pub ignore_case: bool,
     /// Short options may be bundled (`-fsSLk`); these letters take an argument.
     pub bundle: Option<String>,
+    /// The option takes the next argument as its value (`--tls-max 1.1`,
+    /// `-SslProtocol Tls11`); otherwise it is a switch whose value can only be attached
+    /// (`--flag=false`, `-Switch:$false`).
+    pub takes_value: bool,
     /// Condition on the option's argument (`any` for switches).
     pub when: When,
     /// Values for `when = "equals"`.

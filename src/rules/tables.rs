@@ -62,6 +62,14 @@ pub struct FlagTable {
     /// Microsoft (or vendor) documents that define the values.
     #[serde(default)]
     pub references: Vec<String>,
+    /// Member/property names whose values are decoded with this table when written as
+    /// a string or a number (`SecurityProtocol = 'Tls11,Tls12'`, `SecurityProtocol = 768`).
+    #[serde(default)]
+    pub targets: Vec<String>,
+    /// Assignment targets that turn the values *off* (`grbitDisabledProtocols`): constants
+    /// assigned to them are not findings.
+    #[serde(default)]
+    pub safe_targets: Vec<String>,
     /// The values.
     #[serde(rename = "flag")]
     pub entries: Vec<FlagEntry>,
@@ -287,5 +295,108 @@ mod tests {
             "XSecurityProtocolType.Tls",
             "SecurityProtocolType.Tls"
         ));
+    }
+}
+
+/// Lookups over all tables: constant names (by last segment) and assignment targets.
+#[derive(Debug, Clone, Default)]
+pub struct TableIndex {
+    by_last: std::collections::HashMap<String, Vec<(usize, usize)>>,
+    by_target: std::collections::HashMap<String, usize>,
+    safe_targets: std::collections::HashSet<String>,
+}
+
+/// A constant found in a table.
+#[derive(Debug, Clone, Copy)]
+pub struct Found<'a> {
+    /// The table.
+    pub table: &'a FlagTable,
+    /// The entry.
+    pub entry: &'a FlagEntry,
+}
+
+fn last_segment(name: &str) -> &str {
+    name.rsplit(['.', ':']).next().unwrap_or(name)
+}
+
+impl TableIndex {
+    /// Indexes `tables`.
+    pub fn new(tables: &[FlagTable]) -> TableIndex {
+        let mut ix = TableIndex::default();
+        for (ti, t) in tables.iter().enumerate() {
+            for (ei, e) in t.entries.iter().enumerate() {
+                for n in &e.names {
+                    ix.by_last
+                        .entry(last_segment(n).to_ascii_lowercase())
+                        .or_default()
+                        .push((ti, ei));
+                }
+            }
+            for target in &t.targets {
+                ix.by_target.insert(target.to_ascii_lowercase(), ti);
+            }
+            for target in &t.safe_targets {
+                ix.safe_targets.insert(target.to_ascii_lowercase());
+            }
+        }
+        ix
+    }
+
+    /// Finds a constant by the name written in code (`SECURITY_FLAG_IGNORE_UNKNOWN_CA`,
+    /// `System.Net.SecurityProtocolType.Tls11`). `ignore_case` for PowerShell.
+    pub fn lookup<'a>(
+        &self,
+        tables: &'a [FlagTable],
+        written: &str,
+        ignore_case: bool,
+    ) -> Option<Found<'a>> {
+        let cands = self
+            .by_last
+            .get(&last_segment(written).to_ascii_lowercase())?;
+        let norm = written.replace("::", ".");
+        for &(ti, ei) in cands {
+            let t = &tables[ti];
+            let e = &t.entries[ei];
+            let hit = e.names.iter().any(|n| {
+                if ignore_case {
+                    name_matches(&norm.to_ascii_lowercase(), &n.to_ascii_lowercase())
+                } else {
+                    name_matches(&norm, n)
+                }
+            });
+            if hit {
+                return Some(Found { table: t, entry: e });
+            }
+        }
+        None
+    }
+
+    /// The table that decodes values assigned to member `target` (`SecurityProtocol`).
+    pub fn table_for_target<'a>(
+        &self,
+        tables: &'a [FlagTable],
+        target: &str,
+    ) -> Option<&'a FlagTable> {
+        self.by_target
+            .get(&target.to_ascii_lowercase())
+            .map(|&i| &tables[i])
+    }
+
+    /// Whether assigning to `target` switches values off (`grbitDisabledProtocols`).
+    pub fn is_safe_target(&self, target: &str) -> bool {
+        self.safe_targets.contains(&target.to_ascii_lowercase())
+    }
+}
+
+impl FlagTable {
+    /// Finds an entry by a bare member name (`Tls11`), ignoring case: for values written
+    /// as strings (`'Tls11,Tls12'`).
+    pub fn member(&self, name: &str) -> Option<&FlagEntry> {
+        let name = name.trim();
+        self.entries.iter().find(|e| {
+            e.names
+                .iter()
+                .any(|n| last_segment(n).eq_ignore_ascii_case(name))
+        })
     }
 }

@@ -77,7 +77,8 @@ pub enum When {
     False,
     /// A known value that spells true (or non-zero), or a bare switch.
     True,
-    /// A known value equal (case-insensitively) to one of the rule's `values`.
+    /// A known value equal (case-insensitively) to one of the rule's `values`; for a list
+    /// value (`'Tls11,Tls12'`), any element.
     Equals,
 }
 
@@ -91,10 +92,12 @@ impl When {
             When::False => value.as_bool() == Some(false),
             When::True => value.as_bool() == Some(true),
             When::Equals => match value {
-                Value::Str(s) => {
-                    let t = s.trim().trim_matches(|c| c == '\'' || c == '"').trim();
-                    values.iter().any(|v| v.eq_ignore_ascii_case(t))
-                }
+                // A list value ('Tls11,Tls12', "Tls11, Tls12") holds when any element does.
+                Value::Str(s) => s
+                    .split([',', ' ', ';', '|'])
+                    .map(|t| t.trim().trim_matches(|c| c == '\'' || c == '"').trim())
+                    .filter(|t| !t.is_empty())
+                    .any(|t| values.iter().any(|v| v.eq_ignore_ascii_case(t))),
                 Value::Int(i) => values.iter().any(|v| parse_int(v) == Some(*i)),
                 Value::Flag | Value::Unknown => false,
             },
@@ -124,5 +127,7 @@ mod tests {
         assert!(When::Any.holds(&Value::Unknown, &[]));
         assert!(When::Nonzero.holds(&Value::Int(0xFFFF_FFFF), &[]));
         assert!(When::Equals.holds(&Value::Str("'ignore'".into()), &["Ignore".into()]));
+        assert!(When::Equals.holds(&Value::Str("Tls11, Tls12".into()), &["Tls11".into()]));
+        assert!(!When::Equals.holds(&Value::Str("Tls12,Tls13".into()), &["Tls".into()]));
     }
 }

@@ -1,0 +1,129 @@
+//! Terraform/HCL: attributes of blocks, as `terraform` settings keyed by their block path
+//! (`provider.kubernetes.insecure`, `resource.vault_mount.x.skip_tls_verify`).
+//!
+//! A line-oriented reader (blocks `name "label" {`, attributes `key = value`, `#`, `//`
+//! and `/* */` comments, heredocs skipped) is enough for the switches that matter; values
+//! that are expressions (`var.insecure`) are not literals and are not judged.
+
+use crate::diagnostic::Span;
+use crate::facts::{Fact, SettingFact};
+use crate::rules::value::Value;
+
+/// Analyzes HCL.
+pub fn analyze(text: &str, facts: &mut Vec<Fact>) {
+    let mut path: Vec<String> = Vec::new();
+    let mut depths: Vec<usize> = Vec::new();
+    let mut in_block_comment = false;
+    let mut heredoc: Option<String> = None;
+    let mut off = 0;
+    for raw in text.split_inclusive('\n') {
+        let start = off;
+        off += raw.len();
+        let line = raw.trim_end_matches(['\n', '\r']);
+        let t = line.trim();
+        if let Some(end) = &heredoc {
+            if t == end {
+                heredoc = None;
+            }
+            continue;
+        }
+        if in_block_comment {
+            if t.contains("*/") {
+                in_block_comment = false;
+            }
+            continue;
+        }
+        if t.starts_with("/*") {
+            in_block_comment = !t.contains("*/");
+            continue;
+        }
+        if t.is_empty() || t.starts_with('#') || t.starts_with("//") {
+            continue;
+        }
+        if t.starts_with('}') {
+            if let Some(n) = depths.pop() {
+                path.truncate(path.len().saturating_sub(n));
+            }
+            continue;
+        }
+        if let Some(head) = t.strip_suffix('{') {
+            let parts: Vec<String> = head
+                .split_whitespace()
+                .map(|p| p.trim_matches('"').to_string())
+                .filter(|p| !p.is_empty() && p != "=")
+                .collect();
+            depths.push(parts.len());
+            path.extend(parts);
+            continue;
+        }
+        if let Some((k, v)) = t.split_once('=') {
+            let key = k.trim();
+            if !key
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+            {
+                continue;
+            }
+            let v = v.trim();
+            if let Some(h) = v.strip_prefix("<<") {
+                heredoc = Some(h.trim_start_matches('-').trim().to_string());
+                continue;
+            }
+            let value_text = v
+                .split("//")
+                .next()
+                .unwrap_or(v)
+                .split('#')
+                .next()
+                .unwrap_or(v)
+                .trim();
+            let literal = value_text.trim_matches('"');
+            let value = if value_text.starts_with('"')
+                || matches!(value_text, "true" | "false")
+                || value_text.parse::<f64>().is_ok()
+            {
+                Value::Str(literal.to_string())
+            } else {
+                Value::Unknown
+            };
+            let vpos = line.find(value_text).unwrap_or(0);
+            let span = Span::new(start + vpos, start + vpos + value_text.len().max(1));
+            let mut full = path.clone();
+            full.push(key.to_string());
+            facts.push(Fact::Setting(SettingFact {
+                domain: "terraform",
+                key: full.join("."),
+                value,
+                span,
+            }));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn block_paths() {
+        let mut f = Vec::new();
+        analyze(
+            "provider \"kubernetes\" {\n  insecure = true\n}\nvariable \"insecure\" {\n  default = false\n}\n",
+            &mut f,
+        );
+        let keys: Vec<String> = f
+            .iter()
+            .filter_map(|f| {
+                if let Fact::Setting(s) = f {
+                    Some(s.key.clone())
+                } else {
+                    None
+                }
+            })
+            .collect();
+        assert_eq!(
+            keys,
+            ["provider.kubernetes.insecure", "variable.insecure.default"]
+        );
+    }
+}

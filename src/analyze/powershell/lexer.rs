@@ -1,0 +1,812 @@
+//! A PowerShell tokenizer that keeps positions.
+//!
+//! Handles what decides whether text is code: `#` and `<# #>` comments, single- and
+//! double-quoted strings (with backtick escapes, `""`, and `$( )` subexpressions that
+//! contain quotes), here-strings, backtick line continuations, variables (`$x`, `${x}`,
+//! `$env:X`), splats (`@x`), parameters (`-Name`, `-Name:$v`) versus operators (`-bor`),
+//! type literals (`[Net.ServicePointManager]`), numbers, groups (`( ) { } [ ] @( @{ $(`)
+//! and barewords. There is no full parser behind it: the analyzer works on this token
+//! stream with bracket matching, which is robust to the partial and odd scripts found in
+//! repositories.
+
+use crate::diagnostic::Span;
+
+/// Token kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A bareword: command name, argument, member name, keyword.
+    Word,
+    /// `$name` (text: the name without `$` and scope prefix kept).
+    Var,
+    /// `@name` splatting (text: the name).
+    Splat,
+    /// `-Name` parameter (text: the name without `-`).
+    Param,
+    /// Operators: `-bor`, `=`, `+=`, `|`, `,`, `;`, `.`, `::`, `&`, redirections.
+    Op,
+    /// A string literal (text: decoded value).
+    Str,
+    /// A number literal (text: as written).
+    Num,
+    /// `[TypeName]` (text: the name inside).
+    Type,
+    /// `(`, `{`, `[`, `@(`, `@{`, `$(`.
+    Open,
+    /// `)`, `}`, `]`.
+    Close,
+    /// An unescaped line end (statement separator).
+    Newline,
+}
+
+/// A token.
+#[derive(Debug, Clone)]
+pub struct Token {
+    /// Kind.
+    pub kind: Kind,
+    /// Where it is written.
+    pub span: Span,
+    /// Text (see [`Kind`]).
+    pub text: String,
+    /// For strings: the span inside the quotes.
+    pub content: Span,
+    /// For strings: double-quoted or `@"` (variables are expanded).
+    pub expandable: bool,
+    /// For parameters: written `-Name:` (the value follows, attached).
+    pub attached: bool,
+    /// Whitespace (or a line continuation) precedes the token.
+    pub space_before: bool,
+}
+
+const OPERATORS: &[&str] = &[
+    "eq",
+    "ne",
+    "gt",
+    "ge",
+    "lt",
+    "le",
+    "like",
+    "notlike",
+    "match",
+    "notmatch",
+    "contains",
+    "notcontains",
+    "in",
+    "notin",
+    "replace",
+    "split",
+    "join",
+    "is",
+    "isnot",
+    "as",
+    "band",
+    "bor",
+    "bxor",
+    "bnot",
+    "not",
+    "and",
+    "or",
+    "xor",
+    "f",
+    "shl",
+    "shr",
+    "ieq",
+    "ine",
+    "igt",
+    "ige",
+    "ilt",
+    "ile",
+    "ilike",
+    "inotlike",
+    "imatch",
+    "inotmatch",
+    "icontains",
+    "inotcontains",
+    "iin",
+    "inotin",
+    "ireplace",
+    "isplit",
+    "ceq",
+    "cne",
+    "cgt",
+    "cge",
+    "clt",
+    "cle",
+    "clike",
+    "cnotlike",
+    "cmatch",
+    "cnotmatch",
+    "ccontains",
+    "cnotcontains",
+    "cin",
+    "cnotin",
+    "creplace",
+    "csplit",
+];
+
+/// True for a dash operator name (without `-`).
+pub fn is_operator(name: &str) -> bool {
+    OPERATORS.iter().any(|o| o.eq_ignore_ascii_case(name))
+}
+
+struct Lexer<'a> {
+    s: &'a str,
+    b: &'a [u8],
+    i: usize,
+    out: Vec<Token>,
+    space: bool,
+}
+
+fn is_ident(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_'
+}
+
+impl<'a> Lexer<'a> {
+    fn peek(&self, k: usize) -> u8 {
+        self.b.get(self.i + k).copied().unwrap_or(0)
+    }
+
+    fn push(&mut self, kind: Kind, start: usize, text: String) {
+        let span = Span::new(start, self.i);
+        self.out.push(Token {
+            kind,
+            span,
+            text,
+            content: span,
+            expandable: false,
+            attached: false,
+            space_before: self.space,
+        });
+        self.space = false;
+    }
+
+    /// The previous token ends exactly here and is a value (so `.`/`[` continue it).
+    fn adjacent_value(&self, at: usize) -> bool {
+        self.out.last().is_some_and(|t| {
+            t.span.end == at
+                && matches!(
+                    t.kind,
+                    Kind::Var | Kind::Close | Kind::Str | Kind::Word | Kind::Type | Kind::Num
+                )
+        })
+    }
+
+    fn char_len(&self) -> usize {
+        self.s[self.i..].chars().next().map_or(1, char::len_utf8)
+    }
+
+    fn at_quote(&self, single: bool) -> bool {
+        let rest = &self.s[self.i..];
+        if single {
+            rest.starts_with('\'') || rest.starts_with('\u{2018}') || rest.starts_with('\u{2019}')
+        } else {
+            rest.starts_with('"') || rest.starts_with('\u{201c}') || rest.starts_with('\u{201d}')
+        }
+    }
+
+    fn lex(mut self) -> Vec<Token> {
+        while self.i < self.b.len() {
+            let c = self.b[self.i];
+            let start = self.i;
+            match c {
+                b' ' | b'\t' | 0x0B | 0x0C => {
+                    self.i += 1;
+                    self.space = true;
+                }
+                b'\r' | b'\n' => {
+                    if c == b'\r' && self.peek(1) == b'\n' {
+                        self.i += 1;
+                    }
+                    self.i += 1;
+                    if !matches!(self.out.last(), Some(t) if t.kind == Kind::Newline) {
+                        self.push(Kind::Newline, start, String::new());
+                    }
+                    self.space = true;
+                }
+                b'`' if matches!(self.peek(1), b'\r' | b'\n') => {
+                    self.i += 1;
+                    if self.peek(0) == b'\r' {
+                        self.i += 1;
+                    }
+                    if self.peek(0) == b'\n' {
+                        self.i += 1;
+                    }
+                    self.space = true;
+                }
+                b'#' => {
+                    while self.i < self.b.len() && !matches!(self.b[self.i], b'\n' | b'\r') {
+                        self.i += 1;
+                    }
+                }
+                b'<' if self.peek(1) == b'#' => {
+                    self.i += 2;
+                    match self.s[self.i..].find("#>") {
+                        Some(e) => self.i += e + 2,
+                        None => self.i = self.b.len(),
+                    }
+                    self.space = true;
+                }
+                b'@' if matches!(self.peek(1), b'\'' | b'"') && self.here_string_follows() => {
+                    self.here_string()
+                }
+                _ if self.at_quote(true) => self.single_quoted(),
+                _ if self.at_quote(false) => self.double_quoted(),
+                b'@' if self.peek(1) == b'(' || self.peek(1) == b'{' => {
+                    self.i += 2;
+                    self.push(
+                        Kind::Open,
+                        start,
+                        if c == b'@' && self.b[start + 1] == b'(' {
+                            "@(".into()
+                        } else {
+                            "@{".into()
+                        },
+                    );
+                }
+                b'@' if is_ident(self.peek(1)) => {
+                    self.i += 1;
+                    while is_ident(self.peek(0)) {
+                        self.i += 1;
+                    }
+                    let name = self.s[start + 1..self.i].to_string();
+                    self.push(Kind::Splat, start, name);
+                }
+                b'$' => self.variable(),
+                b'(' | b'{' => {
+                    self.i += 1;
+                    self.push(Kind::Open, start, (c as char).to_string());
+                }
+                b')' | b'}' | b']' => {
+                    self.i += 1;
+                    self.push(Kind::Close, start, (c as char).to_string());
+                }
+                b'[' => {
+                    if !self.adjacent_value(start) {
+                        if let Some((end, name)) = self.type_literal() {
+                            self.i = end;
+                            self.push(Kind::Type, start, name);
+                            continue;
+                        }
+                    }
+                    self.i += 1;
+                    self.push(Kind::Open, start, "[".into());
+                }
+                b'-' if self.peek(1).is_ascii_alphabetic() || self.peek(1) == b'_' => {
+                    self.i += 1;
+                    while is_ident(self.peek(0)) || self.peek(0) == b'-' {
+                        self.i += 1;
+                    }
+                    let name = self.s[start + 1..self.i].to_string();
+                    if is_operator(&name) {
+                        self.push(Kind::Op, start, format!("-{}", name.to_ascii_lowercase()));
+                    } else {
+                        let attached = self.peek(0) == b':' && self.peek(1) != b':';
+                        if attached {
+                            self.i += 1;
+                        }
+                        self.push(Kind::Param, start, name);
+                        if let Some(t) = self.out.last_mut() {
+                            t.attached = attached;
+                        }
+                    }
+                }
+                b'-' if self.peek(1).is_ascii_digit()
+                    && (self.space
+                        || self.out.last().is_none_or(|t| {
+                            !matches!(t.kind, Kind::Var | Kind::Num | Kind::Close)
+                        })) =>
+                {
+                    self.i += 1;
+                    self.number(start);
+                }
+                b'0'..=b'9' => {
+                    if matches!(self.peek(1), b'>')
+                        || (self.peek(1) == b'>' && self.peek(2) == b'>')
+                    {
+                        self.redirection();
+                    } else {
+                        self.number(start);
+                    }
+                }
+                b'*' if self.peek(1) == b'>' => self.redirection(),
+                b'>' => self.redirection(),
+                b'.' if self.adjacent_value(start)
+                    && (is_ident(self.peek(1))
+                        || self.peek(1) == b'\''
+                        || self.peek(1) == b'"'
+                        || self.peek(1) == b'$') =>
+                {
+                    self.i += 1;
+                    self.push(Kind::Op, start, ".".into());
+                    self.member_name();
+                }
+                b':' if self.peek(1) == b':' => {
+                    self.i += 2;
+                    self.push(Kind::Op, start, "::".into());
+                    self.member_name();
+                }
+                // `/switch` arguments of native commands (`bitsadmin /SetSecurityFlags`).
+                b'/' if self.space
+                    && (self.peek(1).is_ascii_alphabetic() || self.peek(1) == b'?') =>
+                {
+                    self.word()
+                }
+                b'=' | b'+' | b'*' | b'/' | b'%' | b'!' | b',' | b';' | b'|' | b'&' | b'.'
+                | b'-' | b'<' => {
+                    self.i += 1;
+                    let two = [c, self.peek(0)];
+                    if matches!(
+                        &two,
+                        b"=="
+                            | b"+="
+                            | b"-="
+                            | b"*="
+                            | b"/="
+                            | b"%="
+                            | b"&&"
+                            | b"||"
+                            | b"++"
+                            | b"--"
+                            | b".."
+                    ) {
+                        self.i += 1;
+                    }
+                    let text = self.s[start..self.i].to_string();
+                    self.push(Kind::Op, start, text);
+                }
+                _ => self.word(),
+            }
+        }
+        self.out
+    }
+
+    fn member_name(&mut self) {
+        let start = self.i;
+        while is_ident(self.peek(0)) {
+            self.i += 1;
+        }
+        if self.i > start {
+            self.space = false;
+            self.push(Kind::Word, start, self.s[start..self.i].to_string());
+        }
+    }
+
+    fn redirection(&mut self) {
+        let start = self.i;
+        while matches!(self.peek(0), b'0'..=b'9' | b'*' | b'>' | b'&') {
+            self.i += 1;
+        }
+        let text = self.s[start..self.i].to_string();
+        self.push(Kind::Op, start, text);
+    }
+
+    fn number(&mut self, start: usize) {
+        let rest = &self.b[self.i..];
+        let mut j = 0;
+        if rest.len() > 2 && rest[0] == b'0' && (rest[1] == b'x' || rest[1] == b'X') {
+            j = 2;
+            while j < rest.len() && rest[j].is_ascii_hexdigit() {
+                j += 1;
+            }
+        } else {
+            while j < rest.len()
+                && (rest[j].is_ascii_digit()
+                    || (rest[j] == b'.' && rest.get(j + 1).is_some_and(u8::is_ascii_digit)))
+            {
+                j += 1;
+            }
+        }
+        // Type suffixes and multipliers.
+        let suffix_end = {
+            let mut k = j;
+            let lower: Vec<u8> = rest[j..rest.len().min(j + 2)]
+                .iter()
+                .map(u8::to_ascii_lowercase)
+                .collect();
+            if lower.starts_with(b"kb")
+                || lower.starts_with(b"mb")
+                || lower.starts_with(b"gb")
+                || lower.starts_with(b"tb")
+                || lower.starts_with(b"pb")
+            {
+                k += 2;
+            } else if rest.get(k).is_some_and(|c| b"lLuUdDnNyYsS".contains(c)) {
+                k += 1;
+                if rest.get(k).is_some_and(|c| b"lLyYsS".contains(c)) {
+                    k += 1;
+                }
+            }
+            k
+        };
+        let follows_word = rest.get(suffix_end).is_some_and(|&c| {
+            is_ident(c) || c == b'.' || c == b'\\' || c == b'/' || c == b':' || c == b'-'
+        });
+        if follows_word {
+            self.word_from(start);
+            return;
+        }
+        self.i += suffix_end;
+        let text = self.s[start..self.i].to_string();
+        self.push(Kind::Num, start, text);
+    }
+
+    fn word(&mut self) {
+        let start = self.i;
+        self.word_from(start);
+    }
+
+    fn word_from(&mut self, start: usize) {
+        let mut text = String::new();
+        self.i = start;
+        while self.i < self.b.len() {
+            let c = self.b[self.i];
+            match c {
+                b' ' | b'\t' | b'\r' | b'\n' | b'(' | b')' | b'{' | b'}' | b',' | b';' | b'|'
+                | b'&' | b'\'' | b'"' => break,
+                b'[' | b']' if self.i > start => break,
+                b'=' if self.i > start => {
+                    // `http.sslVerify=false` is one argument; `Name='x'` and `Name = 1` are not.
+                    if matches!(
+                        self.peek(1),
+                        b' ' | b'\t'
+                            | b'\r'
+                            | b'\n'
+                            | b'\''
+                            | b'"'
+                            | b'$'
+                            | b'('
+                            | b'@'
+                            | b'['
+                            | b'{'
+                            | 0
+                    ) {
+                        break;
+                    }
+                    text.push('=');
+                    self.i += 1;
+                }
+                b'`' => {
+                    if let Some(ch) = self.s[self.i + 1..].chars().next() {
+                        if ch == '\r' || ch == '\n' {
+                            break;
+                        }
+                        text.push(ch);
+                        self.i += 1 + ch.len_utf8();
+                    } else {
+                        self.i += 1;
+                    }
+                }
+                _ => {
+                    let n = self.char_len();
+                    text.push_str(&self.s[self.i..self.i + n]);
+                    self.i += n;
+                }
+            }
+        }
+        if self.i == start {
+            // A character no rule takes (a stray `]` at the start, ...): consume it.
+            self.i += self.char_len();
+            text = self.s[start..self.i].to_string();
+        }
+        self.push(Kind::Word, start, text);
+    }
+
+    fn variable(&mut self) {
+        let start = self.i;
+        match self.peek(1) {
+            b'(' => {
+                self.i += 2;
+                self.push(Kind::Open, start, "$(".into());
+            }
+            b'{' => {
+                let end = self.s[self.i + 2..]
+                    .find('}')
+                    .map_or(self.b.len(), |e| self.i + 2 + e);
+                let name = self.s[(self.i + 2).min(end)..end].to_string();
+                self.i = (end + 1).min(self.b.len());
+                self.push(Kind::Var, start, name);
+            }
+            c if is_ident(c) || c == b'?' || c == b'^' || c == b'$' => {
+                self.i += 1;
+                if matches!(c, b'?' | b'^' | b'$') {
+                    self.i += 1;
+                } else {
+                    while is_ident(self.peek(0))
+                        || (self.peek(0) == b':' && is_ident(self.peek(1)) && self.peek(1) != b':')
+                    {
+                        self.i += 1;
+                    }
+                }
+                let name = self.s[start + 1..self.i].to_string();
+                self.push(Kind::Var, start, name);
+            }
+            _ => self.word(),
+        }
+    }
+
+    fn single_quoted(&mut self) {
+        let start = self.i;
+        let q = self.char_len();
+        self.i += q;
+        let cstart = self.i;
+        let mut text = String::new();
+        while self.i < self.b.len() {
+            if self.at_quote(true) {
+                let n = self.char_len();
+                // '' is an escaped quote.
+                if self.s[self.i + n..].starts_with('\'') {
+                    text.push('\'');
+                    self.i += n + 1;
+                    continue;
+                }
+                break;
+            }
+            let n = self.char_len();
+            text.push_str(&self.s[self.i..self.i + n]);
+            self.i += n;
+        }
+        let cend = self.i;
+        if self.i < self.b.len() {
+            self.i += self.char_len();
+        }
+        self.push(Kind::Str, start, text);
+        if let Some(t) = self.out.last_mut() {
+            t.content = Span::new(cstart, cend);
+        }
+    }
+
+    /// Skips a `$( ... )` subexpression inside a double-quoted string, strings included.
+    fn skip_subexpression(&mut self) {
+        let mut depth = 0usize;
+        while self.i < self.b.len() {
+            match self.b[self.i] {
+                b'(' => depth += 1,
+                b')' => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        self.i += 1;
+                        return;
+                    }
+                }
+                b'\'' => {
+                    self.i += 1;
+                    while self.i < self.b.len() && self.b[self.i] != b'\'' {
+                        self.i += 1;
+                    }
+                }
+                b'"' => {
+                    self.i += 1;
+                    while self.i < self.b.len() && self.b[self.i] != b'"' {
+                        if self.b[self.i] == b'`' {
+                            self.i += 1;
+                        }
+                        self.i += 1;
+                    }
+                }
+                _ => {}
+            }
+            self.i += 1;
+        }
+    }
+
+    fn double_quoted(&mut self) {
+        let start = self.i;
+        self.i += self.char_len();
+        let cstart = self.i;
+        let mut text = String::new();
+        while self.i < self.b.len() {
+            if self.at_quote(false) {
+                let n = self.char_len();
+                if self.s[self.i + n..].starts_with('"') {
+                    text.push('"');
+                    self.i += n + 1;
+                    continue;
+                }
+                break;
+            }
+            match self.b[self.i] {
+                b'`' => {
+                    let ch = self.s[self.i + 1..].chars().next().unwrap_or('`');
+                    text.push(match ch {
+                        'n' => '\n',
+                        't' => '\t',
+                        'r' => '\r',
+                        '0' => '\0',
+                        c => c,
+                    });
+                    self.i += 1 + ch.len_utf8();
+                }
+                b'$' if self.peek(1) == b'(' => {
+                    let s = self.i;
+                    self.skip_subexpression();
+                    text.push_str(&self.s[s..self.i.min(self.b.len())]);
+                }
+                _ => {
+                    let n = self.char_len();
+                    text.push_str(&self.s[self.i..self.i + n]);
+                    self.i += n;
+                }
+            }
+        }
+        let cend = self.i.min(self.b.len());
+        if self.i < self.b.len() {
+            self.i += self.char_len();
+        }
+        self.push(Kind::Str, start, text);
+        if let Some(t) = self.out.last_mut() {
+            t.content = Span::new(cstart, cend);
+            t.expandable = true;
+        }
+    }
+
+    fn here_string_follows(&self) -> bool {
+        let rest = &self.b[self.i + 2..];
+        let mut k = 0;
+        while k < rest.len() && (rest[k] == b' ' || rest[k] == b'\t') {
+            k += 1;
+        }
+        k < rest.len() && (rest[k] == b'\n' || rest[k] == b'\r')
+    }
+
+    fn here_string(&mut self) {
+        let start = self.i;
+        let quote = self.b[self.i + 1];
+        self.i += 2;
+        while self.i < self.b.len() && !matches!(self.b[self.i], b'\n' | b'\r') {
+            self.i += 1;
+        }
+        if self.peek(0) == b'\r' {
+            self.i += 1;
+        }
+        if self.peek(0) == b'\n' {
+            self.i += 1;
+        }
+        let cstart = self.i;
+        let term = [quote, b'@'];
+        let mut cend = self.b.len();
+        let mut line = self.i;
+        loop {
+            if line >= self.b.len() {
+                self.i = self.b.len();
+                break;
+            }
+            if self.b[line..].starts_with(&term) {
+                cend = line;
+                self.i = line + 2;
+                break;
+            }
+            match self.s[line..].find('\n') {
+                Some(e) => line += e + 1,
+                None => {
+                    self.i = self.b.len();
+                    break;
+                }
+            }
+        }
+        // The line end before the terminator is not part of the string.
+        let mut ce = cend;
+        if ce > cstart && self.b[ce - 1] == b'\n' {
+            ce -= 1;
+        }
+        if ce > cstart && self.b[ce - 1] == b'\r' {
+            ce -= 1;
+        }
+        let text = self.s[cstart..ce.max(cstart)].to_string();
+        self.push(Kind::Str, start, text);
+        if let Some(t) = self.out.last_mut() {
+            t.content = Span::new(cstart, ce.max(cstart));
+            t.expandable = quote == b'"';
+        }
+    }
+
+    /// `[Name.Space.Type]`, `[string[]]`, `[System.Collections.Generic.List[string]]`.
+    fn type_literal(&self) -> Option<(usize, String)> {
+        let rest = &self.b[self.i + 1..];
+        let mut depth = 1;
+        let mut k = 0;
+        while k < rest.len() {
+            match rest[k] {
+                b'[' => depth += 1,
+                b']' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        break;
+                    }
+                }
+                c if is_ident(c) || matches!(c, b'.' | b',' | b' ' | b'`' | b'+') => {}
+                _ => return None,
+            }
+            k += 1;
+        }
+        if k >= rest.len() {
+            return None;
+        }
+        let inner = self.s[self.i + 1..self.i + 1 + k].trim();
+        if !inner
+            .bytes()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == b'_')
+        {
+            return None;
+        }
+        Some((self.i + k + 2, inner.to_string()))
+    }
+}
+
+/// Tokenizes PowerShell source.
+pub fn lex(s: &str) -> Vec<Token> {
+    Lexer {
+        s,
+        b: s.as_bytes(),
+        i: 0,
+        out: Vec::new(),
+        space: true,
+    }
+    .lex()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(s: &str) -> Vec<(Kind, String)> {
+        lex(s).into_iter().map(|t| (t.kind, t.text)).collect()
+    }
+
+    #[test]
+    fn comments_and_strings() {
+        let k = kinds("# x\n<# a\n b #>'it''s' \"a`\"b\" @'\nhere\n'@\n");
+        assert_eq!(k[0], (Kind::Newline, String::new()));
+        assert_eq!(k[1], (Kind::Str, "it's".into()));
+        assert_eq!(k[2], (Kind::Str, "a\"b".into()));
+        assert_eq!(k[3], (Kind::Str, "here".into()));
+    }
+
+    #[test]
+    fn params_operators_types() {
+        let k = kinds(
+            "[Net.ServicePointManager]::SecurityProtocol = $x -band (-bnot [Net.SecurityProtocolType]::Ssl3)",
+        );
+        assert_eq!(k[0], (Kind::Type, "Net.ServicePointManager".into()));
+        assert_eq!(k[1], (Kind::Op, "::".into()));
+        assert_eq!(k[2], (Kind::Word, "SecurityProtocol".into()));
+        assert!(k.contains(&(Kind::Op, "-bnot".into())));
+        let k = kinds("Set-ItemProperty -Path $p -Confirm:$false");
+        assert_eq!(k[1], (Kind::Param, "Path".into()));
+        assert_eq!(k[3], (Kind::Param, "Confirm".into()));
+    }
+
+    #[test]
+    fn continuation_and_members() {
+        let t = lex("$r = Invoke-WebRequest -Uri $u `\n    -SkipCertificateCheck\n$a.b.c = 1");
+        let names: Vec<&str> = t.iter().map(|t| t.text.as_str()).collect();
+        assert!(names.contains(&"SkipCertificateCheck"));
+        assert_eq!(t.iter().filter(|t| t.kind == Kind::Newline).count(), 1);
+        let k = kinds("$a.b.c = 1");
+        assert_eq!(k[1], (Kind::Op, ".".into()));
+        assert_eq!(k[2], (Kind::Word, "b".into()));
+    }
+
+    #[test]
+    fn words_with_equals_and_dots() {
+        let k = kinds("git -c http.sslVerify=false clone; bitsadmin.exe /x; @{Name='x'}");
+        assert_eq!(k[2], (Kind::Word, "http.sslVerify=false".into()));
+        assert!(k.contains(&(Kind::Word, "bitsadmin.exe".into())));
+        assert!(k.contains(&(Kind::Word, "Name".into())));
+    }
+
+    #[test]
+    fn subexpressions_in_strings() {
+        let k = kinds("\"a $(\"x\" + 'y') b\" 1");
+        assert_eq!(k[0].0, Kind::Str);
+        assert_eq!(k[1], (Kind::Num, "1".into()));
+    }
+
+    #[test]
+    fn unterminated_input_does_not_panic() {
+        for s in [
+            "'abc", "\"abc", "@'\nabc", "<# abc", "[abc", "$(", "${abc", "-", "`", "0x", "@", "$",
+        ] {
+            let _ = lex(s);
+        }
+    }
+}

@@ -1,0 +1,1703 @@
+//! The PowerShell analyzer: scripts, modules, DSC configurations, and PowerShell embedded
+//! in batch files and CI pipelines.
+//!
+//! Works on the [`lexer`] token stream with bracket matching and a light statement
+//! splitter (newlines and `;`, with the continuations PowerShell allows). Variables that
+//! hold paths, arrays, hashtables and registry keys are tracked in order, with loop
+//! variables bound to the values they iterate over, so that
+//! `$p = Join-Path $schannel "$proto\$side"` followed by `Set-ItemProperty -Path $p ...`
+//! produces a registry write for each possible key. Splatted hashtables become named
+//! parameters at the line of each entry. What is recognized:
+//!
+//! * registry writes: `Set-ItemProperty`, `New-ItemProperty`, `Set-Item`, `HKLM:\`,
+//!   `Registry::HKEY_...`, `[Microsoft.Win32.Registry]::SetValue`, `RegistryKey.SetValue`,
+//!   DSC `Registry`/`xRegistry`/`RegistryPolicyFile` resources (`Ensure = 'Absent'` is not
+//!   a write);
+//! * .NET settings: enum members of the flag tables (`[Net.SecurityProtocolType]::Tls11`),
+//!   values assigned to typed members (`SecurityProtocol = 'Tls11,Tls12'` or `768`),
+//!   `CheckCertificateRevocationList = $false`, trust-all callbacks (`{ $true }`), the
+//!   `DangerousAcceptAnyServerCertificateValidator`, and a trust-all `ICertificatePolicy`
+//!   compiled with `Add-Type` and installed as `CertificatePolicy` (reported on the install
+//!   line);
+//! * every cmdlet and native command via the shared [`command`](super::command) semantics
+//!   (`-SkipCertificateCheck`, `New-PSSessionOption -SkipCACheck`, `bitsadmin`, `git -c`);
+//! * `$env:NAME = ...` and AppContext switches written as strings.
+//!
+//! Comments, help blocks, `param()` declarations, `enum`/`class` bodies and the text of
+//! output commands (`Write-Host`, `Write-Warning`, ...) never produce findings.
+
+pub mod lexer;
+
+use super::Ctx;
+use super::command::{Arg, MAX_DEPTH, Shell, command_facts, env_setting};
+use super::dotnet::{appcontext_switches, trust_all_policies};
+use super::embed::Embedded;
+use crate::diagnostic::{Category, Span};
+use crate::facts::{ConstructFact, Fact, FlagFact, SettingFact};
+use crate::rules::registry::RegistryWrite;
+use crate::rules::tables::parse_int;
+use crate::rules::value::Value;
+use lexer::{Kind, Token};
+use std::collections::{HashMap, HashSet};
+
+/// Most alternatives kept for one value.
+const MAX_ALTS: usize = 32;
+
+/// A statically known value.
+#[derive(Debug, Clone)]
+enum Val {
+    /// Possible strings.
+    Strs(Vec<String>),
+    /// A hashtable (for splatting).
+    Hash(Vec<Entry>),
+    /// A registry key object (`CreateSubKey`), by possible paths.
+    Key(Vec<String>),
+    /// Not known.
+    Unknown,
+}
+
+#[derive(Debug, Clone)]
+struct Entry {
+    key: String,
+    val: Val,
+    /// Span of the value expression.
+    span: Span,
+}
+
+impl Val {
+    fn strs(&self) -> Option<&[String]> {
+        match self {
+            Val::Strs(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    fn first(&self) -> Option<&str> {
+        self.strs().and_then(|v| v.first()).map(String::as_str)
+    }
+
+    fn to_values(&self) -> Vec<Value> {
+        match self {
+            Val::Strs(v) if !v.is_empty() => v.iter().map(|s| Value::Str(s.clone())).collect(),
+            _ => vec![Value::Unknown],
+        }
+    }
+}
+
+fn product(a: &[String], b: &[String], sep: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for x in a {
+        for y in b {
+            if out.len() >= MAX_ALTS {
+                return out;
+            }
+            if sep.is_empty() {
+                out.push(format!("{x}{y}"));
+            } else {
+                out.push(format!(
+                    "{}{sep}{}",
+                    x.trim_end_matches(['\\', '/']),
+                    y.trim_start_matches(['\\', '/'])
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// Members that take a certificate-validation callback.
+const CALLBACK_MEMBERS: &[&str] = &[
+    "servercertificatevalidationcallback",
+    "servercertificatecustomvalidationcallback",
+    "remotecertificatevalidationcallback",
+    "usercertificatevalidationcallback",
+];
+
+/// Switch parameters (no value) of common cmdlets, for parameter binding.
+const SWITCHES: &[&str] = &[
+    "force",
+    "confirm",
+    "whatif",
+    "passthru",
+    "verbose",
+    "debug",
+    "usetransaction",
+    "recurse",
+    "skipcertificatecheck",
+    "usebasicparsing",
+    "usessl",
+    "skipcacheck",
+    "skipcncheck",
+    "skiprevocationcheck",
+    "nonewline",
+    "raw",
+    "asjob",
+    "noprofile",
+    "wait",
+    "append",
+];
+
+fn is_output_command(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    n.starts_with("write-")
+        || n == "echo"
+        || n.starts_with("out-host")
+        || n.contains("log")
+        || n == "throw"
+        || n == "out-default"
+}
+
+/// Named parameters (name -> token range of the value) and positional arguments.
+type Bound = (HashMap<String, (usize, usize)>, Vec<(usize, usize)>);
+
+struct Ps<'a, 'f> {
+    source: &'a str,
+    toks: &'a [Token],
+    pair: Vec<Option<usize>>,
+    vars: HashMap<String, Val>,
+    policies: HashSet<String>,
+    /// `{` groups already analyzed with bindings (ForEach-Object bodies).
+    handled: HashSet<usize>,
+    depth: u8,
+    ctx: &'a Ctx<'a>,
+    facts: &'f mut Vec<Fact>,
+}
+
+fn var_key(name: &str) -> String {
+    let lower = name.to_ascii_lowercase();
+    for p in ["script:", "global:", "local:", "private:", "using:"] {
+        if let Some(r) = lower.strip_prefix(p) {
+            return r.to_string();
+        }
+    }
+    lower
+}
+
+impl Ps<'_, '_> {
+    fn tok(&self, i: usize) -> Option<&Token> {
+        self.toks.get(i)
+    }
+
+    fn is_op(&self, i: usize, op: &str) -> bool {
+        self.tok(i)
+            .is_some_and(|t| t.kind == Kind::Op && t.text == op)
+    }
+
+    fn is_open(&self, i: usize, o: &str) -> bool {
+        self.tok(i)
+            .is_some_and(|t| t.kind == Kind::Open && t.text == o)
+    }
+
+    fn word_is(&self, i: usize, w: &str) -> bool {
+        self.tok(i)
+            .is_some_and(|t| t.kind == Kind::Word && t.text.eq_ignore_ascii_case(w))
+    }
+
+    /// Index after the token or group starting at `i`.
+    fn after(&self, i: usize) -> usize {
+        match self.toks.get(i) {
+            Some(t) if t.kind == Kind::Open => self.pair[i].map_or(i + 1, |p| p + 1),
+            _ => i + 1,
+        }
+    }
+
+    fn span_of(&self, a: usize, b: usize) -> Span {
+        if a >= b || a >= self.toks.len() {
+            return self.toks.get(a).map_or(Span::default(), |t| t.span);
+        }
+        let last = (b - 1).min(self.toks.len() - 1);
+        self.toks[a].span.cover(self.toks[last].span)
+    }
+
+    /// Skips newlines in `[a, b)`.
+    fn trim(&self, mut a: usize, mut b: usize) -> (usize, usize) {
+        while a < b && self.toks[a].kind == Kind::Newline {
+            a += 1;
+        }
+        while b > a && self.toks[b - 1].kind == Kind::Newline {
+            b -= 1;
+        }
+        (a, b)
+    }
+
+    fn prev_significant(&self, a: usize, i: usize) -> Option<&Token> {
+        let mut j = i;
+        while j > a {
+            j -= 1;
+            if self.toks[j].kind != Kind::Newline {
+                return Some(&self.toks[j]);
+            }
+        }
+        None
+    }
+
+    fn next_significant(&self, i: usize, b: usize) -> Option<&Token> {
+        (i..b)
+            .map(|j| &self.toks[j])
+            .find(|t| t.kind != Kind::Newline)
+    }
+
+    /// Whether a newline at `i` continues the statement started at `a`.
+    fn continues(&self, a: usize, i: usize, b: usize) -> bool {
+        if let Some(p) = self.prev_significant(a, i) {
+            if p.kind == Kind::Op
+                && (matches!(
+                    p.text.as_str(),
+                    "|" | "=" | "+=" | "-=" | "," | "+" | "&&" | "||"
+                ) || p.text.starts_with('-'))
+            {
+                return true;
+            }
+        }
+        if let Some(n) = self.next_significant(i + 1, b) {
+            if n.kind == Kind::Word
+                && ["else", "elseif", "catch", "finally", "until", "while"]
+                    .iter()
+                    .any(|w| n.text.eq_ignore_ascii_case(w))
+            {
+                return self
+                    .prev_significant(a, i)
+                    .is_some_and(|p| p.kind == Kind::Close && p.text == "}");
+            }
+            if n.kind == Kind::Op && n.text == "|" {
+                return true;
+            }
+            // `if (...)`, `function f`, `Registry Name` with the brace on the next line.
+            if n.kind == Kind::Open && n.text == "{" {
+                return true;
+            }
+        }
+        false
+    }
+
+    fn statements(&self, a: usize, b: usize) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        let mut s = a;
+        let mut i = a;
+        while i < b {
+            let t = &self.toks[i];
+            match t.kind {
+                Kind::Open => {
+                    i = self.after(i).min(b);
+                    continue;
+                }
+                Kind::Newline if self.continues(s, i, b) => {}
+                Kind::Newline => {
+                    if s < i {
+                        out.push((s, i));
+                    }
+                    s = i + 1;
+                }
+                Kind::Op if t.text == ";" => {
+                    if s < i {
+                        out.push((s, i));
+                    }
+                    s = i + 1;
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        if s < b {
+            out.push((s, b));
+        }
+        out
+    }
+
+    fn block(&mut self, a: usize, b: usize) {
+        for (s, e) in self.statements(a, b) {
+            let (s, e) = self.trim(s, e);
+            if s < e {
+                self.statement(s, e);
+            }
+        }
+    }
+
+    /// Analyzes every `{ }` group in `[a, b)` as a script block (not those inside another).
+    fn recurse_blocks(&mut self, a: usize, b: usize) {
+        let mut i = a;
+        while i < b {
+            if self.is_open(i, "{") {
+                let end = self.pair[i].unwrap_or(b).min(b);
+                if !self.handled.contains(&i) {
+                    self.block(i + 1, end);
+                }
+                i = end + 1;
+                continue;
+            }
+            i += 1;
+        }
+    }
+
+    fn statement(&mut self, a: usize, b: usize) {
+        let t = &self.toks[a];
+        if t.kind == Kind::Word {
+            let kw = t.text.to_ascii_lowercase();
+            match kw.as_str() {
+                "param" | "class" | "enum" | "using" | "#requires" => return,
+                "foreach" if self.is_open(a + 1, "(") => {
+                    self.foreach(a, b);
+                    return;
+                }
+                "if" | "elseif" | "else" | "while" | "until" | "switch" | "do" | "try"
+                | "catch" | "finally" | "for" | "foreach" | "trap" | "begin" | "process"
+                | "end" | "dynamicparam" | "clean" | "function" | "filter" | "workflow"
+                | "configuration" | "node" | "parallel" | "sequence" | "inlinescript" | "data" => {
+                    self.scan(a, b, false);
+                    self.recurse_blocks(a, b);
+                    return;
+                }
+                "return" | "exit" | "break" | "continue" => {
+                    if a + 1 < b {
+                        self.statement(a + 1, b);
+                    }
+                    return;
+                }
+                "throw" => {
+                    self.scan(a, b, true);
+                    self.recurse_blocks(a, b);
+                    return;
+                }
+                _ => {}
+            }
+            // DSC resource: `Registry Name { ... }` (the brace may be on the next line).
+            let brace = (a + 2..b).find(|&j| self.toks[j].kind != Kind::Newline);
+            if let Some(open) = brace {
+                if matches!(self.toks[a + 1].kind, Kind::Word | Kind::Str | Kind::Var)
+                    && self.is_open(open, "{")
+                {
+                    self.dsc_resource(a, open, b);
+                    return;
+                }
+            }
+        }
+        if let Some(k) = self.assignment_op(a, b) {
+            self.assignment(a, k, b);
+            return;
+        }
+        self.pipeline(a, b);
+    }
+
+    /// The index of a top-level assignment operator, when `[a, k)` is an assignable target.
+    fn assignment_op(&self, a: usize, b: usize) -> Option<usize> {
+        let mut i = a;
+        while i < b {
+            let t = &self.toks[i];
+            if t.kind == Kind::Op && matches!(t.text.as_str(), "=" | "+=" | "-=" | "*=" | "/=") {
+                let first = &self.toks[a];
+                let target_ok = matches!(first.kind, Kind::Var | Kind::Type) && i > a;
+                return target_ok.then_some(i);
+            }
+            if t.kind == Kind::Word && i == a {
+                return None; // a command
+            }
+            if t.kind == Kind::Op && t.text == "|" {
+                return None;
+            }
+            i = self.after(i);
+        }
+        None
+    }
+
+    fn assignment(&mut self, a: usize, k: usize, b: usize) {
+        let (ra, rb) = self.trim(k + 1, b);
+        // Target: [cast] $var (.member | [index])*  or  [Type]::Member(.member)*
+        let mut i = a;
+        while self.toks[i].kind == Kind::Type && i + 1 < k && self.toks[i + 1].kind == Kind::Var {
+            i += 1;
+        }
+        let base = &self.toks[i];
+        let mut members: Vec<(String, Span)> = Vec::new();
+        let mut index: Option<(usize, usize)> = None;
+        let mut j = i + 1;
+        while j < k {
+            if (self.is_op(j, ".") || self.is_op(j, "::"))
+                && self.tok(j + 1).is_some_and(|t| t.kind == Kind::Word)
+            {
+                members.push((self.toks[j + 1].text.clone(), self.toks[j + 1].span));
+                j += 2;
+            } else if self.is_open(j, "[") {
+                index = Some((j + 1, self.pair[j].unwrap_or(k)));
+                j = self.after(j);
+            } else {
+                j += 1;
+            }
+        }
+        let rhs_val = self.eval(ra, rb);
+        let rhs_span = self.span_of(ra, rb);
+        if base.kind == Kind::Var && members.is_empty() {
+            let name = var_key(&base.text);
+            match index {
+                None => {
+                    if let Some(env) = name.strip_prefix("env:") {
+                        for v in rhs_val.to_values() {
+                            env_setting(env, v, rhs_span, self.facts);
+                        }
+                    } else {
+                        self.vars.insert(name, rhs_val.clone());
+                    }
+                }
+                Some((ia, ib)) => {
+                    let key = self.eval(ia, ib).first().map(str::to_string);
+                    if let Some(key) = key {
+                        if name == "psdefaultparametervalues" {
+                            self.default_parameter(&key, &rhs_val, rhs_span);
+                        } else if let Some(Val::Hash(entries)) = self.vars.get_mut(&name) {
+                            entries.push(Entry {
+                                key,
+                                val: rhs_val.clone(),
+                                span: rhs_span,
+                            });
+                        }
+                    }
+                }
+            }
+        } else if base.kind == Kind::Var
+            && members.len() == 1
+            && index.is_none()
+            && matches!(self.vars.get(&var_key(&base.text)), Some(Val::Hash(_)))
+        {
+            if let Some(Val::Hash(entries)) = self.vars.get_mut(&var_key(&base.text)) {
+                entries.push(Entry {
+                    key: members[0].0.clone(),
+                    val: rhs_val.clone(),
+                    span: rhs_span,
+                });
+            }
+        } else if let Some((member, _)) = members.last() {
+            let member = member.clone();
+            self.member_assignment(&member, ra, rb, &rhs_val, rhs_span);
+        }
+        // The right-hand side may be a command (`$s = New-PSSessionOption -SkipCACheck`).
+        if ra < rb
+            && (self.toks[ra].kind == Kind::Word || self.is_op(ra, "&"))
+            && !self.is_open(ra, "{")
+        {
+            self.pipeline(ra, rb);
+        } else {
+            self.scan(a, b, false);
+            self.recurse_blocks(a, b);
+        }
+    }
+
+    /// `$PSDefaultParameterValues['Invoke-RestMethod:SkipCertificateCheck'] = $true`.
+    fn default_parameter(&mut self, key: &str, val: &Val, span: Span) {
+        let Some((cmd, param)) = key.rsplit_once(':') else {
+            return;
+        };
+        let value = val.first().map(str::to_string);
+        let mut args = vec![
+            Arg::plain(cmd, span),
+            Arg::plain(&format!("-{param}"), span),
+        ];
+        if let Some(v) = value {
+            args[1].attached = Some((v, span, true));
+        }
+        command_facts(&args, Shell::PowerShell, self.depth, self.ctx, self.facts);
+    }
+
+    fn member_assignment(&mut self, member: &str, ra: usize, rb: usize, rhs: &Val, rhs_span: Span) {
+        let lower = member.to_ascii_lowercase();
+        if CALLBACK_MEMBERS.contains(&lower.as_str()) && self.is_open(ra, "{") {
+            let end = self.pair[ra].unwrap_or(rb);
+            if self.block_returns_true(ra + 1, end) {
+                self.facts.push(Fact::Construct(ConstructFact {
+                    name: "trust-all-callback",
+                    categories: vec![Category::CertValidation],
+                    span: self.toks[ra].span,
+                    detail: format!("{member} = {{ $true }}"),
+                }));
+            }
+        }
+        if lower == "certificatepolicy" {
+            let class = if self.word_is(ra, "New-Object") {
+                self.tok(ra + 1).map(|t| t.text.clone())
+            } else if self.tok(ra).is_some_and(|t| t.kind == Kind::Type)
+                && self.is_op(ra + 1, "::")
+                && self.word_is(ra + 2, "new")
+            {
+                self.tok(ra).map(|t| t.text.clone())
+            } else {
+                None
+            };
+            if let Some(c) = class {
+                if self.policies.contains(&c.to_ascii_lowercase()) {
+                    self.facts.push(Fact::Construct(ConstructFact {
+                        name: "trust-all-certificate-policy",
+                        categories: vec![Category::CertValidation],
+                        span: rhs_span,
+                        detail: c,
+                    }));
+                }
+            }
+        }
+        if let Some(table) = self.ctx.index.table_for_target(self.ctx.tables, member) {
+            let tid = table.id.clone();
+            let mut i = ra;
+            let mut cast: Option<String> = None;
+            while i < rb {
+                let t = &self.toks[i];
+                match t.kind {
+                    Kind::Op if t.text == "-bnot" || t.text == "-band" => {
+                        // A cleared or tested value: skip its operand.
+                        i = self.after(i + 1);
+                        continue;
+                    }
+                    Kind::Type => cast = Some(t.text.clone()),
+                    Kind::Num => {
+                        if let Some(v) = parse_int(&t.text) {
+                            self.facts.push(Fact::Flags(FlagFact {
+                                table: tid.clone(),
+                                value: v,
+                                name: None,
+                                span: t.span,
+                            }));
+                        }
+                    }
+                    Kind::Str if !t.expandable || !t.text.contains('$') => {
+                        let _ = cast.take();
+                        for part in t.text.split([',', ' ', '|']).filter(|p| !p.is_empty()) {
+                            if let Some(e) = table.member(part) {
+                                self.facts.push(Fact::Flags(FlagFact {
+                                    table: tid.clone(),
+                                    value: e.value,
+                                    name: Some(e.names[0].clone()),
+                                    span: t.span,
+                                }));
+                            } else if let Some(v) = parse_int(part) {
+                                self.facts.push(Fact::Flags(FlagFact {
+                                    table: tid.clone(),
+                                    value: v,
+                                    name: None,
+                                    span: t.span,
+                                }));
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+                i += 1;
+            }
+        }
+        let value = rhs.to_values().into_iter().next().unwrap_or(Value::Unknown);
+        self.facts.push(Fact::Setting(SettingFact {
+            domain: "dotnet-member",
+            key: member.to_string(),
+            value,
+            span: rhs_span,
+        }));
+    }
+
+    /// A script block whose body (after `param(...)`) is only `$true` / `return $true`.
+    fn block_returns_true(&self, a: usize, b: usize) -> bool {
+        let mut sig: Vec<usize> = Vec::new();
+        let mut i = a;
+        while i < b {
+            let t = &self.toks[i];
+            if t.kind == Kind::Word
+                && t.text.eq_ignore_ascii_case("param")
+                && self.is_open(i + 1, "(")
+            {
+                i = self.after(i + 1);
+                continue;
+            }
+            if t.kind != Kind::Newline && !(t.kind == Kind::Op && t.text == ";") {
+                sig.push(i);
+            }
+            i += 1;
+        }
+        let is_true = |j: usize| {
+            self.toks[j].kind == Kind::Var && self.toks[j].text.eq_ignore_ascii_case("true")
+        };
+        match sig.as_slice() {
+            [x] => is_true(*x),
+            [r, x] => self.word_is(*r, "return") && is_true(*x),
+            _ => false,
+        }
+    }
+
+    fn foreach(&mut self, a: usize, b: usize) {
+        let open = a + 1;
+        let close = self.pair[open].unwrap_or(b);
+        // foreach ($v in EXPR)
+        let mut var: Option<String> = None;
+        let mut in_at = None;
+        for i in open + 1..close {
+            if self.toks[i].kind == Kind::Var && var.is_none() {
+                var = Some(var_key(&self.toks[i].text));
+            }
+            if self.word_is(i, "in") {
+                in_at = Some(i);
+                break;
+            }
+        }
+        let vals = in_at.map_or(Val::Unknown, |k| self.eval(k + 1, close));
+        let vals = match vals {
+            Val::Strs(v) => Val::Strs(v),
+            Val::Key(k) => Val::Key(k),
+            _ => Val::Unknown,
+        };
+        self.scan(a, close + 1, false);
+        let saved = var.as_ref().and_then(|v| self.vars.get(v).cloned());
+        if let Some(v) = &var {
+            self.vars.insert(v.clone(), vals);
+        }
+        self.recurse_blocks(close + 1, b);
+        if let Some(v) = var {
+            match saved {
+                Some(s) => self.vars.insert(v, s),
+                None => self.vars.remove(&v),
+            };
+        }
+    }
+
+    /// `Registry Name { Key = ...; ValueName = ...; ValueData = ... }` and friends.
+    fn dsc_resource(&mut self, a: usize, open: usize, b: usize) {
+        let rtype = self.toks[a].text.to_ascii_lowercase();
+        let close = self.pair[open].unwrap_or(b);
+        let entries = self.entries(open + 1, close);
+        let get = |k: &str| entries.iter().find(|e| e.key.eq_ignore_ascii_case(k));
+        let is_registry = matches!(
+            rtype.as_str(),
+            "registry" | "xregistry" | "registrypolicyfile" | "cregistry"
+        );
+        if is_registry {
+            let absent = get("Ensure")
+                .and_then(|e| e.val.first().map(|s| s.eq_ignore_ascii_case("absent")))
+                .unwrap_or(false);
+            if let (false, Some(key), Some(name), Some(data)) =
+                (absent, get("Key"), get("ValueName"), get("ValueData"))
+            {
+                let hex = get("Hex")
+                    .and_then(|e| {
+                        e.val
+                            .first()
+                            .map(|s| Value::Str(s.to_string()).as_bool() == Some(true))
+                    })
+                    .unwrap_or(false);
+                let ty = get("ValueType")
+                    .and_then(|e| e.val.first().map(str::to_ascii_lowercase))
+                    .unwrap_or_else(|| "string".into());
+                let prefix = if rtype == "registrypolicyfile" {
+                    match get("TargetType")
+                        .and_then(|e| e.val.first().map(str::to_ascii_lowercase))
+                        .as_deref()
+                    {
+                        Some("userconfiguration") => "HKCU\\",
+                        _ => "HKLM\\",
+                    }
+                } else {
+                    ""
+                };
+                let keys: Vec<String> = key
+                    .val
+                    .strs()
+                    .map(|v| v.iter().map(|k| format!("{prefix}{k}")).collect())
+                    .unwrap_or_default();
+                let names: Vec<String> =
+                    name.val.strs().map(<[String]>::to_vec).unwrap_or_default();
+                let values: Vec<Value> = match data.val.strs() {
+                    Some(v) if !v.is_empty() => v
+                        .iter()
+                        .map(|d| {
+                            if ty == "dword" || ty == "qword" {
+                                let d = d.trim();
+                                let n = if hex {
+                                    u64::from_str_radix(
+                                        d.trim_start_matches("0x").trim_start_matches("0X"),
+                                        16,
+                                    )
+                                    .ok()
+                                } else {
+                                    parse_int(d)
+                                };
+                                n.map_or(Value::Unknown, Value::Int)
+                            } else {
+                                Value::Str(d.clone())
+                            }
+                        })
+                        .collect(),
+                    _ => vec![Value::Unknown],
+                };
+                for k in &keys {
+                    for n in &names {
+                        for v in &values {
+                            self.facts.push(Fact::Registry(RegistryWrite {
+                                key: k.clone(),
+                                value_name: n.clone(),
+                                value: v.clone(),
+                                span: data.span,
+                                entry: None,
+                            }));
+                        }
+                    }
+                }
+            }
+        }
+        self.scan(open + 1, close, false);
+        self.recurse_blocks(open + 1, close);
+    }
+
+    /// Entries of a hashtable or DSC resource body: `Key = value` per line or `;`.
+    fn entries(&mut self, a: usize, b: usize) -> Vec<Entry> {
+        let mut out = Vec::new();
+        for (s, e) in self.statements(a, b) {
+            let (s, e) = self.trim(s, e);
+            if s >= e {
+                continue;
+            }
+            let kt = &self.toks[s];
+            if !matches!(kt.kind, Kind::Word | Kind::Str | Kind::Num | Kind::Var) {
+                continue;
+            }
+            if kt.kind == Kind::Word && kt.text.contains('=') && !self.is_op(s + 1, "=") {
+                if let Some((k, v)) = kt.text.split_once('=') {
+                    out.push(Entry {
+                        key: k.to_string(),
+                        val: Val::Strs(vec![v.to_string()]),
+                        span: kt.span,
+                    });
+                }
+                continue;
+            }
+            if !self.is_op(s + 1, "=") {
+                continue;
+            }
+            let key = if kt.kind == Kind::Var {
+                self.eval(s, s + 1).first().unwrap_or("").to_string()
+            } else {
+                kt.text.clone()
+            };
+            let (va, vb) = self.trim(s + 2, e);
+            let val = self.eval(va, vb);
+            out.push(Entry {
+                key,
+                val,
+                span: self.span_of(va, vb),
+            });
+        }
+        out
+    }
+
+    /// Evaluates an expression to the values it may have.
+    fn eval(&mut self, a: usize, b: usize) -> Val {
+        let (a, b) = self.trim(a, b);
+        if a >= b {
+            return Val::Unknown;
+        }
+        // Comma lists and `+` concatenation at the top level.
+        let mut parts: Vec<(usize, usize)> = Vec::new();
+        let mut plus: Vec<(usize, usize)> = Vec::new();
+        let mut s = a;
+        let mut i = a;
+        let mut ps = a;
+        while i < b {
+            if self.is_op(i, ",") {
+                parts.push((s, i));
+                s = i + 1;
+            } else if self.is_op(i, "+") && s == a {
+                plus.push((ps, i));
+                ps = i + 1;
+            }
+            i = self.after(i);
+        }
+        if !parts.is_empty() {
+            parts.push((s, b));
+            return self.union(&parts);
+        }
+        if !plus.is_empty() {
+            plus.push((ps, b));
+            let mut acc: Vec<String> = vec![String::new()];
+            for (x, y) in plus {
+                match self.eval(x, y) {
+                    Val::Strs(v) => acc = product(&acc, &v, ""),
+                    _ => return Val::Unknown,
+                }
+            }
+            return Val::Strs(acc);
+        }
+        let t = self.toks[a].clone();
+        // A cast applies to what follows.
+        if t.kind == Kind::Type && a + 1 < b && !self.is_op(a + 1, "::") {
+            return self.eval(a + 1, b);
+        }
+        if t.kind == Kind::Word && (!t.space_before || a + 1 < b) {
+            if let Some(v) = self.eval_command(a, b) {
+                return v;
+            }
+        }
+        if let Some(v) = self.eval_key_object(a, b) {
+            return v;
+        }
+        if self.after(a) != b {
+            return Val::Unknown;
+        }
+        match t.kind {
+            Kind::Str if t.expandable => self.interpolate(t.content),
+            Kind::Str | Kind::Num | Kind::Word => Val::Strs(vec![t.text.clone()]),
+            Kind::Var => {
+                let k = var_key(&t.text);
+                match k.as_str() {
+                    "true" => Val::Strs(vec!["$true".into()]),
+                    "false" => Val::Strs(vec!["$false".into()]),
+                    "null" => Val::Strs(vec![String::new()]),
+                    _ => self.vars.get(&k).cloned().unwrap_or(Val::Unknown),
+                }
+            }
+            Kind::Open => {
+                let close = self.pair[a].unwrap_or(b);
+                match t.text.as_str() {
+                    "(" | "$(" => self.eval(a + 1, close),
+                    "@(" => {
+                        let elems: Vec<(usize, usize)> =
+                            self.statements(a + 1, close).into_iter().collect();
+                        self.union(&elems)
+                    }
+                    "@{" => Val::Hash(self.entries(a + 1, close)),
+                    _ => Val::Unknown,
+                }
+            }
+            _ => Val::Unknown,
+        }
+    }
+
+    fn union(&mut self, parts: &[(usize, usize)]) -> Val {
+        let mut all = Vec::new();
+        for &(x, y) in parts {
+            match self.eval(x, y) {
+                Val::Strs(v) => all.extend(v),
+                Val::Unknown if x >= y => {}
+                _ => return Val::Unknown,
+            }
+            if all.len() > MAX_ALTS {
+                return Val::Unknown;
+            }
+        }
+        Val::Strs(all)
+    }
+
+    /// `Join-Path A B` and `New-Object T`.
+    fn eval_command(&mut self, a: usize, b: usize) -> Option<Val> {
+        let name = self.toks[a].text.to_ascii_lowercase();
+        match name.as_str() {
+            "join-path" => {
+                let (named, positional) = self.bind(a + 1, b);
+                let path = named
+                    .get("path")
+                    .copied()
+                    .or_else(|| positional.first().copied())?;
+                let child = named.get("childpath").copied().or_else(|| {
+                    positional
+                        .get(if named.contains_key("path") { 0 } else { 1 })
+                        .copied()
+                })?;
+                let (Val::Strs(p), Val::Strs(c)) =
+                    (self.eval(path.0, path.1), self.eval(child.0, child.1))
+                else {
+                    return Some(Val::Unknown);
+                };
+                Some(Val::Strs(product(&p, &c, "\\")))
+            }
+            "new-object" => Some(
+                self.tok(a + 1)
+                    .map_or(Val::Unknown, |t| Val::Strs(vec![t.text.clone()])),
+            ),
+            _ if self.toks[a].kind == Kind::Word
+                && self.toks.get(a + 1).is_some_and(|t| t.space_before) =>
+            {
+                Some(Val::Unknown)
+            }
+            _ => None,
+        }
+    }
+
+    /// `[Microsoft.Win32.Registry]::LocalMachine.CreateSubKey('path')`, `$base.OpenSubKey('path', $true)`,
+    /// `[Microsoft.Win32.RegistryKey]::OpenBaseKey('LocalMachine', ...)`.
+    fn eval_key_object(&mut self, a: usize, b: usize) -> Option<Val> {
+        let mut base: Vec<String>;
+        let mut i;
+        let t = &self.toks[a];
+        if t.kind == Kind::Type
+            && t.text.to_ascii_lowercase().ends_with("registry")
+            && self.is_op(a + 1, "::")
+        {
+            let hive = self.tok(a + 2)?.text.to_ascii_lowercase();
+            let h = match hive.as_str() {
+                "localmachine" => "HKLM",
+                "currentuser" => "HKCU",
+                "users" => "HKU",
+                _ => return None,
+            };
+            base = vec![h.to_string()];
+            i = a + 3;
+        } else if t.kind == Kind::Type
+            && t.text.to_ascii_lowercase().ends_with("registrykey")
+            && self.is_op(a + 1, "::")
+            && self.word_is(a + 2, "OpenBaseKey")
+            && self.is_open(a + 3, "(")
+        {
+            let close = self.pair[a + 3]?;
+            let args = self.split_args(a + 4, close);
+            let first = args.first().map(|&(x, y)| self.eval(x, y))?;
+            let hive = first.first()?.to_ascii_lowercase();
+            let h = if hive.contains("localmachine") {
+                "HKLM"
+            } else if hive.contains("currentuser") {
+                "HKCU"
+            } else {
+                return None;
+            };
+            base = vec![h.to_string()];
+            i = close + 1;
+        } else if t.kind == Kind::Var {
+            match self.vars.get(&var_key(&t.text)) {
+                Some(Val::Key(k)) => base = k.clone(),
+                _ => return None,
+            }
+            i = a + 1;
+            if i >= b {
+                return Some(Val::Key(base));
+            }
+        } else {
+            return None;
+        }
+        while i < b {
+            if self.is_op(i, ".")
+                && (self.word_is(i + 1, "CreateSubKey") || self.word_is(i + 1, "OpenSubKey"))
+                && self.is_open(i + 2, "(")
+            {
+                let close = self.pair[i + 2]?;
+                let args = self.split_args(i + 3, close);
+                let sub = args.first().map(|&(x, y)| self.eval(x, y))?;
+                base = product(&base, sub.strs()?, "\\");
+                i = close + 1;
+            } else {
+                return None;
+            }
+        }
+        Some(Val::Key(base))
+    }
+
+    /// `"...$var..."`: expands variables whose values are known.
+    fn interpolate(&self, content: Span) -> Val {
+        let src = self.src_slice(content);
+        let b = src.as_bytes();
+        let mut acc: Vec<String> = vec![String::new()];
+        let mut i = 0;
+        let mut lit = String::new();
+        let flush = |acc: &mut Vec<String>, lit: &mut String| {
+            if !lit.is_empty() {
+                for a in acc.iter_mut() {
+                    a.push_str(lit);
+                }
+                lit.clear();
+            }
+        };
+        while i < b.len() {
+            match b[i] {
+                b'`' => {
+                    if let Some(c) = src[i + 1..].chars().next() {
+                        lit.push(match c {
+                            'n' => '\n',
+                            't' => '\t',
+                            c => c,
+                        });
+                        i += 1 + c.len_utf8();
+                    } else {
+                        i += 1;
+                    }
+                }
+                b'"' if b.get(i + 1) == Some(&b'"') => {
+                    lit.push('"');
+                    i += 2;
+                }
+                b'$' if b.get(i + 1) == Some(&b'(') => return Val::Unknown,
+                b'$' if b.get(i + 1) == Some(&b'{') => {
+                    let Some(end) = src[i + 2..].find('}') else {
+                        return Val::Unknown;
+                    };
+                    let name = &src[i + 2..i + 2 + end];
+                    let Some(Val::Strs(v)) = self.vars.get(&var_key(name)) else {
+                        return Val::Unknown;
+                    };
+                    flush(&mut acc, &mut lit);
+                    acc = product(&acc, v, "");
+                    i += end + 3;
+                }
+                b'$' if b
+                    .get(i + 1)
+                    .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_') =>
+                {
+                    let mut j = i + 1;
+                    while j < b.len()
+                        && (b[j].is_ascii_alphanumeric()
+                            || b[j] == b'_'
+                            || (b[j] == b':'
+                                && b.get(j + 1).is_some_and(|c| c.is_ascii_alphanumeric())))
+                    {
+                        j += 1;
+                    }
+                    let name = &src[i + 1..j];
+                    let val = match var_key(name).as_str() {
+                        "true" => Some(vec!["True".to_string()]),
+                        "false" => Some(vec!["False".to_string()]),
+                        k => match self.vars.get(k) {
+                            Some(Val::Strs(v)) => Some(v.clone()),
+                            _ => None,
+                        },
+                    };
+                    let Some(v) = val else { return Val::Unknown };
+                    flush(&mut acc, &mut lit);
+                    acc = product(&acc, &v, "");
+                    i = j;
+                }
+                _ => {
+                    let c = src[i..].chars().next().unwrap_or(' ');
+                    lit.push(c);
+                    i += c.len_utf8();
+                }
+            }
+        }
+        flush(&mut acc, &mut lit);
+        Val::Strs(acc)
+    }
+
+    fn src_slice(&self, s: Span) -> &str {
+        self.source.get(s.start..s.end).unwrap_or("")
+    }
+
+    /// Splits `[a, b)` at top-level commas (method arguments).
+    fn split_args(&self, a: usize, b: usize) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        let mut s = a;
+        let mut i = a;
+        while i < b {
+            if self.is_op(i, ",") {
+                out.push(self.trim(s, i));
+                s = i + 1;
+            }
+            i = self.after(i);
+        }
+        if s < b {
+            out.push(self.trim(s, b));
+        }
+        out
+    }
+
+    /// Command arguments: each a token range; adjacent tokens and comma lists form one.
+    fn arguments(&self, a: usize, b: usize) -> Vec<(usize, usize)> {
+        let mut out: Vec<(usize, usize)> = Vec::new();
+        let mut i = a;
+        while i < b {
+            let t = &self.toks[i];
+            if t.kind == Kind::Newline {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            i = self.after(i);
+            // Adjacent continuation (`$a.b`, `x[0]`, `[int]5`), and `a, b` lists.
+            loop {
+                if i < b
+                    && !self.toks[i].space_before
+                    && self.toks[i].kind != Kind::Newline
+                    && !(self.toks[i].kind == Kind::Op
+                        && matches!(self.toks[i].text.as_str(), "|" | ";"))
+                    && self.toks[start].kind != Kind::Param
+                {
+                    i = self.after(i);
+                } else if i + 1 < b && self.is_op(i, ",") && self.toks[start].kind != Kind::Param {
+                    i = self.after(i + 1);
+                } else {
+                    break;
+                }
+            }
+            out.push((start, i.min(b)));
+        }
+        out
+    }
+
+    /// Binds named and positional parameters of a command's arguments `[a, b)`.
+    fn bind(&self, a: usize, b: usize) -> Bound {
+        let args = self.arguments(a, b);
+        let mut named = HashMap::new();
+        let mut positional = Vec::new();
+        let mut k = 0;
+        while k < args.len() {
+            let (x, y) = args[k];
+            let t = &self.toks[x];
+            if t.kind == Kind::Param && y == x + 1 {
+                let name = t.text.to_ascii_lowercase();
+                if t.attached || !SWITCHES.contains(&name.as_str()) {
+                    if let Some(&v) = args
+                        .get(k + 1)
+                        .filter(|&&(vx, _)| self.toks[vx].kind != Kind::Param)
+                    {
+                        named.insert(name, v);
+                        k += 2;
+                        continue;
+                    }
+                }
+                named.insert(name, (y, y));
+            } else {
+                positional.push((x, y));
+            }
+            k += 1;
+        }
+        (named, positional)
+    }
+
+    /// A pipeline: commands separated by `|`, or an expression.
+    fn pipeline(&mut self, a: usize, b: usize) {
+        let mut elems = Vec::new();
+        let mut s = a;
+        let mut i = a;
+        while i < b {
+            if self.is_op(i, "|") || self.is_op(i, "&&") || self.is_op(i, "||") {
+                elems.push(self.trim(s, i));
+                s = i + 1;
+            }
+            i = self.after(i);
+        }
+        elems.push(self.trim(s, b));
+        let mut prev: Option<(usize, usize)> = None;
+        for &(x, y) in &elems {
+            if x >= y {
+                continue;
+            }
+            let name = if self.is_op(x, "&") || self.is_op(x, ".") {
+                self.tok(x + 1).map(|t| (x + 1, t.text.clone()))
+            } else if self.toks[x].kind == Kind::Word {
+                Some((x, self.toks[x].text.clone()))
+            } else {
+                None
+            };
+            match name {
+                Some((at, n)) => {
+                    let lower = n.to_ascii_lowercase();
+                    if matches!(lower.as_str(), "foreach-object" | "%" | "foreach") {
+                        if let (Some((pa, pb)), true) = (prev, self.is_open(at + 1, "{")) {
+                            let items = self.eval(pa, pb);
+                            let open = at + 1;
+                            let close = self.pair[open].unwrap_or(y);
+                            let saved = (
+                                self.vars.get("_").cloned(),
+                                self.vars.get("psitem").cloned(),
+                            );
+                            self.vars.insert("_".into(), items.clone());
+                            self.vars.insert("psitem".into(), items);
+                            self.block(open + 1, close);
+                            self.handled.insert(open);
+                            for (k, v) in [("_", saved.0), ("psitem", saved.1)] {
+                                match v {
+                                    Some(v) => self.vars.insert(k.into(), v),
+                                    None => self.vars.remove(k),
+                                };
+                            }
+                        }
+                    }
+                    self.command(at, y, &lower);
+                }
+                None => {
+                    self.scan(x, y, false);
+                    self.recurse_blocks(x, y);
+                }
+            }
+            prev = Some((x, y));
+        }
+    }
+
+    fn command(&mut self, at: usize, b: usize, name: &str) {
+        let output = is_output_command(name);
+        match name {
+            "set-itemproperty" | "sp" | "new-itemproperty" | "set-item" | "si" => {
+                self.registry_cmdlet(at, b, name)
+            }
+            "add-type" => self.add_type(at + 1, b),
+            _ => {}
+        }
+        if !output {
+            let args = self.command_args(at, b);
+            command_facts(&args, Shell::PowerShell, self.depth, self.ctx, self.facts);
+        }
+        self.scan(at, b, output);
+        self.recurse_blocks(at, b);
+    }
+
+    /// Arguments for the shared command semantics: splats expanded into `-Key value`.
+    fn command_args(&mut self, at: usize, b: usize) -> Vec<Arg> {
+        let mut out = Vec::new();
+        let ranges = self.arguments(at, b);
+        for (k, &(x, y)) in ranges.iter().enumerate() {
+            let t = self.toks[x].clone();
+            match t.kind {
+                Kind::Splat => {
+                    let entries = match self.vars.get(&var_key(&t.text)) {
+                        Some(Val::Hash(e)) => e.clone(),
+                        _ => Vec::new(),
+                    };
+                    for e in entries {
+                        let mut p = Arg::plain(&format!("-{}", e.key), e.span);
+                        let (v, known) = match e.val.first() {
+                            Some(v) => (v.to_string(), true),
+                            None => (String::new(), false),
+                        };
+                        p.attached = Some((v, e.span, known));
+                        out.push(p);
+                    }
+                }
+                Kind::Param => {
+                    let mut p = Arg::plain(&format!("-{}", t.text), t.span);
+                    if t.attached {
+                        if let Some(&(vx, vy)) = ranges.get(k + 1) {
+                            let v = self.eval(vx, vy);
+                            let span = self.span_of(vx, vy);
+                            p.attached = Some((
+                                v.first().unwrap_or("").to_string(),
+                                span,
+                                v.first().is_some(),
+                            ));
+                        }
+                    }
+                    out.push(p);
+                }
+                _ => {
+                    if k > 0
+                        && self.toks[ranges[k - 1].0].kind == Kind::Param
+                        && self.toks[ranges[k - 1].0].attached
+                    {
+                        continue;
+                    }
+                    let span = self.span_of(x, y);
+                    let v = if k == 0 && t.kind == Kind::Word {
+                        Val::Strs(vec![t.text.clone()])
+                    } else {
+                        self.eval(x, y)
+                    };
+                    let mut arg = match v.first() {
+                        Some(s) => {
+                            let mut a = Arg::plain(s, span);
+                            if t.kind == Kind::Str && y == x + 1 && !t.expandable {
+                                a.text = Embedded::contiguous(&t.text, t.content.start);
+                            }
+                            a
+                        }
+                        None => Arg {
+                            text: Embedded::contiguous("", span.start),
+                            span,
+                            known: false,
+                            attached: None,
+                        },
+                    };
+                    if t.kind == Kind::Str && y == x + 1 && t.expandable && arg.known {
+                        arg.text = Embedded::contiguous(arg.s(), t.content.start);
+                    }
+                    out.push(arg);
+                }
+            }
+        }
+        out
+    }
+
+    fn registry_cmdlet(&mut self, at: usize, b: usize, name: &str) {
+        let (named, positional) = self.bind(at + 1, b);
+        // Splatted parameters.
+        let mut splat: Vec<Entry> = Vec::new();
+        for (x, _) in self.arguments(at + 1, b) {
+            if self.toks[x].kind == Kind::Splat {
+                if let Some(Val::Hash(e)) = self.vars.get(&var_key(&self.toks[x].text)) {
+                    splat.extend(e.iter().cloned());
+                }
+            }
+        }
+        let from_splat = |k: &str| {
+            splat
+                .iter()
+                .find(|e| e.key.eq_ignore_ascii_case(k))
+                .cloned()
+        };
+        let mut pos = positional.iter();
+        let mut get =
+            |this: &mut Self, keys: &[&str], positional_ok: bool| -> Option<(Val, Span)> {
+                for k in keys {
+                    if let Some(&(x, y)) = named.get(*k) {
+                        if x < y {
+                            return Some((this.eval(x, y), this.span_of(x, y)));
+                        }
+                    }
+                    if let Some(e) = from_splat(k) {
+                        return Some((e.val, e.span));
+                    }
+                }
+                if positional_ok {
+                    if let Some(&(x, y)) = pos.next() {
+                        return Some((this.eval(x, y), this.span_of(x, y)));
+                    }
+                }
+                None
+            };
+        let Some((path, _)) = get(self, &["path", "literalpath", "pspath"], true) else {
+            return;
+        };
+        let is_set_item = name == "set-item" || name == "si";
+        let value_name = if is_set_item {
+            Some((Val::Strs(vec![String::new()]), Span::default()))
+        } else {
+            get(self, &["name"], true)
+        };
+        let Some((vname, _)) = value_name else { return };
+        let Some((value, vspan)) = get(
+            self,
+            &["value"],
+            name == "set-itemproperty" || name == "sp" || is_set_item,
+        ) else {
+            return;
+        };
+        let (Some(paths), Some(names)) = (
+            path.strs().map(<[String]>::to_vec),
+            vname.strs().map(<[String]>::to_vec),
+        ) else {
+            return;
+        };
+        let values = value.to_values();
+        let mut seen = HashSet::new();
+        for p in &paths {
+            for n in &names {
+                for v in &values {
+                    if seen.insert((
+                        p.to_ascii_lowercase(),
+                        n.to_ascii_lowercase(),
+                        format!("{v:?}"),
+                    )) {
+                        self.facts.push(Fact::Registry(RegistryWrite {
+                            key: p.clone(),
+                            value_name: n.clone(),
+                            value: v.clone(),
+                            span: vspan,
+                            entry: None,
+                        }));
+                    }
+                }
+            }
+        }
+    }
+
+    /// `Add-Type -TypeDefinition @" ... "@`: remembers classes implementing
+    /// `ICertificatePolicy` whose `CheckValidationResult` always returns true.
+    fn add_type(&mut self, a: usize, b: usize) {
+        for i in a..b {
+            let t = &self.toks[i];
+            if t.kind != Kind::Str {
+                continue;
+            }
+            for class in trust_all_policies(&t.text) {
+                self.policies.insert(class.to_ascii_lowercase());
+            }
+        }
+    }
+
+    /// Context of a constant at `[x, y)`: cleared (`-bnot`), tested (`-band`, `-eq`,
+    /// `.HasFlag(`), or set.
+    fn constant_is_used(&self, x: usize, y: usize, lo: usize, hi: usize) -> bool {
+        let mut j = x;
+        while j > lo && self.is_open(j - 1, "(") {
+            j -= 1;
+        }
+        if j > lo {
+            let p = &self.toks[j - 1];
+            if p.kind == Kind::Op
+                && matches!(
+                    p.text.as_str(),
+                    "-bnot"
+                        | "-band"
+                        | "-eq"
+                        | "-ne"
+                        | "-ceq"
+                        | "-cne"
+                        | "-ieq"
+                        | "-ine"
+                        | "-contains"
+                        | "-notcontains"
+                        | "-in"
+                        | "-notin"
+                        | "-is"
+                        | "-isnot"
+                        | "-lt"
+                        | "-gt"
+                        | "-le"
+                        | "-ge"
+                )
+            {
+                return false;
+            }
+            if p.kind == Kind::Open && j >= lo + 2 && self.word_is(j - 2, "HasFlag") {
+                return false;
+            }
+        }
+        let mut k = y;
+        while k < hi && self.toks[k].kind == Kind::Close && self.toks[k].text == ")" {
+            k += 1;
+        }
+        if k < hi {
+            let n = &self.toks[k];
+            if n.kind == Kind::Op
+                && matches!(
+                    n.text.as_str(),
+                    "-eq"
+                        | "-ne"
+                        | "-band"
+                        | "-ceq"
+                        | "-cne"
+                        | "-ieq"
+                        | "-ine"
+                        | "-in"
+                        | "-notin"
+                        | "-contains"
+                )
+            {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Constants, dangerous members, method calls and AppContext strings anywhere in
+    /// `[a, b)` outside script blocks (those are analyzed as blocks).
+    fn scan(&mut self, a: usize, b: usize, output: bool) {
+        let mut i = a;
+        while i < b {
+            let t = &self.toks[i];
+            if t.kind == Kind::Open && t.text == "{" {
+                i = self.after(i);
+                continue;
+            }
+            match t.kind {
+                Kind::Type
+                    if self.is_op(i + 1, "::")
+                        && self.tok(i + 2).is_some_and(|m| m.kind == Kind::Word) =>
+                {
+                    let member = self.toks[i + 2].text.clone();
+                    let qualified = format!("{}.{}", t.text, member);
+                    let span = t.span.cover(self.toks[i + 2].span);
+                    if member.eq_ignore_ascii_case("DangerousAcceptAnyServerCertificateValidator") {
+                        self.trust_all_member(span, &member);
+                    } else if let Some(f) = self.ctx.index.lookup(self.ctx.tables, &qualified, true)
+                    {
+                        if !self.ctx.tables.is_empty() && self.constant_is_used(i, i + 3, a, b) {
+                            self.facts.push(Fact::Flags(FlagFact {
+                                table: f.table.id.clone(),
+                                value: f.entry.value,
+                                name: Some(f.entry.names[0].clone()),
+                                span,
+                            }));
+                        }
+                    }
+                    self.method_call(i, b, Some(&t.text.clone()), i + 2);
+                }
+                Kind::Word if i > a && self.is_op(i - 1, ".") => {
+                    if t.text
+                        .eq_ignore_ascii_case("DangerousAcceptAnyServerCertificateValidator")
+                    {
+                        let span = t.span;
+                        let m = t.text.clone();
+                        self.trust_all_member(span, &m);
+                    }
+                    if i >= a + 2 && self.toks[i - 2].kind == Kind::Var {
+                        let var = self.toks[i - 2].text.clone();
+                        self.method_call_on_var(&var, i, b);
+                    }
+                }
+                Kind::Str if !output => {
+                    let (text, content) = (t.text.clone(), t.content);
+                    let exact = content.len() == text.len();
+                    appcontext_switches(&text, |name, value, at, len| {
+                        let span = if exact {
+                            Span::new(content.start + at, content.start + at + len)
+                        } else {
+                            t.span
+                        };
+                        self.facts.push(Fact::Setting(SettingFact {
+                            domain: "appcontext-switch",
+                            key: name.to_string(),
+                            value: Value::Str(value.to_string()),
+                            span,
+                        }));
+                    });
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+    }
+
+    fn trust_all_member(&mut self, span: Span, member: &str) {
+        self.facts.push(Fact::Construct(ConstructFact {
+            name: "trust-all-callback",
+            categories: vec![Category::CertValidation],
+            span,
+            detail: member.to_string(),
+        }));
+    }
+
+    /// `[Microsoft.Win32.Registry]::SetValue(...)`, `[AppContext]::SetSwitch(...)`,
+    /// `[Environment]::SetEnvironmentVariable(...)`.
+    fn method_call(
+        &mut self,
+        _type_at: usize,
+        b: usize,
+        type_name: Option<&str>,
+        member_at: usize,
+    ) {
+        let Some(tn) = type_name.map(str::to_ascii_lowercase) else {
+            return;
+        };
+        let method = self.toks[member_at].text.to_ascii_lowercase();
+        if !self.is_open(member_at + 1, "(") {
+            return;
+        }
+        let close = self.pair[member_at + 1].unwrap_or(b);
+        let args = self.split_args(member_at + 2, close);
+        let arg = |this: &mut Self, n: usize| {
+            args.get(n)
+                .map(|&(x, y)| (this.eval(x, y), this.span_of(x, y)))
+        };
+        match (tn.rsplit('.').next().unwrap_or(&tn), method.as_str()) {
+            ("registry", "setvalue") => {
+                let (Some((k, _)), Some((n, _)), Some((v, vspan))) =
+                    (arg(self, 0), arg(self, 1), arg(self, 2))
+                else {
+                    return;
+                };
+                let (Some(ks), Some(ns)) = (
+                    k.strs().map(<[String]>::to_vec),
+                    n.strs().map(<[String]>::to_vec),
+                ) else {
+                    return;
+                };
+                for key in &ks {
+                    for name in &ns {
+                        for value in v.to_values() {
+                            self.facts.push(Fact::Registry(RegistryWrite {
+                                key: key.clone(),
+                                value_name: name.clone(),
+                                value,
+                                span: vspan,
+                                entry: None,
+                            }));
+                        }
+                    }
+                }
+            }
+            ("appcontext", "setswitch") => {
+                if let (Some((n, _)), Some((v, vspan))) = (arg(self, 0), arg(self, 1)) {
+                    if let Some(name) = n.first() {
+                        let value = v
+                            .first()
+                            .map_or(Value::Unknown, |s| Value::Str(s.to_string()));
+                        self.facts.push(Fact::Setting(SettingFact {
+                            domain: "appcontext-switch",
+                            key: name.to_string(),
+                            value,
+                            span: vspan,
+                        }));
+                    }
+                }
+            }
+            ("environment", "setenvironmentvariable") => {
+                if let (Some((n, _)), Some((v, vspan))) = (arg(self, 0), arg(self, 1)) {
+                    if let Some(name) = n.first() {
+                        let value = v
+                            .first()
+                            .map_or(Value::Unknown, |s| Value::Str(s.to_string()));
+                        env_setting(name, value, vspan, self.facts);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// `$key.SetValue('Name', 0, 'DWord')` on a tracked registry key.
+    fn method_call_on_var(&mut self, var: &str, member_at: usize, b: usize) {
+        if !self.word_is(member_at, "SetValue") || !self.is_open(member_at + 1, "(") {
+            return;
+        }
+        let Some(Val::Key(paths)) = self.vars.get(&var_key(var)).cloned() else {
+            return;
+        };
+        let close = self.pair[member_at + 1].unwrap_or(b);
+        let args = self.split_args(member_at + 2, close);
+        let (Some(&(nx, ny)), Some(&(vx, vy))) = (args.first(), args.get(1)) else {
+            return;
+        };
+        let names = self.eval(nx, ny);
+        let value = self.eval(vx, vy);
+        let vspan = self.span_of(vx, vy);
+        let Some(ns) = names.strs().map(<[String]>::to_vec) else {
+            return;
+        };
+        for p in &paths {
+            for n in &ns {
+                for v in value.to_values() {
+                    self.facts.push(Fact::Registry(RegistryWrite {
+                        key: p.clone(),
+                        value_name: n.clone(),
+                        value: v,
+                        span: vspan,
+                        entry: None,
+                    }));
+                }
+            }
+        }
+    }
+}
+
+fn match_pairs(toks: &[Token]) -> Vec<Option<usize>> {
+    let mut pair = vec![None; toks.len()];
+    let mut stack: Vec<usize> = Vec::new();
+    for (i, t) in toks.iter().enumerate() {
+        match t.kind {
+            Kind::Open => stack.push(i),
+            Kind::Close => {
+                let want = match t.text.as_str() {
+                    ")" => ["(", "@(", "$("].as_slice(),
+                    "}" => ["{", "@{"].as_slice(),
+                    _ => ["["].as_slice(),
+                };
+                // Pop to the nearest matching opener (tolerates stray closers).
+                if let Some(pos) = stack
+                    .iter()
+                    .rposition(|&o| want.contains(&toks[o].text.as_str()))
+                {
+                    let o = stack[pos];
+                    stack.truncate(pos);
+                    pair[o] = Some(i);
+                    pair[i] = Some(o);
+                }
+            }
+            _ => {}
+        }
+    }
+    pair
+}
+
+/// Analyzes PowerShell source.
+pub fn analyze(text: &str, depth: u8, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    let toks = lexer::lex(text);
+    let pair = match_pairs(&toks);
+    let mut ps = Ps {
+        source: text,
+        toks: &toks,
+        pair,
+        vars: HashMap::new(),
+        policies: HashSet::new(),
+        handled: HashSet::new(),
+        depth,
+        ctx,
+        facts,
+    };
+    ps.block(0, toks.len());
+}

@@ -1,0 +1,711 @@
+//! The POSIX shell analyzer: sh/bash scripts, Dockerfile `RUN` lines, CI `run:` steps.
+//!
+//! A tokenizer that knows comments, single/double/`$'...'` quotes, backslash escapes and
+//! line continuations, here-documents (their bodies are data, never commands), command
+//! substitutions (analyzed as commands), operators and redirections. Variables assigned
+//! with literal values are expanded in later arguments; assignments to environment
+//! variables (`export NAME=value`, `NAME=value cmd`) are recorded. Commands go to the
+//! shared [`command`](super::command) semantics.
+
+use super::Ctx;
+use super::command::{Arg, MAX_DEPTH, Shell, command_facts, env_assignment};
+use super::embed::Embedded;
+use crate::diagnostic::Span;
+use crate::facts::Fact;
+use crate::format::FileFormat;
+use std::collections::HashMap;
+
+#[derive(Debug, Clone)]
+struct Word {
+    text: Embedded,
+    span: Span,
+    known: bool,
+    /// The word had no quotes or escapes (for keywords and assignments).
+    plain: bool,
+}
+
+#[derive(Debug)]
+enum Tok {
+    Word(Word),
+    /// `;`, `&`, `&&`, `||`, `|`, `|&`, newline, `(`, `)`.
+    Sep,
+}
+
+struct Lexer<'a, 'v> {
+    s: &'a str,
+    b: &'a [u8],
+    i: usize,
+    vars: &'v HashMap<String, String>,
+    subs: Vec<Span>,
+    heredocs: Vec<(String, bool)>,
+}
+
+impl Lexer<'_, '_> {
+    fn peek(&self, k: usize) -> u8 {
+        self.b.get(self.i + k).copied().unwrap_or(0)
+    }
+
+    fn skip_heredoc_bodies(&mut self) {
+        // At the start of the line after `<<EOF`: skip until the delimiter line.
+        for (delim, strip_tabs) in std::mem::take(&mut self.heredocs) {
+            loop {
+                if self.i >= self.b.len() {
+                    return;
+                }
+                let end = self.s[self.i..]
+                    .find('\n')
+                    .map_or(self.b.len(), |e| self.i + e);
+                let line = self.s[self.i..end].trim_end_matches('\r');
+                let line = if strip_tabs {
+                    line.trim_start_matches('\t')
+                } else {
+                    line
+                };
+                self.i = (end + 1).min(self.b.len());
+                if line == delim {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// Skips a `$( ... )` or `` `...` `` substitution, returning its inner span.
+    fn substitution(&mut self) -> Span {
+        if self.peek(0) == b'`' {
+            let start = self.i + 1;
+            self.i += 1;
+            while self.i < self.b.len() && self.b[self.i] != b'`' {
+                if self.b[self.i] == b'\\' {
+                    self.i += 1;
+                }
+                self.i += 1;
+            }
+            let end = self.i.min(self.b.len());
+            self.i = (self.i + 1).min(self.b.len());
+            return Span::new(start, end);
+        }
+        // `$(`
+        self.i += 2;
+        let start = self.i;
+        let mut depth = 1;
+        while self.i < self.b.len() {
+            match self.b[self.i] {
+                b'(' => depth += 1,
+                b')' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        let end = self.i;
+                        self.i += 1;
+                        return Span::new(start, end);
+                    }
+                }
+                b'\'' => {
+                    self.i += 1;
+                    while self.i < self.b.len() && self.b[self.i] != b'\'' {
+                        self.i += 1;
+                    }
+                }
+                b'"' => {
+                    self.i += 1;
+                    while self.i < self.b.len() && self.b[self.i] != b'"' {
+                        if self.b[self.i] == b'\\' {
+                            self.i += 1;
+                        }
+                        self.i += 1;
+                    }
+                }
+                b'\\' => self.i += 1,
+                _ => {}
+            }
+            self.i += 1;
+        }
+        Span::new(start, self.b.len())
+    }
+
+    /// `$NAME`, `${NAME}`, `${NAME:-x}`: the known value, if any; advances past it.
+    fn parameter(&mut self) -> Option<String> {
+        let start = self.i;
+        self.i += 1;
+        if self.peek(0) == b'{' {
+            let end = self.s[self.i..]
+                .find('}')
+                .map_or(self.b.len(), |e| self.i + e);
+            let inner = &self.s[self.i + 1..end.max(self.i + 1)];
+            self.i = (end + 1).min(self.b.len());
+            let name: String = inner
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            if name.len() != inner.len() {
+                return None;
+            }
+            return self.vars.get(&name).cloned();
+        }
+        let mut j = self.i;
+        while j < self.b.len() && (self.b[j].is_ascii_alphanumeric() || self.b[j] == b'_') {
+            j += 1;
+        }
+        if j == self.i {
+            // `$1`, `$@`, `$$`: positional/special.
+            if self.i < self.b.len() {
+                self.i += 1;
+            }
+            let _ = start;
+            return None;
+        }
+        let name = &self.s[self.i..j];
+        self.i = j;
+        self.vars.get(name).cloned()
+    }
+
+    fn lex(mut self) -> (Vec<Tok>, Vec<Span>) {
+        let mut toks = Vec::new();
+        let mut at_line_start = true;
+        while self.i < self.b.len() {
+            if at_line_start && !self.heredocs.is_empty() {
+                self.skip_heredoc_bodies();
+            }
+            at_line_start = false;
+            let c = self.b[self.i];
+            match c {
+                b' ' | b'\t' | b'\r' => self.i += 1,
+                b'\\' if matches!(self.peek(1), b'\n') => self.i += 2,
+                b'\\' if self.peek(1) == b'\r' && self.peek(2) == b'\n' => self.i += 3,
+                b'\n' => {
+                    self.i += 1;
+                    toks.push(Tok::Sep);
+                    at_line_start = true;
+                }
+                b'#' => {
+                    while self.i < self.b.len() && self.b[self.i] != b'\n' {
+                        self.i += 1;
+                    }
+                }
+                b';' | b'&' | b'|' | b'(' | b')' => {
+                    self.i += 1;
+                    if matches!(
+                        (c, self.peek(0)),
+                        (b';', b';') | (b'&', b'&') | (b'|', b'|') | (b'|', b'&') | (b'&', b'>')
+                    ) {
+                        self.i += 1;
+                    }
+                    toks.push(Tok::Sep);
+                }
+                b'<' | b'>' => self.redirection(),
+                b'0'..=b'9' if matches!(self.peek(1), b'>' | b'<') => {
+                    self.i += 1;
+                    self.redirection();
+                }
+                _ => {
+                    if let Some(w) = self.word() {
+                        toks.push(Tok::Word(w));
+                    }
+                }
+            }
+        }
+        (toks, self.subs)
+    }
+
+    fn redirection(&mut self) {
+        let heredoc = self.peek(0) == b'<' && self.peek(1) == b'<' && self.peek(2) != b'<';
+        while matches!(self.peek(0), b'<' | b'>' | b'&' | b'|') {
+            self.i += 1;
+        }
+        let strip = heredoc && self.peek(0) == b'-';
+        if strip {
+            self.i += 1;
+        }
+        while matches!(self.peek(0), b' ' | b'\t') {
+            self.i += 1;
+        }
+        if let Some(w) = self.word() {
+            if heredoc {
+                let delim: String = w.text.text.clone();
+                self.heredocs.push((delim, strip));
+            }
+        }
+    }
+
+    fn word(&mut self) -> Option<Word> {
+        let start = self.i;
+        let mut e = Embedded::new();
+        let mut known = true;
+        let mut plain = true;
+        while self.i < self.b.len() {
+            let c = self.b[self.i];
+            match c {
+                b' ' | b'\t' | b'\n' | b'\r' | b';' | b'&' | b'|' | b'(' | b')' | b'<' | b'>' => {
+                    break;
+                }
+                b'\\' => {
+                    plain = false;
+                    if self.peek(1) == b'\n' {
+                        self.i += 2;
+                        continue;
+                    }
+                    if let Some(ch) = self.s[self.i + 1..].chars().next() {
+                        e.push_char(ch, self.i, 1 + ch.len_utf8());
+                        self.i += 1 + ch.len_utf8();
+                    } else {
+                        self.i += 1;
+                    }
+                }
+                b'\'' => {
+                    plain = false;
+                    self.i += 1;
+                    let s = self.i;
+                    while self.i < self.b.len() && self.b[self.i] != b'\'' {
+                        self.i += 1;
+                    }
+                    e.push_str(&self.s[s..self.i], s);
+                    self.i = (self.i + 1).min(self.b.len());
+                }
+                b'$' if self.peek(1) == b'\'' => {
+                    plain = false;
+                    self.i += 2;
+                    let s = self.i;
+                    while self.i < self.b.len() && self.b[self.i] != b'\'' {
+                        if self.b[self.i] == b'\\' {
+                            self.i += 1;
+                        }
+                        self.i += 1;
+                    }
+                    let end = self.i.min(self.b.len());
+                    e.push_str(&self.s[s..end], s);
+                    self.i = (self.i + 1).min(self.b.len());
+                }
+                b'"' => {
+                    plain = false;
+                    self.i += 1;
+                    while self.i < self.b.len() && self.b[self.i] != b'"' {
+                        match self.b[self.i] {
+                            b'\\' if matches!(self.peek(1), b'"' | b'\\' | b'$' | b'`' | b'\n') => {
+                                if self.peek(1) != b'\n' {
+                                    e.push_char(self.peek(1) as char, self.i, 2);
+                                }
+                                self.i += 2;
+                            }
+                            b'$' if self.peek(1) == b'(' => {
+                                let sp = self.substitution();
+                                self.subs.push(sp);
+                                known = false;
+                                e.push_char('\u{fffd}', sp.start, 0);
+                            }
+                            b'`' => {
+                                let sp = self.substitution();
+                                self.subs.push(sp);
+                                known = false;
+                            }
+                            b'$' if self.peek(1).is_ascii_alphanumeric()
+                                || self.peek(1) == b'_'
+                                || self.peek(1) == b'{' =>
+                            {
+                                let at = self.i;
+                                match self.parameter() {
+                                    Some(v) => {
+                                        for (k, ch) in v.chars().enumerate() {
+                                            e.push_char(
+                                                ch,
+                                                if k == 0 { at } else { self.i },
+                                                if k == 0 { self.i - at } else { 0 },
+                                            );
+                                        }
+                                    }
+                                    None => {
+                                        known = false;
+                                        e.push_char('\u{fffd}', at, self.i - at);
+                                    }
+                                }
+                            }
+                            _ => {
+                                let n = self.s[self.i..].chars().next().map_or(1, char::len_utf8);
+                                e.push_str(&self.s[self.i..self.i + n], self.i);
+                                self.i += n;
+                            }
+                        }
+                    }
+                    self.i = (self.i + 1).min(self.b.len());
+                }
+                b'$' if self.peek(1) == b'(' => {
+                    plain = false;
+                    let sp = self.substitution();
+                    self.subs.push(sp);
+                    known = false;
+                    e.push_char('\u{fffd}', sp.start, 0);
+                }
+                b'`' => {
+                    plain = false;
+                    let sp = self.substitution();
+                    self.subs.push(sp);
+                    known = false;
+                }
+                b'$' if self.peek(1).is_ascii_alphanumeric()
+                    || matches!(self.peek(1), b'_' | b'{' | b'@' | b'*' | b'#' | b'?') =>
+                {
+                    plain = false;
+                    let at = self.i;
+                    match self.parameter() {
+                        Some(v) => {
+                            for (k, ch) in v.chars().enumerate() {
+                                e.push_char(
+                                    ch,
+                                    if k == 0 { at } else { self.i },
+                                    if k == 0 { self.i - at } else { 0 },
+                                );
+                            }
+                        }
+                        None => {
+                            known = false;
+                            e.push_char('\u{fffd}', at, self.i - at);
+                        }
+                    }
+                }
+                _ => {
+                    let n = self.s[self.i..].chars().next().map_or(1, char::len_utf8);
+                    e.push_str(&self.s[self.i..self.i + n], self.i);
+                    self.i += n;
+                }
+            }
+        }
+        if self.i == start {
+            self.i += 1;
+            return None;
+        }
+        Some(Word {
+            text: e,
+            span: Span::new(start, self.i),
+            known,
+            plain,
+        })
+    }
+}
+
+const KEYWORDS: &[&str] = &[
+    "if", "then", "else", "elif", "fi", "do", "done", "while", "until", "!", "{", "}", "time",
+    "function", "esac", "select",
+];
+
+fn is_assignment(w: &Word) -> Option<usize> {
+    let t = &w.text.text;
+    let eq = t.find('=')?;
+    let name = &t[..eq];
+    let name = name.strip_suffix('+').unwrap_or(name);
+    (!name.is_empty()
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        && !name.as_bytes()[0].is_ascii_digit())
+    .then_some(eq)
+}
+
+/// Analyzes shell source.
+pub fn analyze(text: &str, depth: u8, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    let mut vars: HashMap<String, String> = HashMap::new();
+    // Literal assignments are learned in a first pass (the first value of a name wins),
+    // then arguments are expanded with them.
+    let (toks, subs) = {
+        let pre = Lexer {
+            s: text,
+            b: text.as_bytes(),
+            i: 0,
+            vars: &vars,
+            subs: Vec::new(),
+            heredocs: Vec::new(),
+        };
+        let (t, _) = pre.lex();
+        // First pass: literal assignments.
+        for tok in &t {
+            if let Tok::Word(w) = tok {
+                if let Some(eq) = is_assignment(w) {
+                    if w.known {
+                        let (n, v) = w.text.text.split_at(eq);
+                        vars.entry(n.to_string())
+                            .or_insert_with(|| v[1..].to_string());
+                    }
+                }
+            }
+        }
+        Lexer {
+            s: text,
+            b: text.as_bytes(),
+            i: 0,
+            vars: &vars,
+            subs: Vec::new(),
+            heredocs: Vec::new(),
+        }
+        .lex()
+    };
+    let mut cmd: Vec<Word> = Vec::new();
+    let flush = |cmd: &mut Vec<Word>, facts: &mut Vec<Fact>| {
+        run(std::mem::take(cmd), depth, ctx, facts);
+    };
+    for tok in toks {
+        match tok {
+            Tok::Word(w) => cmd.push(w),
+            Tok::Sep => flush(&mut cmd, facts),
+        }
+    }
+    flush(&mut cmd, facts);
+    for s in subs {
+        super::analyze_embedded(
+            FileFormat::Shell,
+            &Embedded::contiguous(&text[s.start..s.end], s.start),
+            depth + 1,
+            ctx,
+            facts,
+        );
+    }
+}
+
+fn run(words: Vec<Word>, depth: u8, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
+    let mut i = 0;
+    // Keywords and `for x in ...` headers.
+    while i < words.len() && words[i].plain && KEYWORDS.contains(&words[i].text.text.as_str()) {
+        i += 1;
+    }
+    if i < words.len()
+        && words[i].plain
+        && matches!(words[i].text.text.as_str(), "for" | "case" | "in")
+    {
+        return;
+    }
+    let words = &words[i..];
+    let Some(first) = words.first() else { return };
+    let head = first.text.text.as_str();
+    if first.plain
+        && matches!(
+            head,
+            "export" | "declare" | "typeset" | "local" | "readonly"
+        )
+    {
+        for w in &words[1..] {
+            if let Some(eq) = is_assignment(w) {
+                let name = w.text.text[..eq].trim_end_matches('+').to_string();
+                env_assignment(&name, &to_arg(w), eq + 1, facts);
+            }
+        }
+        return;
+    }
+    // Leading assignments (`NAME=value cmd`, or alone).
+    let mut k = 0;
+    while k < words.len() {
+        let Some(eq) = is_assignment(&words[k]) else {
+            break;
+        };
+        let name = words[k].text.text[..eq].trim_end_matches('+').to_string();
+        env_assignment(&name, &to_arg(&words[k]), eq + 1, facts);
+        k += 1;
+    }
+    if k < words.len() {
+        let args: Vec<Arg> = words[k..].iter().map(to_arg).collect();
+        command_facts(&args, Shell::Posix, depth, ctx, facts);
+    }
+}
+
+fn to_arg(w: &Word) -> Arg {
+    Arg {
+        text: w.text.clone(),
+        span: w.span,
+        known: w.known,
+        attached: None,
+    }
+}
+
+/// Analyzes a Dockerfile: `RUN` lines as shell (or PowerShell/cmd after a `SHELL`
+/// instruction that selects them), `ENV` as environment settings.
+pub fn analyze_dockerfile(text: &str, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
+    let mut shell = FileFormat::Shell;
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        // One instruction: lines joined by trailing backslashes.
+        let start = i;
+        let mut end = i;
+        loop {
+            let e = text[end..].find('\n').map_or(b.len(), |x| end + x);
+            let line = text[end..e].trim_end_matches('\r');
+            end = e;
+            if line.trim_end().ends_with('\\')
+                && !line.trim_start().starts_with('#')
+                && end < b.len()
+            {
+                end += 1;
+                continue;
+            }
+            break;
+        }
+        i = (end + 1).min(b.len().max(end + 1));
+        let instr = &text[start..end.min(b.len())];
+        let trimmed = instr.trim_start();
+        let lead = instr.len() - trimmed.len();
+        let kw_len = trimmed
+            .find(|c: char| c.is_whitespace())
+            .unwrap_or(trimmed.len());
+        let kw = trimmed[..kw_len].to_ascii_uppercase();
+        let body_off = start + lead + kw_len;
+        let body = &text[body_off..end.min(b.len())];
+        match kw.as_str() {
+            "RUN" => {
+                let t = body.trim_start();
+                let off = body_off + (body.len() - t.len());
+                // Skip RUN flags (--mount=..., --network=...).
+                let mut rest = t;
+                let mut roff = off;
+                while rest.starts_with("--") {
+                    let n = rest.find(char::is_whitespace).unwrap_or(rest.len());
+                    let r2 = rest[n..].trim_start();
+                    roff += rest.len() - r2.len();
+                    rest = r2;
+                }
+                if rest.starts_with('[') {
+                    exec_form(rest, roff, ctx, facts);
+                } else {
+                    super::analyze_embedded(
+                        shell,
+                        &Embedded::contiguous(rest, roff),
+                        1,
+                        ctx,
+                        facts,
+                    );
+                }
+            }
+            "SHELL" => {
+                let l = body.to_ascii_lowercase();
+                shell = if l.contains("powershell") || l.contains("pwsh") {
+                    FileFormat::PowerShell
+                } else if l.contains("cmd") {
+                    FileFormat::Cmd
+                } else {
+                    FileFormat::Shell
+                };
+            }
+            "ENV" => env_instruction(body, body_off, facts),
+            _ => {}
+        }
+    }
+}
+
+/// `RUN ["curl", "-k", "https://..."]`.
+fn exec_form(s: &str, off: usize, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
+    let Ok(items) = serde_json::from_str::<Vec<String>>(s.trim()) else {
+        return;
+    };
+    let args: Vec<Arg> = items
+        .iter()
+        .map(|it| {
+            let at = s.find(it.as_str()).map_or(off, |p| off + p);
+            Arg::plain(it, Span::new(at, at + it.len()))
+        })
+        .collect();
+    command_facts(&args, Shell::Posix, 1, ctx, facts);
+}
+
+/// `ENV A=1 B="2"` or `ENV A 1`.
+fn env_instruction(body: &str, off: usize, facts: &mut Vec<Fact>) {
+    let vars = HashMap::new();
+    let lx = Lexer {
+        s: body,
+        b: body.as_bytes(),
+        i: 0,
+        vars: &vars,
+        subs: Vec::new(),
+        heredocs: Vec::new(),
+    };
+    let (toks, _) = lx.lex();
+    let words: Vec<Word> = toks
+        .into_iter()
+        .filter_map(|t| match t {
+            Tok::Word(mut w) => {
+                w.span = w.span.shifted(off);
+                let mut e = Embedded::new();
+                e.append(&w.text);
+                w.text = shift_embedded(&e, off);
+                Some(w)
+            }
+            Tok::Sep => None,
+        })
+        .collect();
+    if words.iter().all(|w| is_assignment(w).is_some()) {
+        for w in &words {
+            if let Some(eq) = is_assignment(w) {
+                env_assignment(&w.text.text[..eq], &to_arg(w), eq + 1, facts);
+            }
+        }
+    } else if let (Some(k), Some(v)) = (words.first(), words.get(1)) {
+        let value = crate::rules::value::Value::Str(
+            words[1..]
+                .iter()
+                .map(|w| w.text.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+        );
+        super::command::env_setting(&k.text.text, value, v.span, facts);
+    }
+}
+
+fn shift_embedded(e: &Embedded, off: usize) -> Embedded {
+    let mut out = Embedded::new();
+    for (i, ch) in e.text.char_indices() {
+        out.push_char(ch, e.map(i) + off, ch.len_utf8());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::Fact;
+    use crate::rules::tables::TableIndex;
+
+    fn options(text: &str) -> Vec<(String, String)> {
+        let tables = Vec::new();
+        let index = TableIndex::default();
+        let mut f = Vec::new();
+        analyze(
+            text,
+            0,
+            &Ctx {
+                tables: &tables,
+                index: &index,
+            },
+            &mut f,
+        );
+        f.into_iter()
+            .filter_map(|f| match f {
+                Fact::Option(o) => Some((o.command, o.option)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn commands_and_comments() {
+        let o = options("# curl -k x\ncurl -fsSLk https://x | bash -s -- a\necho 'curl -k'\n");
+        assert!(o.contains(&("curl".into(), "-fsSLk".into())), "{o:?}");
+        assert_eq!(o.iter().filter(|(c, _)| c == "curl").count(), 1);
+    }
+
+    #[test]
+    fn heredoc_bodies_are_data() {
+        let o =
+            options("cat <<EOF > x.sh\ncurl -k https://x\nEOF\nwget --no-check-certificate y\n");
+        assert_eq!(
+            o,
+            [("wget".to_string(), "--no-check-certificate".to_string())]
+        );
+    }
+
+    #[test]
+    fn substitutions_are_commands() {
+        let o = options("x=$(curl --insecure https://x)\n");
+        assert!(o.contains(&("curl".into(), "--insecure".into())), "{o:?}");
+    }
+
+    #[test]
+    fn unterminated_input_does_not_panic() {
+        for s in ["'abc", "\"abc", "$(", "`", "${", "cat <<EOF", "\\"] {
+            let _ = options(s);
+        }
+    }
+}
