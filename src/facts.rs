@@ -35,6 +35,23 @@ pub const DOMAINS: &[&str] = &[
     // .NET properties assigned in code (C#, PowerShell): the key is the member name
     // (`CheckCertificateRevocationList`).
     "dotnet-member",
+    // Member and key assignments in source code, per language: `InsecureSkipVerify: true`
+    // (go), `rejectUnauthorized: false` (javascript), `verify=False` (python), `x.y = v`
+    // (java, c). C# uses `dotnet-member`, shared with PowerShell.
+    "go",
+    "javascript",
+    "python",
+    "java",
+    "c",
+    "rust",
+    // Constant-keyed call options: `curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L)` is key
+    // `curl_easy_setopt.CURLOPT_SSL_VERIFYPEER` with value `0L`.
+    "call-option",
+    // Literal call arguments: `SSLContext.getInstance("TLSv1")` is key
+    // `SSLContext.getInstance` with value `TLSv1` (one fact per literal argument).
+    "call-arg",
+    // JVM system properties (`System.setProperty`, `-Dname=value`).
+    "jvm-property",
     // Generic YAML keys of tools that are not modelled further (docker-compose, Helm values).
     "yaml",
 ];

@@ -39,10 +39,18 @@ impl Embedded {
         let at = self.text.len();
         let contiguous = self.segs.last().is_some_and(|&(t, o)| o + (at - t) == orig);
         if !contiguous {
-            self.segs.push((at, orig));
+            self.start_run(at, orig);
         }
         self.text.push_str(s);
         self.end = orig + s.len();
+    }
+
+    /// Starts a run at text offset `at` (replacing a run that would be empty).
+    fn start_run(&mut self, at: usize, orig: usize) {
+        match self.segs.last_mut() {
+            Some(last) if last.0 == at => *last = (at, orig),
+            _ => self.segs.push((at, orig)),
+        }
     }
 
     /// Appends one character that stands for `orig_len` bytes of the file at `orig` (an
@@ -55,9 +63,9 @@ impl Embedded {
             self.push_str(s, orig);
             return;
         }
-        self.segs.push((at, orig));
+        self.start_run(at, orig);
         self.text.push(c);
-        // Bytes after the first map past the source; a following push starts a new run.
+        // What follows maps past the source; a following push starts a new run.
         self.segs.push((at + s.len(), orig + orig_len));
         self.end = orig + orig_len;
     }

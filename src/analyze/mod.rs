@@ -7,6 +7,7 @@
 //! back to the enclosing file.
 
 pub mod cmd;
+pub mod code;
 pub mod command;
 pub mod dotnet;
 pub mod embed;
@@ -16,6 +17,7 @@ pub mod powershell;
 pub mod reg;
 pub mod shell;
 pub mod xml;
+pub mod yaml;
 
 use crate::facts::Fact;
 use crate::format::FileFormat;
@@ -64,6 +66,14 @@ pub fn analyze_at_depth(
             ini::analyze(format, text, facts);
         }
         FileFormat::Terraform => hcl::analyze(text, facts),
+        FileFormat::C => code::analyze(code::Lang::C, text, ctx, facts),
+        FileFormat::CSharp => code::analyze(code::Lang::CSharp, text, ctx, facts),
+        FileFormat::Java => code::analyze(code::Lang::Java, text, ctx, facts),
+        FileFormat::Go => code::analyze(code::Lang::Go, text, ctx, facts),
+        FileFormat::JavaScript => code::analyze(code::Lang::Js, text, ctx, facts),
+        FileFormat::Python => code::analyze(code::Lang::Python, text, ctx, facts),
+        FileFormat::Rust => code::rust::analyze(text, ctx, facts),
+        FileFormat::Yaml => yaml::analyze(text, depth, ctx, facts),
         _ => {}
     }
 }

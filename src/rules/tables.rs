@@ -70,9 +70,29 @@ pub struct FlagTable {
     /// assigned to them are not findings.
     #[serde(default)]
     pub safe_targets: Vec<String>,
+    /// Calls whose arguments are values of this table (raw numbers in them are decoded).
+    #[serde(default, rename = "sink")]
+    pub sinks: Vec<Sink>,
     /// The values.
     #[serde(rename = "flag")]
     pub entries: Vec<FlagEntry>,
+}
+
+/// A call that takes a value of a table: `SetSecurityFlags(value)`, or
+/// `WinHttpSetOption(h, WINHTTP_OPTION_SECURITY_FLAGS, &value, size)`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sink {
+    /// The function or method name (last segment).
+    pub call: String,
+    /// The 0-based argument holding the value (a number, or a variable assigned one).
+    pub arg: usize,
+    /// When given, argument `option_arg` must be this constant.
+    #[serde(default)]
+    pub option: Option<String>,
+    /// The argument that selects the option.
+    #[serde(default)]
+    pub option_arg: usize,
 }
 
 /// A value split into its named parts.
