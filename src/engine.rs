@@ -66,6 +66,11 @@ fn render(template: &str, v: &Vars) -> String {
         rest = &tail[j + 1..];
     }
     out.push_str(rest);
+    // An empty variable leaves no stray space: `(-3 )` -> `(-3)`.
+    if out.contains("  ") || out.contains(" )") || out.contains("( ") || out.ends_with(' ') {
+        out = out.split_whitespace().collect::<Vec<_>>().join(" ");
+        out = out.replace(" )", ")").replace("( ", "(");
+    }
     out
 }
 

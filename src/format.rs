@@ -122,6 +122,23 @@ impl FileFormat {
 }
 
 /// Classifies by file name alone. `None` means "look at the content".
+/// The user/system configuration format a script writes to when it redirects text into
+/// `path` (`echo strict-ssl=false >> ~/.npmrc`, `cat > /etc/pip.conf <<EOF`).
+pub fn deployed_config(path: &str) -> Option<FileFormat> {
+    let target = path.trim().trim_matches(['"', '\'']);
+    let base = target.rsplit(['\\', '/']).next().unwrap_or(target);
+    by_name(Path::new(base)).filter(|f| {
+        matches!(
+            f,
+            FileFormat::Npmrc
+                | FileFormat::GitConfig
+                | FileFormat::Curlrc
+                | FileFormat::Wgetrc
+                | FileFormat::PipConf
+        )
+    })
+}
+
 pub fn by_name(path: &Path) -> Option<FileFormat> {
     let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
     match name.as_str() {

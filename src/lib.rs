@@ -11,6 +11,7 @@ pub mod decode;
 pub mod diagnostic;
 pub mod engine;
 pub mod facts;
+pub mod fixes;
 pub mod format;
 pub mod prefilter;
 pub mod report;

@@ -121,7 +121,19 @@ impl Checker<'_> {
         if by_name == Some(FileFormat::Documentation) {
             return Checked::Clean { analyzed: false };
         }
-        if let Some(p) = self.prefilter {
+        // Small dotfiles are read whole: their settings are written without the words the
+        // prefilter looks for (`.curlrc` says `insecure`, not `curl --insecure`).
+        let dotfile = matches!(
+            by_name,
+            Some(
+                FileFormat::Curlrc
+                    | FileFormat::Wgetrc
+                    | FileFormat::Npmrc
+                    | FileFormat::PipConf
+                    | FileFormat::GitConfig
+            )
+        );
+        if let Some(p) = self.prefilter.filter(|_| !dotfile) {
             if !p.is_match(bytes) {
                 return Checked::Clean { analyzed: false };
             }

@@ -52,8 +52,8 @@ enum Tok {
     Word(Word),
     /// `&`, `&&`, `|`, `||`.
     Op,
-    LParen,
-    RParen,
+    LParen(usize),
+    RParen(usize),
     Newline,
 }
 
@@ -64,6 +64,9 @@ struct Lexer<'a> {
     depth: usize,
     toks: Vec<Tok>,
     at_command_start: bool,
+    /// `echo TEXT >> FILE` where FILE is a configuration file (`.npmrc`, `.curlrc`, ...):
+    /// the text is deployed as a setting, and read as that file's format.
+    deploys: Vec<(crate::format::FileFormat, Span)>,
 }
 
 impl<'a> Lexer<'a> {
@@ -75,6 +78,7 @@ impl<'a> Lexer<'a> {
             depth: 0,
             toks: Vec::new(),
             at_command_start: true,
+            deploys: Vec::new(),
         }
     }
 
@@ -119,13 +123,24 @@ impl<'a> Lexer<'a> {
         false
     }
 
-    /// Skips echo text up to the end of the command (respecting carets and quotes).
+    /// Skips echo text up to the end of the command (respecting carets and quotes). When
+    /// the text is redirected into a configuration file, records it as deployed.
     fn skip_echo(&mut self) {
         let mut quoted = false;
+        // After `echo` and one separator.
+        while self.i < self.b.len()
+            && !self.b[self.i].is_ascii_whitespace()
+            && !matches!(self.b[self.i], b'.' | b':' | b'(' | b'/')
+        {
+            self.i += 1;
+        }
+        let text_start = (self.i + 1).min(self.b.len());
+        let mut redirect: Option<usize> = None;
         while self.i < self.b.len() {
             match self.b[self.i] {
-                b'\n' | b'\r' => return,
+                b'\n' | b'\r' => break,
                 b'"' => quoted = !quoted,
+                b'>' if !quoted && redirect.is_none() => redirect = Some(self.i),
                 b'^' if !quoted => {
                     if matches!(self.peek(1), b'\r' | b'\n') {
                         self.i += 1;
@@ -139,15 +154,33 @@ impl<'a> Lexer<'a> {
                     }
                     self.i += 1;
                 }
-                b'&' | b'|' if !quoted => return,
-                b')' if !quoted && self.depth > 0 => return,
+                b'&' | b'|' if !quoted => break,
+                b')' if !quoted && self.depth > 0 => break,
                 _ => {}
             }
             self.i += 1;
         }
+        let Some(r) = redirect else { return };
+        let target = self.s[r..self.i].trim_start_matches(['>', '&', '1']);
+        if let Some(f) = crate::format::deployed_config(target) {
+            let mut end = r;
+            // `echo x 1>>file`: the stream number is not text.
+            if end > text_start
+                && self.b[end - 1].is_ascii_digit()
+                && self
+                    .b
+                    .get(end.wrapping_sub(2))
+                    .is_some_and(u8::is_ascii_whitespace)
+            {
+                end -= 1;
+            }
+            if end > text_start {
+                self.deploys.push((f, Span::new(text_start, end)));
+            }
+        }
     }
 
-    fn lex(mut self) -> Vec<Tok> {
+    fn lex(mut self) -> (Vec<Tok>, Vec<(crate::format::FileFormat, Span)>) {
         let mut word: Option<Word> = None;
         let mut quoted = false;
         while self.i < self.b.len() {
@@ -210,7 +243,7 @@ impl<'a> Lexer<'a> {
                     b'(' if word.is_none() => {
                         self.i += 1;
                         self.depth += 1;
-                        self.toks.push(Tok::LParen);
+                        self.toks.push(Tok::LParen(start));
                         self.at_command_start = true;
                         continue;
                     }
@@ -218,7 +251,7 @@ impl<'a> Lexer<'a> {
                         self.flush(&mut word);
                         self.i += 1;
                         self.depth -= 1;
-                        self.toks.push(Tok::RParen);
+                        self.toks.push(Tok::RParen(start));
                         continue;
                     }
                     b'<' | b'>' => {
@@ -327,7 +360,7 @@ impl<'a> Lexer<'a> {
             w.span.end = self.i;
         }
         self.flush(&mut word);
-        self.toks
+        (self.toks, self.deploys)
     }
 
     fn flush(&mut self, word: &mut Option<Word>) {
@@ -511,7 +544,8 @@ impl Scope {
                         }
                         None => e2.push_char('\u{fffd}', *at, *len),
                     }
-                    next.push((e2, *known && val.is_some()));
+                    let val_known = val.as_ref().is_some_and(|v| !v.contains('\u{fffd}'));
+                    next.push((e2, *known && val_known));
                     if next.len() >= MAX_VARIANTS {
                         break;
                     }
@@ -528,6 +562,9 @@ impl Scope {
 }
 
 struct Parser<'a> {
+    src: &'a str,
+    /// Inside an `if`/`else` body: `set` adds a possible value instead of replacing.
+    conditional: usize,
     toks: &'a [Tok],
     i: usize,
     scope: Scope,
@@ -541,7 +578,7 @@ impl Parser<'_> {
         while self.i < self.toks.len() {
             match &self.toks[self.i] {
                 Tok::Newline | Tok::Op => self.i += 1,
-                Tok::RParen => {
+                Tok::RParen(_) => {
                     self.i += 1;
                     if until_rparen {
                         return;
@@ -567,7 +604,7 @@ impl Parser<'_> {
     }
 
     fn command(&mut self) {
-        if let Some(Tok::LParen) = self.toks.get(self.i) {
+        if let Some(Tok::LParen(_)) = self.toks.get(self.i) {
             self.i += 1;
             self.block(true);
             self.else_clause();
@@ -655,7 +692,9 @@ impl Parser<'_> {
             None => 0,
         };
         self.i += (k + cond_len).min(words.len());
+        self.conditional += 1;
         self.command();
+        self.conditional -= 1;
     }
 
     fn for_command(&mut self) {
@@ -677,12 +716,15 @@ impl Parser<'_> {
             }
         }
         let mut values: Values = Vec::new();
-        if let Some(Tok::LParen) = self.toks.get(self.i) {
+        if let Some(&Tok::LParen(open)) = self.toks.get(self.i) {
+            if kind.starts_with("/f") {
+                self.for_f_command(open);
+            }
             self.i += 1;
             while let Some(tok) = self.toks.get(self.i) {
                 self.i += 1;
                 match tok {
-                    Tok::RParen => break,
+                    Tok::RParen(_) => break,
                     Tok::Word(w) => {
                         if kind.is_empty() {
                             for (e, known) in self.scope.expand(w) {
@@ -723,6 +765,93 @@ impl Parser<'_> {
         self.scope.loops.pop();
     }
 
+    /// `for /f ... in ('command')` / ``in (`command`)`` (usebackq): the command runs.
+    fn for_f_command(&mut self, open: usize) {
+        let mut depth = 0;
+        let close = self.toks[self.i..].iter().find_map(|t| match t {
+            Tok::LParen(_) => {
+                depth += 1;
+                None
+            }
+            Tok::RParen(at) => {
+                depth -= 1;
+                (depth == 0).then_some(*at)
+            }
+            _ => None,
+        });
+        let Some(close) = close else { return };
+        let inner = &self.src[open + 1..close];
+        let t = inner.trim();
+        let lead = inner.len() - inner.trim_start().len();
+        for q in ['`', '\''] {
+            if t.len() >= 2 && t.starts_with(q) && t.ends_with(q) {
+                let cmd = &t[1..t.len() - 1];
+                let at = open + 1 + lead + 1;
+                super::analyze_embedded(
+                    crate::format::FileFormat::Cmd,
+                    &Embedded::contiguous(cmd, at),
+                    self.depth + 1,
+                    self.ctx,
+                    self.facts,
+                );
+                return;
+            }
+        }
+    }
+
+    /// Expands `%VAR%` references in source text, keeping quotes (what `set` and `cmd /c`
+    /// see). Returns the text and whether every reference was known.
+    fn expand_raw(&self, start: usize, end: usize) -> (Embedded, bool) {
+        let raw = &self.src[start..end];
+        let b = raw.as_bytes();
+        let mut e = Embedded::new();
+        let mut known = true;
+        let mut quoted = false;
+        let mut i = 0;
+        while i < b.len() {
+            let at = start + i;
+            match b[i] {
+                b'"' => {
+                    quoted = !quoted;
+                    e.push_str("\"", at);
+                    i += 1;
+                }
+                b'^' if !quoted => {
+                    let rest = &raw[i + 1..];
+                    if rest.starts_with("\r\n") || rest.starts_with('\n') {
+                        i += if rest.starts_with('\r') { 3 } else { 2 };
+                        continue;
+                    }
+                    let ch = rest.chars().next().unwrap_or('^');
+                    e.push_char(ch, at, 1 + ch.len_utf8());
+                    i += 1 + ch.len_utf8();
+                }
+                b'%' => {
+                    let (piece, len) = percent(&raw[i..], at);
+                    let w = Word {
+                        pieces: vec![piece],
+                        span: Span::new(at, at + len),
+                        quoted: false,
+                    };
+                    let (x, k) = self.scope.expand_one(&w);
+                    e.append(&x);
+                    known &= k;
+                    i += len.max(1);
+                }
+                b'\r' | b'\n' => {
+                    e.push_char(' ', at, 1);
+                    i += 1;
+                }
+                _ => {
+                    let ch = raw[i..].chars().next().unwrap_or(' ');
+                    e.push_str(&raw[i..i + ch.len_utf8()], at);
+                    i += ch.len_utf8();
+                }
+            }
+        }
+        (e, known)
+    }
+
     fn set_command(&mut self, words: &[Word]) {
         let Some(first) = words.get(1) else { return };
         let t = self.word_text(first);
@@ -737,16 +866,18 @@ impl Parser<'_> {
             }
             return;
         }
-        // Join the remaining words (the value may contain spaces).
-        let mut joined = Embedded::new();
-        let mut known = true;
-        for (n, w) in words[1..].iter().enumerate() {
-            let (e, k) = self.scope.expand_one(w);
-            if n > 0 {
-                joined.push_char(' ', w.span.start, 0);
+        // The raw text after `set` (quotes are part of the value unless the whole
+        // assignment is quoted: `set "X=v"`).
+        let Some(last) = words.last() else { return };
+        let (mut joined, known) = self.expand_raw(first.span.start, last.span.end);
+        if joined.text.starts_with('"') {
+            if let Some(close) = joined.text.rfind('"').filter(|&c| c > 0) {
+                let mut inner = Embedded::new();
+                for (i, ch) in joined.text[1..close].char_indices() {
+                    inner.push_char(ch, joined.map(i + 1), ch.len_utf8());
+                }
+                joined = inner;
             }
-            joined.append(&e);
-            known &= k;
         }
         let text = joined.text.clone();
         let Some(eq) = text.find('=') else { return };
@@ -766,10 +897,21 @@ impl Parser<'_> {
         } else {
             Value::Unknown
         };
-        env_setting(text[..eq].trim(), v, vspan, self.facts);
-        self.scope
-            .vars
-            .insert(name, vec![known.then(|| value.to_string())]);
+        // `set X=` deletes the variable: not an assignment.
+        if !value.is_empty() {
+            env_setting(text[..eq].trim(), v, vspan, self.facts);
+        }
+        // A partly known value keeps its known text, the unknown parts as U+FFFD
+        // (`%SystemRoot%\System32\curl.exe` still names curl); expansion marks it unknown.
+        let new = (known || value.chars().any(|c| c != '\u{fffd}')).then(|| value.to_string());
+        if self.conditional > 0 {
+            let vals = self.scope.vars.entry(name).or_default();
+            if !vals.contains(&new) && vals.len() < MAX_VARIANTS {
+                vals.push(new);
+            }
+            return;
+        }
+        self.scope.vars.insert(name, vec![new]);
     }
 
     fn run(&mut self, words: &[Word]) {
@@ -790,6 +932,7 @@ impl Parser<'_> {
                         span: w.span,
                         known: *known,
                         attached: None,
+                        raw: Some(self.expand_raw(w.span.start, w.span.end).0),
                     });
                     next.push(v2);
                     if next.len() >= MAX_VARIANTS {
@@ -834,8 +977,20 @@ pub fn analyze(text: &str, depth: u8, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
     if depth > MAX_DEPTH {
         return;
     }
-    let toks = Lexer::new(text).lex();
+    let (toks, deploys) = Lexer::new(text).lex();
+    for (f, span) in deploys {
+        let line = text[span.start..span.end].trim_end();
+        super::analyze_embedded(
+            f,
+            &Embedded::contiguous(line, span.start),
+            depth + 1,
+            ctx,
+            facts,
+        );
+    }
     let mut p = Parser {
+        src: text,
+        conditional: 0,
         toks: &toks,
         i: 0,
         scope: Scope::default(),
@@ -945,12 +1100,10 @@ mod tests {
             env[0],
             ("GIT_SSL_NO_VERIFY".to_string(), Value::Str("true".into()))
         );
+        // `set X=` deletes the variable: no fact.
+        assert_eq!(env.len(), 2, "{env:?}");
         assert_eq!(
             env[1],
-            ("GIT_SSL_NO_VERIFY".to_string(), Value::Str(String::new()))
-        );
-        assert_eq!(
-            env[2],
             (
                 "NODE_TLS_REJECT_UNAUTHORIZED".to_string(),
                 Value::Str("0".into())

@@ -30,6 +30,9 @@ pub struct Arg {
     pub known: bool,
     /// A value attached PowerShell-style (`-Param:$value`), as text.
     pub attached: Option<(String, Span, bool)>,
+    /// The argument as written (quotes kept, variables expanded), where the shell passes
+    /// raw text on (`cmd /c "..."`).
+    pub raw: Option<Embedded>,
 }
 
 impl Arg {
@@ -40,6 +43,7 @@ impl Arg {
             span,
             known: true,
             attached: None,
+            raw: None,
         }
     }
 
@@ -91,17 +95,46 @@ pub fn command_name(raw: &str) -> String {
 /// Turns one command line into facts. `args[0]` is the command.
 pub fn command_facts(args: &[Arg], shell: Shell, depth: u8, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
     let Some(first) = args.first() else { return };
-    if !first.known {
+    // `%SystemRoot%\System32\reg.exe`: the base name is known even if the folder is not.
+    let name = command_name(first.s());
+    if !first.known && (name.contains('\u{fffd}') || name.is_empty()) {
         return;
     }
-    let name = command_name(first.s());
     let rest = &args[1..];
     match name.as_str() {
         // Wrappers: the real command follows.
         "sudo" | "doas" | "time" | "nohup" | "exec" | "command" | "call" | "xargs" | "nice"
-        | "stdbuf" => {
-            let skip = rest.iter().take_while(|a| a.s().starts_with('-')).count();
-            command_facts(&rest[skip..], shell, depth, ctx, facts);
+        | "stdbuf" | "timeout" | "runuser" | "chroot" | "ionice" | "setsid" | "watch" | "retry"
+        | "gosu" | "su-exec" => {
+            // Options, with their values where they take one, then (for timeout) the
+            // duration, (for gosu/su-exec/chroot) the user or root; then the command.
+            let takes_value: &[&str] = match name.as_str() {
+                "sudo" => &[
+                    "-u", "-g", "-C", "-h", "-p", "-U", "-r", "-t", "-D", "-R", "--user", "--group",
+                ],
+                "nice" => &["-n", "--adjustment"],
+                "stdbuf" => &["-i", "-o", "-e"],
+                "timeout" => &["-s", "-k", "--signal", "--kill-after"],
+                "xargs" => &["-n", "-I", "-d", "-L", "-P", "-s", "-E", "-a"],
+                "runuser" => &["-u", "-g", "-G", "-l"],
+                "ionice" => &["-c", "-n", "-p"],
+                "watch" => &["-n", "-d"],
+                _ => &[],
+            };
+            let mut i = 0;
+            while i < rest.len() && rest[i].s().starts_with('-') {
+                i += if takes_value.contains(&rest[i].s()) {
+                    2
+                } else {
+                    1
+                };
+            }
+            if matches!(name.as_str(), "timeout" | "gosu" | "su-exec" | "chroot") {
+                i += 1;
+            }
+            if i < rest.len() {
+                command_facts(&rest[i..], shell, depth, ctx, facts);
+            }
             return;
         }
         "env" => {
@@ -154,8 +187,10 @@ fn options(command: &str, rest: &[Arg], shell: Shell, facts: &mut Vec<Fact>) {
             continue;
         }
         let t = a.s();
-        let is_option =
-            t.len() > 1 && t.starts_with('-') && !t[1..].starts_with(|c: char| c.is_ascii_digit());
+        // `-3` is curl's `--sslv3`; `-12` or `-1.5` is a number.
+        let is_option = t.len() > 1
+            && t.starts_with('-')
+            && (t.len() == 2 || !t[1..].starts_with(|c: char| c.is_ascii_digit()));
         let is_slash_option = shell == Shell::Cmd
             && t.len() > 1
             && t.starts_with('/')
@@ -297,37 +332,52 @@ fn git_setting(key: &str, value: Value, span: Span, facts: &mut Vec<Fact>) {
     }));
 }
 
-/// `git -c key=value ...` and `git config [scope] key value` (also `git config set`).
+/// `git -c key=value ...`, `git clone -c key=value`/`--config key=value`, and
+/// `git config [scope] key value` (also `git config set`).
 fn git(rest: &[Arg], facts: &mut Vec<Fact>) {
+    let mut sub: Option<usize> = None;
     let mut i = 0;
     while i < rest.len() {
         let a = &rest[i];
-        if a.is("-c") {
-            if let Some(kv) = rest.get(i + 1) {
-                if let Some(eq) = kv.s().find('=') {
-                    let vspan = kv.text.map_span(Span::new(eq + 1, kv.s().len()));
+        let t = a.s();
+        let inline = t.strip_prefix("--config=");
+        if a.is("-c") || a.is("--config") || inline.is_some() {
+            let kv = if inline.is_some() {
+                Some(a)
+            } else {
+                rest.get(i + 1)
+            };
+            if let Some(kv) = kv {
+                let base = if inline.is_some() {
+                    "--config=".len()
+                } else {
+                    0
+                };
+                let body = &kv.s()[base.min(kv.s().len())..];
+                if let Some(eq) = body.find('=') {
+                    let vspan = kv.text.map_span(Span::new(base + eq + 1, kv.s().len()));
                     let value = if kv.known {
-                        Value::Str(kv.s()[eq + 1..].to_string())
+                        Value::Str(body[eq + 1..].to_string())
                     } else {
                         Value::Unknown
                     };
-                    git_setting(&kv.s()[..eq], value, vspan, facts);
+                    git_setting(&body[..eq], value, vspan, facts);
                 }
             }
-            i += 2;
+            i += if inline.is_some() { 1 } else { 2 };
             continue;
         }
-        if a.known && a.s().starts_with('-') {
+        if a.known && t.starts_with('-') {
             // Global options with a separate argument.
-            if [
-                "-C",
-                "--git-dir",
-                "--work-tree",
-                "--namespace",
-                "--exec-path",
-            ]
-            .iter()
-            .any(|o| a.s() == *o)
+            if sub.is_none()
+                && [
+                    "-C",
+                    "--git-dir",
+                    "--work-tree",
+                    "--namespace",
+                    "--exec-path",
+                ]
+                .contains(&t)
             {
                 i += 2;
             } else {
@@ -335,10 +385,14 @@ fn git(rest: &[Arg], facts: &mut Vec<Fact>) {
             }
             continue;
         }
-        if a.is("config") {
-            git_config(&rest[i + 1..], facts);
+        if sub.is_none() {
+            sub = Some(i);
+            if a.is("config") {
+                git_config(&rest[i + 1..], facts);
+                return;
+            }
         }
-        return;
+        i += 1;
     }
 }
 
@@ -455,10 +509,15 @@ fn npm(rest: &[Arg], facts: &mut Vec<Fact>) {
     }
 }
 
-/// `pip config set global.trusted-host HOST`; `--trusted-host` itself is an option rule.
+/// `pip config [--global|--site|--user] set global.trusted-host HOST`; `--trusted-host`
+/// itself is an option rule.
 fn pip(rest: &[Arg], facts: &mut Vec<Fact>) {
-    if rest.first().is_some_and(|a| a.is("config")) && rest.get(1).is_some_and(|a| a.is("set")) {
-        if let (Some(k), Some(v)) = (rest.get(2), rest.get(3)) {
+    let words: Vec<&Arg> = rest
+        .iter()
+        .filter(|a| !(a.known && a.s().starts_with('-')))
+        .collect();
+    if words.first().is_some_and(|a| a.is("config")) && words.get(1).is_some_and(|a| a.is("set")) {
+        if let (Some(k), Some(v)) = (words.get(2), words.get(3)) {
             facts.push(Fact::Setting(SettingFact {
                 domain: "pip-config",
                 key: k.s().to_ascii_lowercase(),
@@ -509,15 +568,19 @@ pub fn env_setting(name: &str, value: Value, span: Span, facts: &mut Vec<Fact>) 
     }));
 }
 
-/// Joins arguments into one script text (as `powershell -Command a b c` does).
-fn join_args(args: &[Arg]) -> Embedded {
+/// Joins arguments into one script text (as `powershell -Command a b c` does); `raw`
+/// keeps quotes (as `cmd /c` passes its command line on).
+fn join_args(args: &[Arg], raw: bool) -> Embedded {
     let mut e = Embedded::new();
     for (i, a) in args.iter().enumerate() {
         if i > 0 {
             let at = args[i - 1].span.end;
             e.push_char(' ', at, 0);
         }
-        e.append(&a.text);
+        match (&a.raw, raw) {
+            (Some(r), true) => e.append(r),
+            _ => e.append(&a.text),
+        }
     }
     e
 }
@@ -586,7 +649,7 @@ fn powershell(rest: &[Arg], depth: u8, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
     if i >= rest.len() {
         return;
     }
-    let script = join_args(&rest[i..]);
+    let script = join_args(&rest[i..], false);
     super::analyze_embedded(FileFormat::PowerShell, &script, depth + 1, ctx, facts);
 }
 
@@ -626,7 +689,12 @@ fn cmd_c(rest: &[Arg], depth: u8, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
     if at + 1 >= rest.len() {
         return;
     }
-    let script = join_args(&rest[at + 1..]);
+    let mut script = join_args(&rest[at + 1..], true);
+    // `cmd /c "curl -k URL"`: cmd drops the first and the last quote of the command line.
+    let t = script.text.trim_end();
+    if script.text.starts_with('"') && t.len() > 1 && t.ends_with('"') {
+        script = script.slice(1, t.len() - 1);
+    }
     super::analyze_embedded(FileFormat::Cmd, &script, depth + 1, ctx, facts);
 }
 

@@ -89,6 +89,22 @@ impl Embedded {
         }
     }
 
+    /// The text between byte offsets `start` and `end` (char boundaries), still mapped.
+    pub fn slice(&self, start: usize, end: usize) -> Embedded {
+        let mut out = Embedded::new();
+        let end = end.min(self.text.len());
+        for (i, &(t, o)) in self.segs.iter().enumerate() {
+            let next = self.segs.get(i + 1).map_or(self.text.len(), |s| s.0);
+            let (a, b) = (start.max(t), end.min(next));
+            if a < b {
+                if let Some(piece) = self.text.get(a..b) {
+                    out.push_str(piece, o + (a - t));
+                }
+            }
+        }
+        out
+    }
+
     /// The file offset of text offset `pos`.
     pub fn map(&self, pos: usize) -> usize {
         if pos >= self.text.len() {

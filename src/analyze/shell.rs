@@ -27,6 +27,12 @@ struct Word {
 #[derive(Debug)]
 enum Tok {
     Word(Word),
+    /// The target of an output redirection (`> FILE`, `>> FILE`).
+    RedirectTo(Word),
+    /// A here-document of the current command: index into the lexer's bodies.
+    Heredoc(usize),
+    /// A single `|` (the next command reads this one's output).
+    Pipe,
     /// `;`, `&`, `&&`, `||`, `|`, `|&`, newline, `(`, `)`.
     Sep,
 }
@@ -38,6 +44,8 @@ struct Lexer<'a, 'v> {
     vars: &'v HashMap<String, String>,
     subs: Vec<Span>,
     heredocs: Vec<(String, bool)>,
+    /// Spans of the here-document bodies, in the order their `<<` appeared.
+    bodies: Vec<Span>,
 }
 
 impl Lexer<'_, '_> {
@@ -48,8 +56,10 @@ impl Lexer<'_, '_> {
     fn skip_heredoc_bodies(&mut self) {
         // At the start of the line after `<<EOF`: skip until the delimiter line.
         for (delim, strip_tabs) in std::mem::take(&mut self.heredocs) {
+            let body_start = self.i;
             loop {
                 if self.i >= self.b.len() {
+                    self.bodies.push(Span::new(body_start, self.b.len()));
                     return;
                 }
                 let end = self.s[self.i..]
@@ -61,8 +71,10 @@ impl Lexer<'_, '_> {
                 } else {
                     line
                 };
+                let line_start = self.i;
                 self.i = (end + 1).min(self.b.len());
                 if line == delim {
+                    self.bodies.push(Span::new(body_start, line_start));
                     break;
                 }
             }
@@ -158,12 +170,15 @@ impl Lexer<'_, '_> {
         self.vars.get(name).cloned()
     }
 
-    fn lex(mut self) -> (Vec<Tok>, Vec<Span>) {
+    fn lex(mut self) -> (Vec<Tok>, Vec<Span>, Vec<Span>) {
         let mut toks = Vec::new();
         let mut at_line_start = true;
         while self.i < self.b.len() {
             if at_line_start && !self.heredocs.is_empty() {
                 self.skip_heredoc_bodies();
+                if self.i >= self.b.len() {
+                    break;
+                }
             }
             at_line_start = false;
             let c = self.b[self.i];
@@ -183,18 +198,25 @@ impl Lexer<'_, '_> {
                 }
                 b';' | b'&' | b'|' | b'(' | b')' => {
                     self.i += 1;
+                    let pipe = c == b'|' && !matches!(self.peek(0), b'|' | b'&');
                     if matches!(
                         (c, self.peek(0)),
                         (b';', b';') | (b'&', b'&') | (b'|', b'|') | (b'|', b'&') | (b'&', b'>')
                     ) {
                         self.i += 1;
                     }
-                    toks.push(Tok::Sep);
+                    toks.push(if pipe { Tok::Pipe } else { Tok::Sep });
                 }
-                b'<' | b'>' => self.redirection(),
+                b'<' | b'>' => {
+                    if let Some(t) = self.redirection() {
+                        toks.push(t);
+                    }
+                }
                 b'0'..=b'9' if matches!(self.peek(1), b'>' | b'<') => {
                     self.i += 1;
-                    self.redirection();
+                    if let Some(t) = self.redirection() {
+                        toks.push(t);
+                    }
                 }
                 _ => {
                     if let Some(w) = self.word() {
@@ -203,14 +225,18 @@ impl Lexer<'_, '_> {
                 }
             }
         }
-        (toks, self.subs)
+        (toks, self.subs, self.bodies)
     }
 
-    fn redirection(&mut self) {
+    /// A redirection operator and its word: an output file or a here-document.
+    fn redirection(&mut self) -> Option<Tok> {
         let heredoc = self.peek(0) == b'<' && self.peek(1) == b'<' && self.peek(2) != b'<';
+        let op_start = self.i;
         while matches!(self.peek(0), b'<' | b'>' | b'&' | b'|') {
             self.i += 1;
         }
+        let op = &self.s[op_start..self.i];
+        let output = op.starts_with('>') && !op.contains('&');
         let strip = heredoc && self.peek(0) == b'-';
         if strip {
             self.i += 1;
@@ -218,12 +244,13 @@ impl Lexer<'_, '_> {
         while matches!(self.peek(0), b' ' | b'\t') {
             self.i += 1;
         }
-        if let Some(w) = self.word() {
-            if heredoc {
-                let delim: String = w.text.text.clone();
-                self.heredocs.push((delim, strip));
-            }
+        let w = self.word()?;
+        if heredoc {
+            let delim: String = w.text.text.clone();
+            self.heredocs.push((delim, strip));
+            return Some(Tok::Heredoc(self.bodies.len() + self.heredocs.len() - 1));
         }
+        output.then_some(Tok::RedirectTo(w))
     }
 
     fn word(&mut self) -> Option<Word> {
@@ -404,7 +431,7 @@ pub fn analyze(text: &str, depth: u8, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
     let mut vars: HashMap<String, String> = HashMap::new();
     // Literal assignments are learned in a first pass (the first value of a name wins),
     // then arguments are expanded with them.
-    let (toks, subs) = {
+    let (toks, subs, bodies) = {
         let pre = Lexer {
             s: text,
             b: text.as_bytes(),
@@ -412,8 +439,9 @@ pub fn analyze(text: &str, depth: u8, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
             vars: &vars,
             subs: Vec::new(),
             heredocs: Vec::new(),
+            bodies: Vec::new(),
         };
-        let (t, _) = pre.lex();
+        let (t, _, _) = pre.lex();
         // First pass: literal assignments.
         for tok in &t {
             if let Tok::Word(w) = tok {
@@ -433,20 +461,33 @@ pub fn analyze(text: &str, depth: u8, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
             vars: &vars,
             subs: Vec::new(),
             heredocs: Vec::new(),
+            bodies: Vec::new(),
         }
         .lex()
     };
-    let mut cmd: Vec<Word> = Vec::new();
-    let flush = |cmd: &mut Vec<Word>, facts: &mut Vec<Fact>| {
-        run(std::mem::take(cmd), depth, ctx, facts);
-    };
+    let mut cmd = Command::default();
+    // The text an `echo`/`printf` wrote into the pipe that the current command reads.
+    let mut piped: Option<Embedded> = None;
     for tok in toks {
         match tok {
-            Tok::Word(w) => cmd.push(w),
-            Tok::Sep => flush(&mut cmd, facts),
+            Tok::Word(w) => cmd.words.push(w),
+            Tok::RedirectTo(w) => cmd.targets.push(w),
+            Tok::Heredoc(k) => cmd.heredoc = bodies.get(k).copied(),
+            Tok::Pipe => {
+                let out = deploy(&cmd, text, piped.take(), depth, ctx, facts);
+                run(std::mem::take(&mut cmd.words), depth, ctx, facts);
+                cmd = Command::default();
+                piped = out;
+            }
+            Tok::Sep => {
+                deploy(&cmd, text, piped.take(), depth, ctx, facts);
+                run(std::mem::take(&mut cmd.words), depth, ctx, facts);
+                cmd = Command::default();
+            }
         }
     }
-    flush(&mut cmd, facts);
+    deploy(&cmd, text, piped.take(), depth, ctx, facts);
+    run(std::mem::take(&mut cmd.words), depth, ctx, facts);
     for s in subs {
         super::analyze_embedded(
             FileFormat::Shell,
@@ -456,6 +497,104 @@ pub fn analyze(text: &str, depth: u8, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
             facts,
         );
     }
+}
+
+/// One simple command with its redirections.
+#[derive(Default)]
+struct Command {
+    words: Vec<Word>,
+    targets: Vec<Word>,
+    heredoc: Option<Span>,
+}
+
+/// Text a command writes into a configuration file is that file's content:
+/// `echo strict-ssl=false >> ~/.npmrc`, `printf 'insecure\n' > ~/.curlrc`,
+/// `cat > /etc/pip.conf <<EOF ... EOF`, `echo ... | sudo tee -a /etc/wgetrc`. The text is
+/// analyzed as that format. Returns what an `echo`/`printf` writes to a pipe.
+fn deploy(
+    cmd: &Command,
+    text: &str,
+    piped: Option<Embedded>,
+    depth: u8,
+    ctx: &Ctx<'_>,
+    facts: &mut Vec<Fact>,
+) -> Option<Embedded> {
+    let mut words = cmd.words.as_slice();
+    while words.first().is_some_and(|w| {
+        w.plain
+            && (matches!(w.text.text.as_str(), "sudo" | "command" | "builtin")
+                || is_assignment(w).is_some())
+    }) {
+        words = &words[1..];
+    }
+    let name = words.first().map(|w| w.text.text.as_str())?;
+    let written: Option<Embedded> = match name {
+        "echo" | "printf" => {
+            let mut e = Embedded::new();
+            let mut args = words[1..].iter().peekable();
+            let mut escapes = name == "printf";
+            while name == "echo"
+                && args.peek().is_some_and(|w| {
+                    w.plain && matches!(w.text.text.as_str(), "-n" | "-e" | "-E" | "-ne" | "-en")
+                })
+            {
+                escapes |= args.next().is_some_and(|w| w.text.text.contains('e'));
+            }
+            for (k, w) in args.enumerate() {
+                if k > 0 {
+                    e.push_char(' ', w.span.start, 0);
+                }
+                e.append(&w.text);
+            }
+            Some(if escapes { unescape(&e) } else { e })
+        }
+        "cat" | "tee" => match cmd.heredoc {
+            Some(b) => Some(Embedded::contiguous(&text[b.start..b.end], b.start)),
+            None => piped,
+        },
+        _ => None,
+    };
+    let written = written?;
+    // Where it goes: redirections, or tee's file arguments.
+    let mut targets: Vec<&str> = cmd.targets.iter().map(|w| w.text.text.as_str()).collect();
+    if name == "tee" {
+        targets.extend(
+            words[1..]
+                .iter()
+                .map(|w| w.text.text.as_str())
+                .filter(|t| !t.starts_with('-')),
+        );
+    }
+    let mut to_pipe = true;
+    for t in targets {
+        to_pipe = false;
+        if let Some(f) = crate::format::deployed_config(t) {
+            super::analyze_embedded(f, &written, depth + 1, ctx, facts);
+            break;
+        }
+    }
+    (to_pipe && matches!(name, "echo" | "printf")).then_some(written)
+}
+
+/// `printf`/`echo -e` escapes: `\n` and `\t` become the characters they stand for.
+fn unescape(e: &Embedded) -> Embedded {
+    let mut out = Embedded::new();
+    let mut chars = e.text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let esc = match (c, chars.peek()) {
+            ('\\', Some((_, 'n'))) => Some('\n'),
+            ('\\', Some((_, 't'))) => Some('\t'),
+            _ => None,
+        };
+        match esc {
+            Some(ch) => {
+                chars.next();
+                out.push_char(ch, e.map(i), 2);
+            }
+            None => out.push_char(c, e.map(i), c.len_utf8()),
+        }
+    }
+    out
 }
 
 fn run(words: Vec<Word>, depth: u8, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
@@ -505,6 +644,7 @@ fn run(words: Vec<Word>, depth: u8, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
 
 fn to_arg(w: &Word) -> Arg {
     Arg {
+        raw: None,
         text: w.text.clone(),
         span: w.span,
         known: w.known,
@@ -512,24 +652,37 @@ fn to_arg(w: &Word) -> Arg {
     }
 }
 
-/// Analyzes a Dockerfile: `RUN` lines as shell (or PowerShell/cmd after a `SHELL`
-/// instruction that selects them), `ENV` as environment settings.
+/// Analyzes a Dockerfile: `RUN`, `CMD`, `ENTRYPOINT` and `HEALTHCHECK CMD` as shell (or
+/// PowerShell/cmd after a `SHELL` instruction that selects them), `RUN <<EOT` heredoc
+/// bodies, and `ENV`/`ARG` as environment settings. Honours the `# escape=` directive
+/// and comment lines inside continued instructions.
 pub fn analyze_dockerfile(text: &str, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
     let mut shell = FileFormat::Shell;
+    // Parser directives come first: `# escape=`` ` changes the continuation character.
+    let mut escape = '\\';
+    for line in text.lines().take(8) {
+        let l = line.trim();
+        if let Some(d) = l.strip_prefix('#') {
+            if let Some(v) = d.trim().strip_prefix("escape=") {
+                escape = v.trim().chars().next().unwrap_or('\\');
+            }
+        } else if !l.is_empty() {
+            break;
+        }
+    }
     let b = text.as_bytes();
     let mut i = 0;
     while i < b.len() {
-        // One instruction: lines joined by trailing backslashes.
+        // One instruction: lines joined by the escape character; comment lines inside
+        // are skipped (Docker removes them).
         let start = i;
         let mut end = i;
         loop {
             let e = text[end..].find('\n').map_or(b.len(), |x| end + x);
             let line = text[end..e].trim_end_matches('\r');
+            let is_comment = line.trim_start().starts_with('#') && end != start;
             end = e;
-            if line.trim_end().ends_with('\\')
-                && !line.trim_start().starts_with('#')
-                && end < b.len()
-            {
+            if (line.trim_end().ends_with(escape) || is_comment) && end < b.len() {
                 end += 1;
                 continue;
             }
@@ -538,6 +691,9 @@ pub fn analyze_dockerfile(text: &str, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
         i = (end + 1).min(b.len().max(end + 1));
         let instr = &text[start..end.min(b.len())];
         let trimmed = instr.trim_start();
+        if trimmed.starts_with('#') {
+            continue;
+        }
         let lead = instr.len() - trimmed.len();
         let kw_len = trimmed
             .find(|c: char| c.is_whitespace())
@@ -545,29 +701,59 @@ pub fn analyze_dockerfile(text: &str, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
         let kw = trimmed[..kw_len].to_ascii_uppercase();
         let body_off = start + lead + kw_len;
         let body = &text[body_off..end.min(b.len())];
-        match kw.as_str() {
-            "RUN" => {
-                let t = body.trim_start();
-                let off = body_off + (body.len() - t.len());
-                // Skip RUN flags (--mount=..., --network=...).
-                let mut rest = t;
-                let mut roff = off;
-                while rest.starts_with("--") {
-                    let n = rest.find(char::is_whitespace).unwrap_or(rest.len());
-                    let r2 = rest[n..].trim_start();
-                    roff += rest.len() - r2.len();
-                    rest = r2;
+        let run_body = |body: &str,
+                        body_off: usize,
+                        facts: &mut Vec<Fact>,
+                        i: &mut usize,
+                        shell: FileFormat| {
+            let t = body.trim_start();
+            let mut rest = t;
+            let mut roff = body_off + (body.len() - t.len());
+            // Flags (--mount=..., --network=..., --interval=...).
+            while rest.starts_with("--") {
+                let n = rest.find(char::is_whitespace).unwrap_or(rest.len());
+                let r2 = rest[n..].trim_start();
+                roff += rest.len() - r2.len();
+                rest = r2;
+            }
+            if let Some(h) = rest.strip_prefix("<<") {
+                // RUN <<EOT ... EOT: the body follows the instruction line.
+                let delim: String = h
+                    .trim_start_matches('-')
+                    .trim_matches(['"', '\''])
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                let hb = *i;
+                let mut pos = hb;
+                while pos < text.len() {
+                    let e = text[pos..].find('\n').map_or(text.len(), |x| pos + x);
+                    if text[pos..e].trim_end_matches('\r').trim() == delim {
+                        super::analyze_embedded(
+                            shell,
+                            &Embedded::contiguous(&text[hb..pos], hb),
+                            1,
+                            ctx,
+                            facts,
+                        );
+                        *i = (e + 1).min(text.len());
+                        return;
+                    }
+                    pos = e + 1;
                 }
-                if rest.starts_with('[') {
-                    exec_form(rest, roff, ctx, facts);
-                } else {
-                    super::analyze_embedded(
-                        shell,
-                        &Embedded::contiguous(rest, roff),
-                        1,
-                        ctx,
-                        facts,
-                    );
+                return;
+            }
+            // Exec form is a JSON array; anything else (`[Net.ServicePointManager]::...`
+            // under a PowerShell SHELL) is shell form.
+            if !(rest.starts_with('[') && exec_form(rest, roff, ctx, facts)) {
+                super::analyze_embedded(shell, &Embedded::contiguous(rest, roff), 1, ctx, facts);
+            }
+        };
+        match kw.as_str() {
+            "RUN" | "CMD" | "ENTRYPOINT" => run_body(body, body_off, facts, &mut i, shell),
+            "HEALTHCHECK" => {
+                if let Some(p) = body.to_ascii_uppercase().find(" CMD ") {
+                    run_body(&body[p + 5..], body_off + p + 5, facts, &mut i, shell);
                 }
             }
             "SHELL" => {
@@ -580,16 +766,16 @@ pub fn analyze_dockerfile(text: &str, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
                     FileFormat::Shell
                 };
             }
-            "ENV" => env_instruction(body, body_off, facts),
+            "ENV" | "ARG" => env_instruction(body, body_off, facts),
             _ => {}
         }
     }
 }
 
-/// `RUN ["curl", "-k", "https://..."]`.
-fn exec_form(s: &str, off: usize, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
+/// `RUN ["curl", "-k", "https://..."]`; false when `s` is not a JSON array of strings.
+fn exec_form(s: &str, off: usize, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) -> bool {
     let Ok(items) = serde_json::from_str::<Vec<String>>(s.trim()) else {
-        return;
+        return false;
     };
     let args: Vec<Arg> = items
         .iter()
@@ -599,6 +785,7 @@ fn exec_form(s: &str, off: usize, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
         })
         .collect();
     command_facts(&args, Shell::Posix, 1, ctx, facts);
+    true
 }
 
 /// `ENV A=1 B="2"` or `ENV A 1`.
@@ -611,8 +798,9 @@ fn env_instruction(body: &str, off: usize, facts: &mut Vec<Fact>) {
         vars: &vars,
         subs: Vec::new(),
         heredocs: Vec::new(),
+        bodies: Vec::new(),
     };
-    let (toks, _) = lx.lex();
+    let (toks, _, _) = lx.lex();
     let words: Vec<Word> = toks
         .into_iter()
         .filter_map(|t| match t {
@@ -623,7 +811,7 @@ fn env_instruction(body: &str, off: usize, facts: &mut Vec<Fact>) {
                 w.text = shift_embedded(&e, off);
                 Some(w)
             }
-            Tok::Sep => None,
+            _ => None,
         })
         .collect();
     if words.iter().all(|w| is_assignment(w).is_some()) {
@@ -704,7 +892,18 @@ mod tests {
 
     #[test]
     fn unterminated_input_does_not_panic() {
-        for s in ["'abc", "\"abc", "$(", "`", "${", "cat <<EOF", "\\"] {
+        // Regression: a heredoc body running to the end of the file.
+        for s in [
+            "'abc",
+            "\"abc",
+            "$(",
+            "`",
+            "${",
+            "cat <<EOF",
+            "\\",
+            "cat <<'NOTE'\nx\nNOTE",
+            "cat <<EOF\nx\n",
+        ] {
             let _ = options(s);
         }
     }

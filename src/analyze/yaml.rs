@@ -219,21 +219,65 @@ struct Walker<'a, 'f> {
     depth: u8,
     ctx: &'a Ctx<'a>,
     facts: &'f mut Vec<Fact>,
-    windows: bool,
+    /// What runs the scripts of the current job.
+    runner: Runner,
+    /// `defaults: run: shell:` of the workflow or job (GitHub Actions).
+    default_shell: Option<FileFormat>,
+}
+
+/// The agent a CI job runs on, as far as the YAML tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Runner {
+    /// Not Windows (or not a CI file).
+    Other,
+    /// Windows with PowerShell as the default script shell (GitHub Actions `runs-on`,
+    /// GitLab `tags`/`image`).
+    WindowsPowerShell,
+    /// Windows with cmd as the `script:` shell (Azure Pipelines `pool`/`vmImage`).
+    WindowsCmd,
+}
+
+/// The runner named by the keys of one mapping (a job, a pipeline, a stage), if any.
+fn runner_of(map: &Node) -> Option<Runner> {
+    let mut named = None;
+    for (key, kind) in [
+        ("runs-on", Runner::WindowsPowerShell),
+        ("tags", Runner::WindowsPowerShell),
+        ("image", Runner::WindowsPowerShell),
+        ("pool", Runner::WindowsCmd),
+        ("vmImage", Runner::WindowsCmd),
+        ("os", Runner::WindowsCmd),
+    ] {
+        let Some(v) = map.get(key) else { continue };
+        let windows = match v {
+            Node::Map(_) => ["vmImage", "name", "demands", "image"]
+                .iter()
+                .any(|k| v.get(k).is_some_and(scalar_mentions_windows)),
+            _ => scalar_mentions_windows(v),
+        };
+        // `runs-on: ${{ matrix.os }}` says nothing.
+        let templated = v
+            .str()
+            .is_some_and(|s| s.contains("${{") || s.contains("$("));
+        if windows {
+            return Some(kind);
+        }
+        if !templated && !matches!(v, Node::Map(_)) {
+            named = Some(Runner::Other);
+        }
+    }
+    named
 }
 
 /// The language of a script, from the key that holds it and the mapping around it.
-fn script_language(key: &str, map: &Node, task: Option<&str>, windows: bool) -> Option<FileFormat> {
-    let shell_named = |s: &str| -> Option<FileFormat> {
-        let s = s.to_ascii_lowercase();
-        if s.contains("pwsh") || s.contains("powershell") {
-            Some(FileFormat::PowerShell)
-        } else if s == "cmd" || s.starts_with("cmd ") {
-            Some(FileFormat::Cmd)
-        } else {
-            Some(FileFormat::Shell)
-        }
-    };
+fn script_language(
+    key: &str,
+    map: &Node,
+    task: Option<&str>,
+    runner: Runner,
+    default_shell: Option<FileFormat>,
+) -> Option<FileFormat> {
+    let shell_named = |s: &str| Some(shell_format(s));
     match key {
         "pwsh" | "powershell" | "win_shell" | "ansible.windows.win_shell" => {
             Some(FileFormat::PowerShell)
@@ -249,6 +293,10 @@ fn script_language(key: &str, map: &Node, task: Option<&str>, windows: bool) -> 
             FileFormat::Shell
         }),
         "shell" | "command" | "cmd" => {
+            // `command: [sh, -c, ...]` (Kubernetes exec form).
+            if matches!(map.get(key), Some(Node::Seq(_))) {
+                return Some(FileFormat::Shell);
+            }
             // `shell: bash` names a shell (GitHub Actions); `shell: curl -k ...` is one (Ansible).
             let v = map.get(key)?.str()?;
             let one_word = !v.trim().contains(char::is_whitespace);
@@ -262,11 +310,11 @@ fn script_language(key: &str, map: &Node, task: Option<&str>, windows: bool) -> 
         }
         "run" => match map.get("shell").and_then(Node::str) {
             Some(s) => shell_named(s),
-            None => Some(if windows {
-                FileFormat::PowerShell
-            } else {
+            None => Some(default_shell.unwrap_or(if runner == Runner::Other {
                 FileFormat::Shell
-            }),
+            } else {
+                FileFormat::PowerShell
+            })),
         },
         "script" | "inline" | "Inline" | "inlineScript" | "before_script" | "after_script" => {
             match task {
@@ -291,10 +339,10 @@ fn script_language(key: &str, map: &Node, task: Option<&str>, windows: bool) -> 
                         Some(FileFormat::Shell)
                     }
                 }
-                None => Some(if windows && key == "script" {
-                    FileFormat::Cmd
-                } else {
-                    FileFormat::Shell
+                None => Some(match runner {
+                    Runner::WindowsCmd if key == "script" => FileFormat::Cmd,
+                    Runner::WindowsPowerShell => FileFormat::PowerShell,
+                    _ => FileFormat::Shell,
                 }),
             }
         }
@@ -335,6 +383,7 @@ impl Walker<'_, '_> {
                                 span: *span,
                                 known: true,
                                 attached: None,
+                                raw: None,
                             }),
                             _ => None,
                         })
@@ -354,6 +403,30 @@ impl Walker<'_, '_> {
             }
             Node::Other => {}
         }
+    }
+
+    /// A Kubernetes container's `command:` list with its `args:` list, as one argv.
+    fn exec_command(&mut self, command: &Node, args: Option<&Node>) {
+        let mut items: Vec<&Node> = Vec::new();
+        for list in [Some(command), args].into_iter().flatten() {
+            if let Node::Seq(xs) = list {
+                items.extend(xs.iter());
+            }
+        }
+        let argv: Vec<Arg> = items
+            .into_iter()
+            .filter_map(|i| match i {
+                Node::Scalar { value, style, span } => Some(Arg {
+                    text: embed_scalar(self.text, value, *style, *span),
+                    span: *span,
+                    known: true,
+                    attached: None,
+                    raw: None,
+                }),
+                _ => None,
+            })
+            .collect();
+        command_facts(&argv, Shell::Posix, self.depth + 1, self.ctx, self.facts);
     }
 
     fn env(&mut self, node: &Node) {
@@ -494,6 +567,19 @@ impl Walker<'_, '_> {
         match node {
             Node::Map(entries) => {
                 let task_here = node.get("task").and_then(Node::str);
+                // A job names its runner and default shell for everything below it.
+                let saved = (self.runner, self.default_shell);
+                if let Some(r) = runner_of(node) {
+                    self.runner = r;
+                }
+                if let Some(sh) = node
+                    .get("defaults")
+                    .and_then(|d| d.get("run"))
+                    .and_then(|r| r.get("shell"))
+                    .and_then(Node::str)
+                {
+                    self.default_shell = Some(shell_format(sh));
+                }
                 for (k, v) in entries {
                     let Some(key) = k.str() else { continue };
                     if let Node::Scalar { value, span, .. } = v {
@@ -505,15 +591,21 @@ impl Walker<'_, '_> {
                     if key.ends_with("win_regedit") {
                         self.win_regedit(v, node);
                     }
-                    if let Some(lang) = script_language(key, node, task, self.windows) {
-                        if !matches!(v, Node::Map(_)) || key == "run" {
+                    if let Some(lang) =
+                        script_language(key, node, task, self.runner, self.default_shell)
+                    {
+                        if key == "command" && matches!(v, Node::Seq(_)) {
+                            // Kubernetes: `command:` then `args:` make one argv.
+                            self.exec_command(v, node.get("args"));
+                        } else if !matches!(v, Node::Map(_)) || key == "run" {
                             self.script(lang, v);
                         }
                     }
                     // Ansible modules given as a mapping with a `cmd:` argument.
-                    if let (Some(lang), Node::Map(_)) =
-                        (script_language(key, node, None, self.windows), v)
-                    {
+                    if let (Some(lang), Node::Map(_)) = (
+                        script_language(key, node, None, self.runner, self.default_shell),
+                        v,
+                    ) {
                         if let Some(cmd) = v.get("cmd") {
                             self.script(lang, cmd);
                         }
@@ -521,6 +613,7 @@ impl Walker<'_, '_> {
                     let inner_task = if key == "inputs" { task_here } else { None };
                     self.walk(v, inner_task, nesting + 1);
                 }
+                (self.runner, self.default_shell) = saved;
             }
             Node::Seq(items) => {
                 for i in items {
@@ -560,6 +653,30 @@ fn scalar_mentions_windows(v: &Node) -> bool {
     }
 }
 
+/// The Windows runner kind of a document that mentions Windows: GitLab and GitHub
+/// files run PowerShell, Azure Pipelines run cmd for `script:`.
+fn runner_of_document(doc: &Node) -> Runner {
+    let azure = ["pool", "trigger", "pr", "extends", "resources"]
+        .iter()
+        .any(|k| doc.get(k).is_some());
+    if azure {
+        Runner::WindowsCmd
+    } else {
+        Runner::WindowsPowerShell
+    }
+}
+
+fn shell_format(s: &str) -> FileFormat {
+    let s = s.to_ascii_lowercase();
+    if s.contains("pwsh") || s.contains("powershell") {
+        FileFormat::PowerShell
+    } else if s == "cmd" || s.starts_with("cmd ") {
+        FileFormat::Cmd
+    } else {
+        FileFormat::Shell
+    }
+}
+
 /// Analyzes YAML.
 pub fn analyze(text: &str, depth: u8, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
     if depth > MAX_DEPTH {
@@ -567,13 +684,20 @@ pub fn analyze(text: &str, depth: u8, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
     }
     let ix = LineIndex::new(text);
     for doc in parse(text, &ix) {
-        let windows = mentions_windows(&doc, 0);
+        // A document that names Windows somewhere but not per job (an Azure template
+        // with its pool elsewhere) defaults to it.
+        let runner = if mentions_windows(&doc, 0) {
+            runner_of_document(&doc)
+        } else {
+            Runner::Other
+        };
         let mut w = Walker {
             text,
             depth,
             ctx,
             facts,
-            windows,
+            runner,
+            default_shell: None,
         };
         w.walk(&doc, None, 0);
     }

@@ -66,10 +66,23 @@ impl Hive {
 /// `ControlSetNNN` mapped to `CurrentControlSet`. `None` when there is no known hive.
 pub fn normalize_key(raw: &str) -> Option<String> {
     let mut s = raw.trim().trim_matches(|c| c == '"' || c == '\'');
+    // A remote machine (`reg add \\HOST\HKLM\...`): the key is the same key.
+    if let Some(rest) = s.strip_prefix("\\\\") {
+        s = rest.split_once('\\').map_or("", |(_, r)| r);
+    }
     for prefix in ["Microsoft.PowerShell.Core\\Registry::", "Registry::"] {
         if s.len() >= prefix.len() && s[..prefix.len()].eq_ignore_ascii_case(prefix) {
             s = &s[prefix.len()..];
         }
+    }
+    // `HKLM:SOFTWARE\...` (a drive-relative PowerShell path) is `HKLM:\SOFTWARE\...`.
+    let split_drive = s.split_once(':').filter(|(h, r)| {
+        !h.contains(['\\', '/']) && !r.starts_with(['\\', '/', ':']) && !r.is_empty()
+    });
+    let owned;
+    if let Some((h, r)) = split_drive {
+        owned = format!("{h}:\\{r}");
+        s = &owned;
     }
     let mut parts = s.split(['\\', '/']).filter(|p| !p.is_empty());
     let first = parts.next()?;

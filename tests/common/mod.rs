@@ -50,6 +50,35 @@ pub fn findings_for(engine: &Engine, pf: &Prefilter, path: &Path, bytes: &[u8]) 
     }
 }
 
+/// The file's bytes with every `tlslint-expect` annotation blanked out (the comment
+/// opener and closer stay), re-encoded as the file was stored, so that annotations
+/// never feed the prefilter or an analyzer.
+pub fn blank_annotations(bytes: &[u8]) -> Vec<u8> {
+    let Ok(src) = tlslint::decode::decode(bytes, true) else {
+        return bytes.to_vec();
+    };
+    if !src.text.contains("tlslint-expect") {
+        return bytes.to_vec();
+    }
+    let mut out = String::with_capacity(src.text.len());
+    for line in src.text.split_inclusive('\n') {
+        let Some(pos) = line.find("tlslint-expect") else {
+            out.push_str(line);
+            continue;
+        };
+        let body_end = line.trim_end_matches(['\r', '\n']).len();
+        let end = ["-->", "*/", "#>"]
+            .iter()
+            .filter_map(|c| line[pos..body_end].find(c).map(|i| pos + i))
+            .min()
+            .unwrap_or(body_end);
+        out.push_str(&line[..pos]);
+        out.extend(std::iter::repeat_n(' ', line[pos..end].chars().count()));
+        out.push_str(&line[end..]);
+    }
+    src.encoding.encode(&out)
+}
+
 /// The project root.
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -83,14 +112,15 @@ pub struct Expect {
     pub line: usize,
     /// Categories expected on the line.
     pub categories: BTreeSet<String>,
-    /// Rule id, when given.
-    pub rule: Option<String>,
+    /// Rule ids, when given (a finding matches any of them).
+    pub rules: Vec<String>,
     /// Line of the annotation itself.
     pub at: usize,
 }
 
 const OPENERS: &[&str] = &[
-    "<!--", "/*", "<#", "//", "::", "#", ";", "--", "'", "REM ", "rem ", "Rem ",
+    "<!--", "/*", "<#", "//", "::", "#", ";", "--", "'", "@REM ", "@rem ", "REM ", "rem ", "Rem ",
+    "REM\t", "rem\t",
 ];
 
 /// Parses `tlslint-expect` annotations (see fixtures/README.md).
@@ -183,11 +213,20 @@ fn parse_body(body: &str, line: usize, at: usize) -> Result<Expect, String> {
             return Err(format!("line {at}: unknown category `{c}`"));
         }
     }
-    let rule = rest.split_whitespace().next().map(str::to_string);
+    // Rule ids follow the categories; the first word that is not kebab-case starts a comment.
+    let rules = rest
+        .split_whitespace()
+        .take_while(|w| {
+            w.contains('-')
+                && w.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        })
+        .map(str::to_string)
+        .collect();
     Ok(Expect {
         line,
         categories,
-        rule,
+        rules,
         at,
     })
 }

@@ -454,7 +454,12 @@ pub fn lex(s: &str, fam: Family) -> Vec<Tok> {
 
 /// The value of an integer literal (`0x3300`, `0x00'00'33'00`, `1_000`, `0x14UL`).
 pub fn int_value(text: &str) -> Option<u64> {
-    let t: String = text.chars().filter(|c| *c != '\'' && *c != '_').collect();
+    // Digit separators (`1'000`, `1_000`) and C/C#/Java integer suffixes (`5L`, `0x80u`).
+    let t: String = text
+        .trim_end_matches(['u', 'U', 'l', 'L'])
+        .chars()
+        .filter(|c| *c != '\'' && *c != '_')
+        .collect();
     crate::rules::tables::parse_int(&t)
 }
 

@@ -258,18 +258,50 @@ impl Code<'_, '_> {
             }
             let p = &self.t[j - 1];
             match (p.k, p.text.as_str()) {
-                (K::Open, "(") => {
+                (K::Open, "(" | "[" | "{") => {
                     if j >= 2
                         && self.t[j - 2].k == K::Ident
                         && matches!(
                             self.t[j - 2].text.as_str(),
-                            "HasFlag" | "hasFlag" | "contains" | "Contains"
+                            "HasFlag"
+                                | "hasFlag"
+                                | "contains"
+                                | "Contains"
+                                | "includes"
+                                | "nameof"
+                                | "typeof"
+                                | "sizeof"
+                                | "equals"
+                                | "Equals"
                         )
                     {
                         return true;
                     }
-                    // A cast `(DWORD)X` or a group: keep walking left.
+                    // A cast `(DWORD)X`, a group, or a list literal: keep walking left,
+                    // past the element type of `[]uint16{...}` / `new int[] {...}`.
                     j -= 1;
+                    if p.text == "{" {
+                        while j > 0
+                            && (self.t[j - 1].k == K::Ident
+                                || self.is_member_sep(j - 1)
+                                || self.punct(j - 1, "*")
+                                || matches!(self.text(j - 1), "[" | "]"))
+                            && !matches!(self.text(j - 1), "return" | "new" | "in")
+                        {
+                            j -= 1;
+                        }
+                        if j > 0 && self.is(j - 1, K::Ident, "new") {
+                            j -= 1;
+                        }
+                    }
+                }
+                (K::Punct, ",") => {
+                    // An element of a list or an argument: judged by what holds the list
+                    // (`x in (A, B)`, `Contains(new[] {A, B}, v)`).
+                    match self.enclosing_open(j - 1) {
+                        Some(o) => j = o + 1,
+                        None => break,
+                    }
                 }
                 (K::Close, ")") => {
                     // A cast before the value: `(long)X`.
@@ -310,6 +342,8 @@ impl Code<'_, '_> {
                     | ">=" | "!" | "&&",
                 ) => return true,
                 (K::Ident, "case" | "is" | "in" | "not") => return true,
+                // C# pattern combinators: `x is A or B`.
+                (K::Ident, "or" | "and") if self.lang == Lang::CSharp => return true,
                 _ => break,
             }
         }
@@ -331,6 +365,34 @@ impl Code<'_, '_> {
                 _ => return false,
             }
         }
+    }
+
+    /// The innermost group opened before token `i` and still open there.
+    fn enclosing_open(&self, i: usize) -> Option<usize> {
+        let mut depth = 0usize;
+        let mut j = i;
+        while j > 0 {
+            j -= 1;
+            match self.t[j].k {
+                K::Close => depth += 1,
+                K::Open if depth == 0 => return Some(j),
+                K::Open => depth -= 1,
+                _ => {}
+            }
+        }
+        None
+    }
+
+    /// A key of a map or dict literal (`{X: "name", ...}`) or a C# switch-expression
+    /// arm (`X => ...`): a name for the value, not a use of it.
+    fn is_key_or_pattern(&self, s: usize, e: usize) -> bool {
+        if self.punct(e + 1, "=>") && self.lang == Lang::CSharp {
+            return true;
+        }
+        self.punct(e + 1, ":")
+            && s > 0
+            && (self.punct(s - 1, ",") || self.is(s - 1, K::Open, "{"))
+            && self.enclosing_open(s).is_some_and(|o| self.text(o) == "{")
     }
 
     /// The member assigned by the statement containing token `i` (`x.Target = ... i ...`).
@@ -391,7 +453,7 @@ impl Code<'_, '_> {
             {
                 continue;
             }
-            if self.tested_or_cleared(s, i) {
+            if self.tested_or_cleared(s, i) || self.is_key_or_pattern(s, i) {
                 continue;
             }
             if self
@@ -460,53 +522,40 @@ impl Code<'_, '_> {
             .collect()
     }
 
-    /// Enclosing `{ }` groups of token `i`, innermost first.
-    fn enclosing_blocks(&self, i: usize) -> Vec<(usize, usize)> {
+    /// Numbers assigned to variable `name` before token `before`, walking back through
+    /// the enclosing blocks. An assignment in a branch (`if (x) f = A; else f = B;`, a
+    /// nested block) adds its values and the walk goes on; an unconditional `=` at the
+    /// sink's own level ends it.
+    fn assigned_numbers(&self, name: &str, before: usize) -> Vec<(u64, Span)> {
         let mut out = Vec::new();
-        let mut depth = 0i32;
-        let mut j = i;
+        let mut depth = 0usize;
+        let mut j = before;
         while j > 0 {
             j -= 1;
             let t = &self.t[j];
-            if t.k == K::Close {
-                depth += 1;
-            } else if t.k == K::Open {
-                if depth == 0 {
-                    if t.text == "{" {
-                        out.push((j, self.pair[j].unwrap_or(self.t.len())));
-                    }
-                } else {
-                    depth -= 1;
-                }
+            match t.k {
+                K::Close => depth += 1,
+                K::Open => depth = depth.saturating_sub(1),
+                _ => {}
             }
-        }
-        out.push((0, self.t.len()));
-        out
-    }
-
-    /// Numbers assigned to variable `name` before token `before` in an enclosing block.
-    fn assigned_numbers(&self, name: &str, before: usize) -> Vec<(u64, Span)> {
-        let mut out = Vec::new();
-        for (a, _) in self.enclosing_blocks(before) {
-            let mut j = before;
-            while j > a {
-                j -= 1;
-                if self.t[j].k == K::Ident
-                    && self.t[j].text == name
-                    && (self.punct(j + 1, "=") || self.punct(j + 1, "|="))
-                    && !self.is_member_sep(j.wrapping_sub(1))
+            if t.k == K::Ident
+                && t.text == name
+                && (self.punct(j + 1, "=") || self.punct(j + 1, "|="))
+                && !self.is_member_sep(j.wrapping_sub(1))
+            {
+                let mut e = j + 2;
+                while e < self.t.len()
+                    && !self.punct(e, ";")
+                    && !(self.punct(e, ",") && self.lang != Lang::Go)
                 {
-                    let mut e = j + 2;
-                    while e < self.t.len()
-                        && !self.punct(e, ";")
-                        && !(self.punct(e, ",") && self.lang != Lang::Go)
-                    {
-                        e = self.after(e);
-                    }
-                    out.extend(self.numbers_in(j + 2, e));
-                    if self.punct(j + 1, "=") {
-                        return out;
-                    }
+                    e = self.after(e);
+                }
+                out.extend(self.numbers_in(j + 2, e));
+                let in_branch = depth > 0
+                    || (j > 0
+                        && (self.is(j - 1, K::Close, ")") || self.is(j - 1, K::Ident, "else")));
+                if self.punct(j + 1, "=") && !in_branch {
+                    return out;
                 }
             }
         }
@@ -562,6 +611,49 @@ impl Code<'_, '_> {
                 }
             }
         }
+        // Numbers assigned to a table's typed member: `cred.grbitEnabledProtocols = 0xA80;`,
+        // `SecurityProtocol = (SecurityProtocolType)3072 | (SecurityProtocolType)768;`.
+        for i in 0..n {
+            let t = &self.t[i];
+            if t.k != K::Ident
+                || t.pp.is_some()
+                || !(self.punct(i + 1, "=") || self.punct(i + 1, "|=") || self.punct(i + 1, ":"))
+            {
+                continue;
+            }
+            let Some(table) = self.ctx.index.table_for_target(self.ctx.tables, &t.text) else {
+                continue;
+            };
+            let mut e = i + 2;
+            while e < n && !self.punct(e, ";") && !self.punct(e, ",") && self.t[e].k != K::Close {
+                // A cleared or tested operand (`& ~0x80`) is not part of the value.
+                if self.punct(e, "&") || self.punct(e, "~") {
+                    break;
+                }
+                e = self.after(e);
+            }
+            for k in i + 2..e {
+                // Not an argument of a call on the right (`Pick(3)`) nor an index.
+                let in_call = self.enclosing_open(k).is_some_and(|o| {
+                    o > i + 1
+                        && (self.text(o) == "["
+                            || (self.text(o) == "(" && o > 0 && self.t[o - 1].k == K::Ident))
+                });
+                let Some(v) = (self.t[k].k == K::Num && !in_call)
+                    .then(|| int_value(&self.t[k].text))
+                    .flatten()
+                else {
+                    continue;
+                };
+                let span = self.t[k].span;
+                found.push(Fact::Flags(FlagFact {
+                    table: table.id.clone(),
+                    value: v,
+                    name: None,
+                    span,
+                }));
+            }
+        }
         self.facts.extend(found);
     }
 
@@ -570,7 +662,8 @@ impl Code<'_, '_> {
         if b == a + 1 {
             let t = &self.t[a];
             return match t.k {
-                K::Str | K::Num | K::Ident => Value::Str(t.text.clone()),
+                K::Num => int_value(&t.text).map_or_else(|| Value::Str(t.text.clone()), Value::Int),
+                K::Str | K::Ident => Value::Str(t.text.clone()),
                 _ => Value::Unknown,
             };
         }
@@ -637,7 +730,7 @@ impl Code<'_, '_> {
             // Literal arguments (strings anywhere inside, booleans and numbers at the top).
             let close = self.pair[i + 1].unwrap_or(i + 1);
             for k in i + 2..close {
-                if self.t[k].k == K::Str {
+                if self.t[k].k == K::Str && !self.compared_literal(k) {
                     let (v, sp) = (self.t[k].text.clone(), self.t[k].span);
                     self.setting("call-arg", key.clone(), Value::Str(v), sp);
                 }
@@ -653,6 +746,45 @@ impl Code<'_, '_> {
             }
             self.special_call(&method, receiver.as_deref(), &args);
         }
+    }
+
+    /// A string compared or searched for (`p.equals("SSLv3")`, `x == "TLSv1"`), not passed
+    /// as a value.
+    fn compared_literal(&self, k: usize) -> bool {
+        if k > 0 && matches!(self.text(k - 1), "==" | "!=" | "===" | "!==") {
+            return true;
+        }
+        if matches!(self.text(k + 1), "==" | "!=" | "===" | "!==") {
+            return true;
+        }
+        self.enclosing_open(k).is_some_and(|o| {
+            self.text(o) == "("
+                && o > 0
+                && matches!(
+                    self.text(o - 1),
+                    "equals"
+                        | "equalsIgnoreCase"
+                        | "Equals"
+                        | "contains"
+                        | "Contains"
+                        | "startsWith"
+                        | "StartsWith"
+                        | "endsWith"
+                        | "EndsWith"
+                        | "matches"
+                        | "compareTo"
+                        | "includes"
+                        | "indexOf"
+                        | "IndexOf"
+                        | "strcmp"
+                        | "_stricmp"
+                        | "wcscmp"
+                        | "_wcsicmp"
+                        | "lstrcmpi"
+                        | "remove"
+                        | "Remove"
+                )
+        })
     }
 
     fn string_arg(&self, args: &[(usize, usize)], k: usize) -> Option<(String, Span)> {
@@ -903,9 +1035,11 @@ impl Code<'_, '_> {
         false
     }
 
-    /// Judges a callback body: `=> true` / `{ return true; }` accepts everything; a
-    /// `return true` under a condition accepting `RemoteCertificateNameMismatch` accepts
-    /// wrong names. `at` is where the callback is written.
+    /// Judges a callback body: `=> true` / `{ ...; return true; }` with no rejecting path
+    /// before it accepts everything; a returned expression or an `if` that returns true
+    /// and accepts an error class (`errors == RemoteCertificateChainErrors`,
+    /// `(errors & ~RemoteCertificateNameMismatch) == None`) accepts those certificates.
+    /// `at` is where the callback is written.
     fn judge_validation_body(&mut self, body: usize, at: usize, lambda: bool) {
         let span = self.t[at].span;
         if lambda && !self.is(body, K::Open, "{") {
@@ -919,39 +1053,27 @@ impl Code<'_, '_> {
                 e = self.after(e);
             }
             if e == body + 1 && self.text(body) == "true" {
-                self.construct(
-                    "trust-all-callback",
-                    Category::CertValidation,
-                    span,
-                    "callback returns true".into(),
-                );
-            } else if let Some(k) = self.accepts_name_mismatch(body, e) {
-                let sp = self.t[k].span;
-                self.construct(
-                    "trust-all-callback",
-                    Category::HostnameValidation,
-                    sp,
-                    "callback accepts RemoteCertificateNameMismatch".into(),
-                );
+                self.trust_all(span, "callback returns true");
+            } else {
+                self.accepted_errors(body, e);
             }
             return;
         }
         let (a, b) = self.body(body);
-        // Statements of the body at its own level.
+        // Statements of the body at its own level; `rejects` once any path returns
+        // something other than `true` or throws.
         let mut k = a;
-        let mut first_statement = true;
+        let mut rejects = false;
         while k < b {
-            if first_statement
-                && self.is(k, K::Ident, "return")
-                && self.is(k + 1, K::Ident, "true")
-                && self.punct(k + 2, ";")
-            {
-                self.construct(
-                    "trust-all-callback",
-                    Category::CertValidation,
-                    span,
-                    "callback returns true".into(),
-                );
+            if self.is(k, K::Ident, "return") {
+                let end = (k..b).find(|&x| self.punct(x, ";")).unwrap_or(b);
+                if end == k + 2 && self.is(k + 1, K::Ident, "true") {
+                    if !rejects {
+                        self.trust_all(span, "callback returns true");
+                    }
+                } else {
+                    self.accepted_errors(k + 1, end);
+                }
                 return;
             }
             if self.is(k, K::Ident, "if") && self.is(k + 1, K::Open, "(") {
@@ -965,35 +1087,103 @@ impl Code<'_, '_> {
                 let returns_true = (then..then_end)
                     .any(|x| self.is(x, K::Ident, "return") && self.is(x + 1, K::Ident, "true"));
                 if returns_true {
-                    if let Some(m) = self.accepts_name_mismatch(k + 2, close) {
-                        let sp = self.t[m].span;
-                        self.construct(
-                            "trust-all-callback",
-                            Category::HostnameValidation,
-                            sp,
-                            "callback accepts RemoteCertificateNameMismatch".into(),
-                        );
-                    }
+                    self.accepted_errors(k + 2, close);
                 }
+                rejects |= self.rejects_in(then, then_end);
                 k = then_end;
-                first_statement = false;
                 continue;
             }
-            if self.punct(k, ";") {
-                first_statement = false;
-            }
-            k = self.after(k);
+            let next = self.after(k);
+            rejects |= self.rejects_in(k, next);
+            k = next;
         }
     }
 
-    /// A token naming `RemoteCertificateNameMismatch` in an accepting comparison.
-    fn accepts_name_mismatch(&self, a: usize, b: usize) -> Option<usize> {
-        (a..b).find(|&k| {
-            self.text(k) == "RemoteCertificateNameMismatch" && {
-                let s = self.chain_start(k);
-                s > 0 && matches!(self.text(s - 1), "==" | "|" | "is")
-            }
+    /// Whether tokens `[a, b)` hold a `throw` or a `return` of anything but `true`.
+    fn rejects_in(&self, a: usize, b: usize) -> bool {
+        (a..b).any(|x| {
+            self.is(x, K::Ident, "throw")
+                || (self.is(x, K::Ident, "return") && !self.is(x + 1, K::Ident, "true"))
         })
+    }
+
+    fn trust_all(&mut self, span: Span, detail: &str) {
+        self.construct(
+            "trust-all-callback",
+            Category::CertValidation,
+            span,
+            detail.into(),
+        );
+    }
+
+    /// `SslPolicyErrors` members accepted by the condition in `[a, b)`: compared for
+    /// equality, OR-ed into an accepted mask, or masked out (`~X`). A name mismatch is
+    /// hostname-validation; chain errors or a missing certificate are cert-validation.
+    fn accepted_errors(&mut self, a: usize, b: usize) {
+        for k in a..b.min(self.t.len()) {
+            let (cat, what) = match self.text(k) {
+                "RemoteCertificateNameMismatch" => (
+                    Category::HostnameValidation,
+                    "RemoteCertificateNameMismatch",
+                ),
+                "RemoteCertificateChainErrors" => {
+                    (Category::CertValidation, "RemoteCertificateChainErrors")
+                }
+                "RemoteCertificateNotAvailable" => {
+                    (Category::CertValidation, "RemoteCertificateNotAvailable")
+                }
+                _ => continue,
+            };
+            let s = self.chain_start(k);
+            if s > 0 && matches!(self.text(s - 1), "==" | "|" | "is" | "~" | "or") {
+                let sp = self.t[k].span;
+                self.construct(
+                    "trust-all-callback",
+                    cat,
+                    sp,
+                    format!("callback accepts {what}"),
+                );
+            }
+        }
+    }
+
+    /// Whether the statements in `[a, b)` only log (or there are none): a
+    /// `checkServerTrusted` like that never throws, so it accepts every chain.
+    fn only_logs(&self, a: usize, b: usize) -> bool {
+        let mut k = a;
+        while k < b {
+            let end = (k..b).find(|&x| self.punct(x, ";")).unwrap_or(b);
+            let first = self.text(k);
+            let lower = first.to_ascii_lowercase();
+            let logging = lower.contains("log")
+                || (first == "System" && matches!(self.text(k + 2), "out" | "err"))
+                || (first == "return" && end == k + 1);
+            if !logging
+                || self.rejects_in(k, end)
+                || (k..end).any(|x| self.t[x].k == K::Open && self.text(x) == "{")
+            {
+                return false;
+            }
+            k = end + 1;
+        }
+        true
+    }
+
+    /// The `return` token of a top-level `return true;` in `[a, b)` reached with no
+    /// rejecting path before it.
+    fn returns_true_unconditionally(&self, a: usize, b: usize) -> Option<usize> {
+        let mut k = a;
+        while k < b {
+            if self.is(k, K::Ident, "return") {
+                return (self.is(k + 1, K::Ident, "true") && self.punct(k + 2, ";")).then_some(k);
+            }
+            let next = self.after(k);
+            if self.rejects_in(k, next) {
+                return None;
+            }
+            k = next;
+        }
+        None
     }
 
     fn java_callbacks(&mut self) {
@@ -1018,26 +1208,24 @@ impl Code<'_, '_> {
                     continue;
                 }
                 let (a, b) = self.body(j);
-                if t.text == "checkServerTrusted" && a == b {
+                if t.text == "checkServerTrusted" && self.only_logs(a, b) {
                     let span = t.span;
                     self.construct(
                         "trust-all-callback",
                         Category::CertValidation,
                         span,
-                        "empty checkServerTrusted".into(),
+                        "checkServerTrusted accepts every chain (it never throws)".into(),
                     );
-                } else if t.text == "verify"
-                    && b == a + 3
-                    && self.is(a, K::Ident, "return")
-                    && self.is(a + 1, K::Ident, "true")
-                {
-                    let span = self.span(a, a + 3);
-                    self.construct(
-                        "trust-all-hostname-verifier",
-                        Category::HostnameValidation,
-                        span,
-                        "HostnameVerifier.verify returns true".into(),
-                    );
+                } else if t.text == "verify" {
+                    if let Some(r) = self.returns_true_unconditionally(a, b) {
+                        let span = self.span(r, r + 3);
+                        self.construct(
+                            "trust-all-hostname-verifier",
+                            Category::HostnameValidation,
+                            span,
+                            "HostnameVerifier.verify returns true".into(),
+                        );
+                    }
                 }
             }
         }
@@ -1089,14 +1277,19 @@ impl Code<'_, '_> {
     fn js_callbacks(&mut self) {
         let n = self.t.len();
         for i in 0..n {
-            if !(self.t[i].k == K::Ident && self.t[i].text == "checkServerIdentity")
-                || !(self.punct(i + 1, ":") || self.punct(i + 1, "="))
-            {
+            if !(self.t[i].k == K::Ident && self.t[i].text == "checkServerIdentity") {
                 continue;
             }
-            let v = i + 2;
+            // Method shorthand in an object literal: `checkServerIdentity() {}`.
+            let shorthand = self.is(i + 1, K::Open, "(")
+                && self.is(self.after(i + 1), K::Open, "{")
+                && !self.is_member_sep(i.wrapping_sub(1));
+            if !(self.punct(i + 1, ":") || self.punct(i + 1, "=") || shorthand) {
+                continue;
+            }
+            let v = if shorthand { i } else { i + 2 };
             // () => undefined | () => {} | function () {} | () => { return undefined; }
-            let mut j = v;
+            let mut j = if shorthand { i + 1 } else { v };
             if self.is(j, K::Ident, "function") {
                 j += 1;
                 if self.t.get(j).is_some_and(|t| t.k == K::Ident) {

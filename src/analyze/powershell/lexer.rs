@@ -270,6 +270,13 @@ impl<'a> Lexer<'a> {
                     self.i += 1;
                     self.push(Kind::Open, start, "[".into());
                 }
+                // `--insecure`, `--global`: long options of native commands.
+                b'-' if self.peek(1) == b'-'
+                    && (self.peek(2).is_ascii_alphabetic() || self.peek(2) == b'%')
+                    && self.space =>
+                {
+                    self.word()
+                }
                 b'-' if self.peek(1).is_ascii_alphabetic() || self.peek(1) == b'_' => {
                     self.i += 1;
                     while is_ident(self.peek(0)) || self.peek(0) == b'-' {

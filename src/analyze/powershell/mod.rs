@@ -52,6 +52,8 @@ enum Val {
     Hash(Vec<Entry>),
     /// A registry key object (`CreateSubKey`), by possible paths.
     Key(Vec<String>),
+    /// A script block: the index of its `{`.
+    Block(usize),
     /// Not known.
     Unknown,
 }
@@ -158,6 +160,12 @@ struct Ps<'a, 'f> {
     policies: HashSet<String>,
     /// `{` groups already analyzed with bindings (ForEach-Object bodies).
     handled: HashSet<usize>,
+    /// A registry key piped into the current command (`New-Item $k | New-ItemProperty`).
+    piped_key: Option<Val>,
+    /// The pipeline element before the current command (`'x' | Add-Content FILE`).
+    piped_from: Option<(usize, usize)>,
+    /// Flag facts held by variables until the variable is used to set something.
+    pending: HashMap<String, Vec<Fact>>,
     depth: u8,
     ctx: &'a Ctx<'a>,
     facts: &'f mut Vec<Fact>,
@@ -430,8 +438,11 @@ impl Ps<'_, '_> {
             match index {
                 None => {
                     if let Some(env) = name.strip_prefix("env:") {
+                        // Assigning an empty string (or $null) removes the variable.
                         for v in rhs_val.to_values() {
-                            env_setting(env, v, rhs_span, self.facts);
+                            if v != Value::Str(String::new()) {
+                                env_setting(env, v, rhs_span, self.facts);
+                            }
                         }
                     } else {
                         self.vars.insert(name, rhs_val.clone());
@@ -475,7 +486,28 @@ impl Ps<'_, '_> {
         {
             self.pipeline(ra, rb);
         } else {
+            let before = self.facts.len();
             self.scan(a, b, false);
+            // Flags stored in a plain variable count where the variable is used to set
+            // something, not where it is only used to clear or test (`-bnot $legacy`).
+            if base.kind == Kind::Var && members.is_empty() && index.is_none() {
+                let name = var_key(&base.text);
+                if !name.starts_with("env:") {
+                    let mut kept = Vec::new();
+                    let mut deferred = Vec::new();
+                    for f in self.facts.drain(before..) {
+                        if matches!(f, Fact::Flags(_)) {
+                            deferred.push(f)
+                        } else {
+                            kept.push(f)
+                        }
+                    }
+                    self.facts.extend(kept);
+                    if !deferred.is_empty() {
+                        self.pending.insert(name, deferred);
+                    }
+                }
+            }
             self.recurse_blocks(a, b);
         }
     }
@@ -498,20 +530,45 @@ impl Ps<'_, '_> {
 
     fn member_assignment(&mut self, member: &str, ra: usize, rb: usize, rhs: &Val, rhs_span: Span) {
         let lower = member.to_ascii_lowercase();
-        if CALLBACK_MEMBERS.contains(&lower.as_str()) && self.is_open(ra, "{") {
-            let end = self.pair[ra].unwrap_or(rb);
-            if self.block_returns_true(ra + 1, end) {
-                self.facts.push(Fact::Construct(ConstructFact {
-                    name: "trust-all-callback",
-                    categories: vec![Category::CertValidation],
-                    span: self.toks[ra].span,
-                    detail: format!("{member} = {{ $true }}"),
-                }));
+        if CALLBACK_MEMBERS.contains(&lower.as_str()) {
+            // `= [RemoteCertificateValidationCallback] { ... }`: skip delegate casts; a
+            // variable holding a block (`$acceptAll = { $true }`) is judged where it is written.
+            let mut open = ra;
+            while open < rb && self.toks[open].kind == Kind::Type {
+                open += 1;
+            }
+            if let Val::Block(at) = rhs {
+                open = *at;
+            }
+            if self.is_open(open, "{") {
+                let end = self.pair[open].unwrap_or(rb);
+                if self.block_returns_true(open + 1, end) {
+                    self.facts.push(Fact::Construct(ConstructFact {
+                        name: "trust-all-callback",
+                        categories: vec![Category::CertValidation],
+                        span: self.toks[open].span,
+                        detail: format!("{member} = {{ $true }}"),
+                    }));
+                } else if let Some(at) = self.accepts_name_mismatch(open + 1, end) {
+                    self.facts.push(Fact::Construct(ConstructFact {
+                        name: "trust-all-callback",
+                        categories: vec![Category::HostnameValidation],
+                        span: self.toks[at].span,
+                        detail: format!("{member} accepts RemoteCertificateNameMismatch"),
+                    }));
+                }
             }
         }
         if lower == "certificatepolicy" {
             let class = if self.word_is(ra, "New-Object") {
-                self.tok(ra + 1).map(|t| t.text.clone())
+                let mut k = ra + 1;
+                if self.tok(k).is_some_and(|t| {
+                    t.kind == Kind::Param && t.text.eq_ignore_ascii_case("TypeName")
+                }) {
+                    k += 1;
+                }
+                self.tok(k)
+                    .map(|t| t.text.trim_matches(['\'', '"']).to_string())
             } else if self.tok(ra).is_some_and(|t| t.kind == Kind::Type)
                 && self.is_op(ra + 1, "::")
                 && self.word_is(ra + 2, "new")
@@ -614,6 +671,32 @@ impl Ps<'_, '_> {
             [r, x] => self.word_is(*r, "return") && is_true(*x),
             _ => false,
         }
+    }
+
+    /// In a callback body: `RemoteCertificateNameMismatch` compared with `-eq` (or
+    /// `-contains`) in an accepting expression.
+    fn accepts_name_mismatch(&self, a: usize, b: usize) -> Option<usize> {
+        (a..b).find(|&k| {
+            let t = &self.toks[k];
+            let named = (t.kind == Kind::Word
+                && t.text.eq_ignore_ascii_case("RemoteCertificateNameMismatch")
+                && k >= a + 2
+                && self.is_op(k - 1, "::"))
+                || (t.kind == Kind::Str
+                    && t.text
+                        .trim()
+                        .eq_ignore_ascii_case("RemoteCertificateNameMismatch"));
+            if !named {
+                return false;
+            }
+            let s = if t.kind == Kind::Word { k - 2 } else { k };
+            s > a
+                && self.toks[s - 1].kind == Kind::Op
+                && matches!(
+                    self.toks[s - 1].text.as_str(),
+                    "-eq" | "-ieq" | "-ceq" | "-contains" | "-in"
+                )
+        })
     }
 
     fn foreach(&mut self, a: usize, b: usize) {
@@ -821,7 +904,7 @@ impl Ps<'_, '_> {
         if t.kind == Kind::Type && a + 1 < b && !self.is_op(a + 1, "::") {
             return self.eval(a + 1, b);
         }
-        if t.kind == Kind::Word && (!t.space_before || a + 1 < b) {
+        if t.kind == Kind::Word && a + 1 < b {
             if let Some(v) = self.eval_command(a, b) {
                 return v;
             }
@@ -854,6 +937,7 @@ impl Ps<'_, '_> {
                         self.union(&elems)
                     }
                     "@{" => Val::Hash(self.entries(a + 1, close)),
+                    "{" => Val::Block(a),
                     _ => Val::Unknown,
                 }
             }
@@ -898,14 +982,17 @@ impl Ps<'_, '_> {
                 };
                 Some(Val::Strs(product(&p, &c, "\\")))
             }
-            "new-object" => Some(
-                self.tok(a + 1)
-                    .map_or(Val::Unknown, |t| Val::Strs(vec![t.text.clone()])),
-            ),
-            _ if self.toks[a].kind == Kind::Word
-                && self.toks.get(a + 1).is_some_and(|t| t.space_before) =>
-            {
-                Some(Val::Unknown)
+            "new-object" => {
+                let mut k = a + 1;
+                if self.tok(k).is_some_and(|t| {
+                    t.kind == Kind::Param && t.text.eq_ignore_ascii_case("TypeName")
+                }) {
+                    k += 1;
+                }
+                Some(
+                    self.tok(k)
+                        .map_or(Val::Unknown, |t| Val::Strs(vec![t.text.clone()])),
+                )
             }
             _ => None,
         }
@@ -1196,7 +1283,13 @@ impl Ps<'_, '_> {
                             }
                         }
                     }
+                    // `New-Item $key -Force | New-ItemProperty -Name ...`: the key comes
+                    // down the pipeline.
+                    self.piped_key = prev.and_then(|(pa, pb)| self.item_path(pa, pb));
+                    self.piped_from = prev;
                     self.command(at, y, &lower);
+                    self.piped_key = None;
+                    self.piped_from = None;
                 }
                 None => {
                     self.scan(x, y, false);
@@ -1207,6 +1300,21 @@ impl Ps<'_, '_> {
         }
     }
 
+    /// The path of `New-Item PATH` / `Get-Item PATH` (as piped registry key).
+    fn item_path(&mut self, a: usize, b: usize) -> Option<Val> {
+        let name = self.toks.get(a)?.text.to_ascii_lowercase();
+        if !matches!(name.as_str(), "new-item" | "ni" | "get-item" | "gi" | "md") {
+            return None;
+        }
+        let (named, positional) = self.bind(a + 1, b);
+        let (x, y) = named
+            .get("path")
+            .or_else(|| named.get("literalpath"))
+            .copied()
+            .or_else(|| positional.first().copied())?;
+        Some(self.eval(x, y))
+    }
+
     fn command(&mut self, at: usize, b: usize, name: &str) {
         let output = is_output_command(name);
         match name {
@@ -1214,6 +1322,9 @@ impl Ps<'_, '_> {
                 self.registry_cmdlet(at, b, name)
             }
             "add-type" => self.add_type(at + 1, b),
+            "add-content" | "ac" | "set-content" | "sc" | "out-file" => {
+                self.content_cmdlet(at + 1, b)
+            }
             _ => {}
         }
         if !output {
@@ -1287,6 +1398,7 @@ impl Ps<'_, '_> {
                             span,
                             known: false,
                             attached: None,
+                            raw: None,
                         },
                     };
                     if t.kind == Kind::Str && y == x + 1 && t.expandable && arg.known {
@@ -1336,7 +1448,10 @@ impl Ps<'_, '_> {
                 }
                 None
             };
-        let Some((path, _)) = get(self, &["path", "literalpath", "pspath"], true) else {
+        let piped = self.piped_key.take();
+        let Some((path, _)) = get(self, &["path", "literalpath", "pspath"], piped.is_none())
+            .or_else(|| piped.map(|p| (p, Span::default())))
+        else {
             return;
         };
         let is_set_item = name == "set-item" || name == "si";
@@ -1384,14 +1499,87 @@ impl Ps<'_, '_> {
 
     /// `Add-Type -TypeDefinition @" ... "@`: remembers classes implementing
     /// `ICertificatePolicy` whose `CheckValidationResult` always returns true.
-    fn add_type(&mut self, a: usize, b: usize) {
-        for i in a..b {
-            let t = &self.toks[i];
+    /// `Add-Content -Path $HOME\.npmrc -Value 'strict-ssl=false'`,
+    /// `'insecure' | Out-File -Append ~\.curlrc`: text written into a configuration file
+    /// is read as that file's format.
+    fn content_cmdlet(&mut self, a: usize, b: usize) {
+        if self.depth >= MAX_DEPTH {
+            return;
+        }
+        let (named, positional) = self.bind(a, b);
+        let path = ["path", "filepath", "literalpath"]
+            .iter()
+            .find_map(|k| named.get(*k).copied())
+            .or_else(|| positional.first().copied());
+        let Some((px, py)) = path.filter(|(x, y)| x < y) else {
+            return;
+        };
+        let Some(format) = crate::format::deployed_config(self.src_slice(self.span_of(px, py)))
+        else {
+            return;
+        };
+        let path_positional = !["path", "filepath", "literalpath"]
+            .iter()
+            .any(|k| named.contains_key(*k));
+        let value = ["value", "inputobject"]
+            .iter()
+            .find_map(|k| named.get(*k).copied())
+            .or_else(|| positional.get(usize::from(path_positional)).copied())
+            .or(self.piped_from);
+        let Some((vx, vy)) = value else { return };
+        // The strings, one line each (an array writes one line per element).
+        let mut text = Embedded::new();
+        for t in &self.toks[vx..vy] {
             if t.kind != Kind::Str {
                 continue;
             }
-            for class in trust_all_policies(&t.text) {
-                self.policies.insert(class.to_ascii_lowercase());
+            if !text.text.is_empty() {
+                text.push_char('\n', t.span.start, 0);
+            }
+            if t.content.len() == t.text.len() {
+                text.push_str(&t.text, t.content.start);
+            } else {
+                for (k, ch) in t.text.chars().enumerate() {
+                    let at = if k == 0 {
+                        t.content.start
+                    } else {
+                        t.content.end
+                    };
+                    text.push_char(ch, at, 0);
+                }
+            }
+        }
+        if !text.text.is_empty() {
+            super::analyze_embedded(format, &text, self.depth + 1, self.ctx, self.facts);
+        }
+    }
+
+    fn add_type(&mut self, a: usize, b: usize) {
+        for i in a..b {
+            let t = &self.toks[i];
+            let sources: Vec<String> = match t.kind {
+                Kind::Str => vec![t.text.clone()],
+                Kind::Var => match self.vars.get(&var_key(&t.text)) {
+                    Some(Val::Strs(v)) => v.clone(),
+                    _ => Vec::new(),
+                },
+                _ => Vec::new(),
+            };
+            for src in &sources {
+                for class in trust_all_policies(src) {
+                    self.policies.insert(class.to_ascii_lowercase());
+                }
+            }
+            // The C# itself (callbacks installed from static constructors, ...). A here-
+            // string or single-quoted string maps one to one onto the file.
+            if t.kind == Kind::Str && t.content.len() == t.text.len() && self.depth < MAX_DEPTH {
+                let e = Embedded::contiguous(&t.text, t.content.start);
+                let mut sub = Vec::new();
+                super::code::analyze(super::code::Lang::CSharp, &e.text, self.ctx, &mut sub);
+                for mut f in sub {
+                    f.map_spans(&|s| e.map_span(s));
+                    self.facts.push(f);
+                }
             }
         }
     }
@@ -1399,40 +1587,60 @@ impl Ps<'_, '_> {
     /// Context of a constant at `[x, y)`: cleared (`-bnot`), tested (`-band`, `-eq`,
     /// `.HasFlag(`), or set.
     fn constant_is_used(&self, x: usize, y: usize, lo: usize, hi: usize) -> bool {
+        const TESTS: &[&str] = &[
+            "-bnot",
+            "-band",
+            "-eq",
+            "-ne",
+            "-ceq",
+            "-cne",
+            "-ieq",
+            "-ine",
+            "-contains",
+            "-notcontains",
+            "-in",
+            "-notin",
+            "-is",
+            "-isnot",
+            "-lt",
+            "-gt",
+            "-le",
+            "-ge",
+        ];
+        // Walk left over `(` and `-bor`/`-bxor`/`+`/`,` chains to the operator that
+        // decides: `-bnot ([X]::A -bor [X]::B)` clears both A and B.
         let mut j = x;
-        while j > lo && self.is_open(j - 1, "(") {
-            j -= 1;
-        }
-        if j > lo {
+        loop {
+            if j <= lo {
+                break;
+            }
             let p = &self.toks[j - 1];
+            if p.kind == Kind::Open && p.text == "(" {
+                if j >= lo + 2 && self.word_is(j - 2, "HasFlag") {
+                    return false;
+                }
+                j -= 1;
+                continue;
+            }
             if p.kind == Kind::Op
-                && matches!(
-                    p.text.as_str(),
-                    "-bnot"
-                        | "-band"
-                        | "-eq"
-                        | "-ne"
-                        | "-ceq"
-                        | "-cne"
-                        | "-ieq"
-                        | "-ine"
-                        | "-contains"
-                        | "-notcontains"
-                        | "-in"
-                        | "-notin"
-                        | "-is"
-                        | "-isnot"
-                        | "-lt"
-                        | "-gt"
-                        | "-le"
-                        | "-ge"
-                )
+                && matches!(p.text.as_str(), "-bor" | "-bxor" | "+" | ",")
+                && j >= lo + 2
             {
+                // Skip the operand on the left.
+                let mut k = j - 2;
+                if self.toks[k].kind == Kind::Close {
+                    k = self.pair[k].unwrap_or(k);
+                } else if self.toks[k].kind == Kind::Word && k >= lo + 2 && self.is_op(k - 1, "::")
+                {
+                    k -= 2;
+                }
+                j = k;
+                continue;
+            }
+            if p.kind == Kind::Op && TESTS.contains(&p.text.as_str()) {
                 return false;
             }
-            if p.kind == Kind::Open && j >= lo + 2 && self.word_is(j - 2, "HasFlag") {
-                return false;
-            }
+            break;
         }
         let mut k = y;
         while k < hi && self.toks[k].kind == Kind::Close && self.toks[k].text == ")" {
@@ -1471,6 +1679,21 @@ impl Ps<'_, '_> {
                 i = self.after(i);
                 continue;
             }
+            // A command inside `( )` or `$( )`: `-SessionOption (New-PSSessionOption -SkipCACheck)`.
+            if t.kind == Kind::Open
+                && (t.text == "(" || t.text == "$(" || t.text == "@(")
+                && self.tok(i + 1).is_some_and(|n| n.kind == Kind::Word)
+            {
+                let method_call = i > a
+                    && !t.space_before
+                    && matches!(self.toks[i - 1].kind, Kind::Word | Kind::Close | Kind::Type);
+                if !method_call {
+                    let close = self.pair[i].unwrap_or(b).min(b);
+                    self.pipeline(i + 1, close);
+                    i = close + 1;
+                    continue;
+                }
+            }
             match t.kind {
                 Kind::Type
                     if self.is_op(i + 1, "::")
@@ -1502,9 +1725,41 @@ impl Ps<'_, '_> {
                         let m = t.text.clone();
                         self.trust_all_member(span, &m);
                     }
-                    if i >= a + 2 && self.toks[i - 2].kind == Kind::Var {
-                        let var = self.toks[i - 2].text.clone();
-                        self.method_call_on_var(&var, i, b);
+                    if t.text.eq_ignore_ascii_case("SetValue") {
+                        self.set_value_call(a, i, b);
+                    }
+                }
+                // An enum cast of a string: `[Net.SecurityProtocolType]'Ssl3,Tls,Tls12'`.
+                Kind::Type
+                    if self
+                        .tok(i + 1)
+                        .is_some_and(|n| n.kind == Kind::Str && !n.space_before) =>
+                {
+                    let ty = t.text.clone();
+                    let (text, span) = (self.toks[i + 1].text.clone(), self.toks[i + 1].span);
+                    if self.constant_is_used(i, i + 2, a, b) {
+                        for part in text.split([',', ' ', '|']).filter(|p| !p.is_empty()) {
+                            if let Some(f) = self.ctx.index.lookup(
+                                self.ctx.tables,
+                                &format!("{ty}.{part}"),
+                                true,
+                            ) {
+                                self.facts.push(Fact::Flags(FlagFact {
+                                    table: f.table.id.clone(),
+                                    value: f.entry.value,
+                                    name: Some(f.entry.names[0].clone()),
+                                    span,
+                                }));
+                            }
+                        }
+                    }
+                }
+                Kind::Var
+                    if self.pending.contains_key(&var_key(&t.text))
+                        && self.constant_is_used(i, i + 1, a, b) =>
+                {
+                    if let Some(facts) = self.pending.remove(&var_key(&t.text)) {
+                        self.facts.extend(facts);
                     }
                 }
                 Kind::Str if !output => {
@@ -1617,12 +1872,36 @@ impl Ps<'_, '_> {
         }
     }
 
-    /// `$key.SetValue('Name', 0, 'DWord')` on a tracked registry key.
-    fn method_call_on_var(&mut self, var: &str, member_at: usize, b: usize) {
-        if !self.word_is(member_at, "SetValue") || !self.is_open(member_at + 1, "(") {
+    /// `$key.SetValue('Name', 0, 'DWord')` on a tracked registry key, also on a chain
+    /// (`[Microsoft.Win32.Registry]::LocalMachine.CreateSubKey('...').SetValue(...)`).
+    fn set_value_call(&mut self, lo: usize, member_at: usize, b: usize) {
+        if !self.is_open(member_at + 1, "(") || member_at < lo + 2 {
             return;
         }
-        let Some(Val::Key(paths)) = self.vars.get(&var_key(var)).cloned() else {
+        // The receiver: walk back over `.Method(...)` segments to a variable or `[Type]::Member`.
+        let mut k = member_at - 2;
+        loop {
+            if self.toks[k].kind == Kind::Close && self.toks[k].text == ")" {
+                let Some(o) = self.pair[k] else { return };
+                if o < lo + 2 || self.toks[o - 1].kind != Kind::Word || !self.is_op(o - 2, ".") {
+                    return;
+                }
+                k = o - 3;
+                continue;
+            }
+            if self.toks[k].kind == Kind::Word
+                && k >= lo + 2
+                && self.is_op(k - 1, "::")
+                && self.toks[k - 2].kind == Kind::Type
+            {
+                k -= 2;
+            } else if self.toks[k].kind == Kind::Word && k >= lo + 2 && self.is_op(k - 1, ".") {
+                k -= 2;
+                continue;
+            }
+            break;
+        }
+        let Some(Val::Key(paths)) = self.eval_key_object(k, member_at - 1) else {
             return;
         };
         let close = self.pair[member_at + 1].unwrap_or(b);
@@ -1695,6 +1974,9 @@ pub fn analyze(text: &str, depth: u8, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
         vars: HashMap::new(),
         policies: HashSet::new(),
         handled: HashSet::new(),
+        piped_key: None,
+        piped_from: None,
+        pending: HashMap::new(),
         depth,
         ctx,
         facts,
