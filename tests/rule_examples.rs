@@ -79,3 +79,109 @@ fn rule_examples_hold() {
     assert!(count > 0);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// The prefilter only lets a file through when it holds one of a rule's keywords, so
+/// every matcher must name something that contains a keyword: the command (`curl`), or
+/// the last segment of each setting key, option or registry value name. A matcher that
+/// does not would silently never fire on a file without other triggers.
+#[test]
+fn every_matcher_is_reachable_through_the_prefilter() {
+    use tlslint::rules::Matcher;
+    let engine = common::engine();
+    let mut problems = Vec::new();
+    for rule in &engine.rules.rules {
+        let kws: Vec<String> = rule
+            .keywords
+            .iter()
+            .map(|k| k.to_ascii_lowercase())
+            .collect();
+        let covered = |s: &str| {
+            let s = s.to_ascii_lowercase();
+            kws.iter().any(|k| s.contains(k.as_str()))
+        };
+        let last = |s: &str| {
+            s.rsplit(['.', '\\', '/'])
+                .find(|seg| !seg.trim_matches('*').is_empty())
+                .unwrap_or(s)
+                .trim_matches('*')
+                .to_string()
+        };
+        for m in &rule.matchers {
+            match m {
+                Matcher::Option(o) => {
+                    if o.commands.iter().all(|c| c != "*" && covered(c)) {
+                        continue;
+                    }
+                    for opt in &o.options {
+                        if !covered(opt) {
+                            problems.push(format!("{}: option `{opt}` has no keyword", rule.id));
+                        }
+                    }
+                }
+                Matcher::Setting(s) => {
+                    // A file must hold one of the matched values anyway.
+                    let values_covered = s.when == tlslint::rules::value::When::Equals
+                        && s.values.iter().all(|v| covered(v));
+                    for k in &s.key_text {
+                        // `ssl` is reached through the `ssl=False` keyword.
+                        let spelled = kws
+                            .iter()
+                            .any(|kw| kw.starts_with(&last(k).to_ascii_lowercase()));
+                        if !covered(&last(k)) && !values_covered && !spelled {
+                            problems.push(format!(
+                                "{}: {} key `{k}` has no keyword",
+                                rule.id, s.domain
+                            ));
+                        }
+                    }
+                }
+                Matcher::Registry(r) => {
+                    if !covered(&r.value_name) && !r.key_text.iter().all(|k| covered(k)) {
+                        problems.push(format!(
+                            "{}: registry value `{}` has no keyword",
+                            rule.id, r.value_name
+                        ));
+                    }
+                }
+                // Tables are checked below, against all the rules that read them.
+                Matcher::Flags { .. } => {}
+                Matcher::Construct { .. } => {}
+            }
+        }
+    }
+    // Flag tables: every dangerous constant, API taking numbers and typed member must
+    // hold a keyword of some rule that reads the table.
+    for (ti, t) in engine.rules.tables.iter().enumerate() {
+        let kws: Vec<String> = engine
+            .rules
+            .rules
+            .iter()
+            .filter(|r| {
+                r.matchers
+                    .iter()
+                    .any(|m| matches!(m, Matcher::Flags { table } if *table == ti))
+            })
+            .flat_map(|r| r.keywords.iter().map(|k| k.to_ascii_lowercase()))
+            .collect();
+        let covered = |s: &str| {
+            let s = s.to_ascii_lowercase();
+            kws.iter().any(|k| s.contains(k.as_str()))
+        };
+        for e in &t.entries {
+            if !t.categories_of(e).is_empty() && !e.names.iter().any(|n| covered(n)) {
+                problems.push(format!("{}: entry `{}` has no keyword", t.id, e.names[0]));
+            }
+        }
+        for sink in &t.sinks {
+            if !covered(&sink.call) && !sink.option.as_deref().is_some_and(covered) {
+                problems.push(format!("{}: sink `{}` has no keyword", t.id, sink.call));
+            }
+        }
+        for target in &t.targets {
+            if !covered(target) {
+                problems.push(format!("{}: target `{target}` has no keyword", t.id));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
