@@ -93,6 +93,18 @@ pub struct ScanArgs {
     #[arg(long, default_value = "16M", value_name = "SIZE", value_parser = parse_size)]
     pub max_filesize: u64,
 
+    /// Apply the safe fixes in place (each file keeps its encoding, BOM and line endings).
+    #[arg(long)]
+    pub fix: bool,
+
+    /// Also apply fixes marked unsafe.
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+
+    /// Print the fixes as a unified diff instead of writing them (implies --fix).
+    #[arg(long, visible_alias = "dry-run")]
+    pub diff: bool,
+
     /// Print files, bytes, time and findings per category on stderr.
     #[arg(long)]
     pub stats: bool,

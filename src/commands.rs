@@ -157,8 +157,111 @@ pub fn scan(args: &ScanArgs) -> Result<ExitStatus> {
         no_ignore: args.no_ignore,
         max_filesize: args.max_filesize,
     };
-    let outcome = scan::scan(&opts, &engine, &prefilter);
+    let mut outcome = scan::scan(&opts, &engine, &prefilter);
 
+    if args.fix || args.diff {
+        let checker = scan::Checker {
+            engine: &engine,
+            prefilter: Some(&prefilter),
+        };
+        let status = fix(args, &checker, &mut outcome)?;
+        if args.diff {
+            return Ok(status);
+        }
+        let after = report_and_status(args, &outcome, &engine, &extra_reports)?;
+        return Ok(if status == ExitStatus::Error {
+            ExitStatus::Error
+        } else {
+            after
+        });
+    }
+    report_and_status(args, &outcome, &engine, &extra_reports)
+}
+
+/// `--fix` / `--diff`: applies (or prints) the fixes; `outcome` is updated with what is
+/// left in the fixed files. With `--diff`, the status is 1 when there is a patch.
+fn fix(
+    args: &ScanArgs,
+    checker: &scan::Checker<'_>,
+    outcome: &mut scan::Outcome,
+) -> Result<ExitStatus> {
+    let mut fixed_findings = 0;
+    let mut fixed_files = 0;
+    let mut failed = false;
+    let mut stdout = std::io::stdout().lock();
+    let mut kept = Vec::new();
+    for report in std::mem::take(&mut outcome.files) {
+        let Some(done) = crate::apply::fix_in_memory(checker, &report, args.unsafe_fixes) else {
+            kept.push(report);
+            continue;
+        };
+        if args.diff {
+            let patch = crate::apply::unified_diff(&report.path, &report.text, &done.text);
+            if let Err(e) = stdout.write_all(patch.as_bytes()) {
+                if e.kind() == std::io::ErrorKind::BrokenPipe {
+                    return Ok(ExitStatus::Failure);
+                }
+                return Err(e).context("writing the diff");
+            }
+            fixed_findings += done.fixed;
+            fixed_files += 1;
+            kept.push(report);
+            continue;
+        }
+        match crate::apply::write_fixed(&report, &done.text) {
+            Ok(()) => {
+                fixed_findings += done.fixed;
+                fixed_files += 1;
+                if let Some(r) = done.remaining {
+                    kept.push(*r);
+                }
+            }
+            Err(msg) => {
+                eprintln!("tlslint: {}: {msg}", report.path);
+                failed = true;
+                kept.push(report);
+            }
+        }
+    }
+    outcome.files = kept;
+    let s = |n: usize, one: &str, many: &str| {
+        if n == 1 {
+            one.to_string()
+        } else {
+            many.to_string()
+        }
+    };
+    if args.diff {
+        eprintln!(
+            "tlslint: would fix {fixed_findings} {} in {fixed_files} {}",
+            s(fixed_findings, "finding", "findings"),
+            s(fixed_files, "file", "files")
+        );
+        return Ok(if fixed_files > 0 {
+            ExitStatus::Failure
+        } else {
+            ExitStatus::Success
+        });
+    }
+    eprintln!(
+        "tlslint: fixed {fixed_findings} {} in {fixed_files} {}",
+        s(fixed_findings, "finding", "findings"),
+        s(fixed_files, "file", "files")
+    );
+    Ok(if failed {
+        ExitStatus::Error
+    } else {
+        ExitStatus::Success
+    })
+}
+
+/// Writes the reports and works out the exit status.
+fn report_and_status(
+    args: &ScanArgs,
+    outcome: &scan::Outcome,
+    engine: &Engine,
+    extra_reports: &[(ReportFormat, PathBuf)],
+) -> Result<ExitStatus> {
     for p in &outcome.problems {
         if p.path.is_empty() {
             eprintln!("tlslint: {}", p.message);
@@ -167,20 +270,20 @@ pub fn scan(args: &ScanArgs) -> Result<ExitStatus> {
         }
     }
 
-    for (format, path) in &extra_reports {
+    for (format, path) in extra_reports {
         write_to_file(path, |w| {
-            report::write_report(*format, &outcome, &engine, false, w)
+            report::write_report(*format, outcome, engine, false, w)
         })?;
     }
     match &args.output {
         Some(path) => write_to_file(path, |w| {
-            report::write_report(args.format, &outcome, &engine, false, w)
+            report::write_report(args.format, outcome, engine, false, w)
         })?,
         None => {
             let stdout = std::io::stdout();
             let color = use_color(args.color, stdout.is_terminal());
             let mut lock = std::io::BufWriter::new(stdout.lock());
-            let res = report::write_report(args.format, &outcome, &engine, color, &mut lock)
+            let res = report::write_report(args.format, outcome, engine, color, &mut lock)
                 .and_then(|()| lock.flush());
             if let Err(e) = res {
                 if e.kind() != std::io::ErrorKind::BrokenPipe {

@@ -6,8 +6,9 @@
 //! could match it.
 
 use crate::analyze::Ctx;
-use crate::diagnostic::{Category, Finding, Span};
+use crate::diagnostic::{Category, Finding, Fix, Span};
 use crate::facts::{ConstructFact, Fact, FlagFact, OptionFact, SettingFact};
+use crate::fixes::{self, Source};
 use crate::rules::registry::{RegistryWrite, normalize_key};
 use crate::rules::tables::{Decoded, Hex, TableIndex};
 use crate::rules::value::{Value, When};
@@ -100,7 +101,9 @@ impl Engine {
             for (mi, m) in rule.matchers.iter().enumerate() {
                 match m {
                     Matcher::Registry(_) => e.registry.push((ri, mi)),
-                    Matcher::Flags { table } => e.flags.entry(*table).or_default().push((ri, mi)),
+                    Matcher::Flags { table, .. } => {
+                        e.flags.entry(*table).or_default().push((ri, mi))
+                    }
                     Matcher::Option(_) => e.options.push((ri, mi)),
                     Matcher::Setting(s) => e
                         .settings
@@ -135,19 +138,20 @@ impl Engine {
         self.enabled.get(i).copied().unwrap_or(false)
     }
 
-    /// Judges facts, appending findings.
-    pub fn judge(&self, facts: &[Fact], out: &mut Vec<Finding>) {
+    /// Judges facts found in `src`, appending findings (with their fixes).
+    pub fn judge(&self, facts: &[Fact], src: Source<'_>, out: &mut Vec<Finding>) {
         for f in facts {
             match f {
-                Fact::Registry(r) => self.judge_registry(r, out),
-                Fact::Flags(x) => self.judge_flags(x, out),
-                Fact::Option(o) => self.judge_option(o, out),
-                Fact::Setting(s) => self.judge_setting(s, out),
+                Fact::Registry(r) => self.judge_registry(r, src, out),
+                Fact::Flags(x) => self.judge_flags(x, src, out),
+                Fact::Option(o) => self.judge_option(o, src, out),
+                Fact::Setting(s) => self.judge_setting(s, src, out),
                 Fact::Construct(c) => self.judge_construct(c, out),
             }
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn emit(
         &self,
         ri: usize,
@@ -155,6 +159,7 @@ impl Engine {
         span: Span,
         vars: &Vars,
         notes: Vec<String>,
+        fix: Option<&Fix>,
         out: &mut Vec<Finding>,
     ) {
         let rule: &Rule = &self.rules.rules[ri];
@@ -168,7 +173,7 @@ impl Engine {
             span,
             message: render(rule.template(category), vars),
             notes,
-            fix: None,
+            fix: fix.cloned(),
         });
     }
 
@@ -177,7 +182,7 @@ impl Engine {
         self.rules.tables[table].decode(v)
     }
 
-    fn judge_registry(&self, w: &RegistryWrite, out: &mut Vec<Finding>) {
+    fn judge_registry(&self, w: &RegistryWrite, src: Source<'_>, out: &mut Vec<Finding>) {
         let Some(norm) = normalize_key(&w.key) else {
             return;
         };
@@ -205,24 +210,45 @@ impl Engine {
                 cats.extend(d.categories.iter().copied());
                 notes.push(format!("{} {}", w.value_name, d.breakdown()));
             }
+            let fix = m.fix.as_ref().and_then(|spec| {
+                let table = m.table.map(|t| &self.rules.tables[t]);
+                fixes::registry(spec, w.value.as_int(), table, w.span, src, &w.value_name)
+            });
+            // A fix goes only with the findings it resolves: judged again with the value
+            // it writes (ARR reads any written SecureConnectionIgnoreFlags, 0 included, as
+            // ignoring name mismatches, so writing 0 resolves the other categories only).
+            let still = |c: Category, after: Option<u64>| -> bool {
+                let Some(n) = after else { return false };
+                let v = Value::Int(n);
+                if !m.when.holds(&v, &m.values) {
+                    return false;
+                }
+                m.category == Some(c)
+                    || m.table
+                        .is_some_and(|t| self.decode_with(t, n).categories.contains(&c))
+            };
             for c in cats {
-                self.emit(ri, c, w.span, &vars, notes.clone(), out);
+                let fix = fix
+                    .as_ref()
+                    .filter(|(_, after)| !still(c, *after))
+                    .map(|(f, _)| f);
+                self.emit(ri, c, w.span, &vars, notes.clone(), fix, out);
             }
         }
     }
 
-    fn judge_flags(&self, f: &FlagFact, out: &mut Vec<Finding>) {
+    fn judge_flags(&self, f: &FlagFact, src: Source<'_>, out: &mut Vec<Finding>) {
         let Some((ti, table)) = crate::rules::find_table(&self.rules.tables, &f.table) else {
             return;
         };
         let Some(rules) = self.flags.get(&ti) else {
             return;
         };
-        let (cats, decoded, name) = match f
+        let entry = f
             .name
             .as_deref()
-            .and_then(|n| table.lookup(n).map(|e| (n, e)))
-        {
+            .and_then(|n| table.lookup(n).map(|e| (n, e)));
+        let (cats, decoded, name) = match entry {
             Some((n, e)) => {
                 let d = table.decode(e.value);
                 let text = if e.composite {
@@ -244,14 +270,24 @@ impl Engine {
             ..Vars::default()
         };
         let notes = vec![format!("{}: {} ({})", table.title, decoded, name)];
-        for &(ri, _) in rules {
+        for &(ri, mi) in rules {
+            let fix = match (entry, &self.rules.rules[ri].matchers[mi]) {
+                (Some((n, e)), _) => fixes::flag_constant(e, n, f.span, src),
+                (
+                    None,
+                    Matcher::Flags {
+                        fix: Some(spec), ..
+                    },
+                ) => fixes::flag_number(spec, table, f.value, f.span, src),
+                _ => None,
+            };
             for &c in &cats {
-                self.emit(ri, c, f.span, &vars, notes.clone(), out);
+                self.emit(ri, c, f.span, &vars, notes.clone(), fix.as_ref(), out);
             }
         }
     }
 
-    fn judge_option(&self, o: &OptionFact, out: &mut Vec<Finding>) {
+    fn judge_option(&self, o: &OptionFact, src: Source<'_>, out: &mut Vec<Finding>) {
         for &(ri, mi) in &self.options {
             let Matcher::Option(m) = &self.rules.rules[ri].matchers[mi] else {
                 continue;
@@ -265,14 +301,18 @@ impl Engine {
                 detail: o.command.clone(),
                 ..Vars::default()
             };
+            let fix = m
+                .fix
+                .as_ref()
+                .and_then(|spec| fixes::option(spec, &m.options, m.takes_value, o, span, src));
             let cats = self.rules.rules[ri].categories.clone();
             for c in cats {
-                self.emit(ri, c, span, &vars, Vec::new(), out);
+                self.emit(ri, c, span, &vars, Vec::new(), fix.as_ref(), out);
             }
         }
     }
 
-    fn judge_setting(&self, s: &SettingFact, out: &mut Vec<Finding>) {
+    fn judge_setting(&self, s: &SettingFact, src: Source<'_>, out: &mut Vec<Finding>) {
         let Some(rules) = self.settings.get(s.domain) else {
             return;
         };
@@ -289,9 +329,13 @@ impl Engine {
                 value: fmt_value(&s.value),
                 ..Vars::default()
             };
+            let fix = m
+                .fix
+                .as_ref()
+                .and_then(|spec| fixes::setting(spec, s.span, src.text, &s.key));
             let cats = self.rules.rules[ri].categories.clone();
             for c in cats {
-                self.emit(ri, c, s.span, &vars, Vec::new(), out);
+                self.emit(ri, c, s.span, &vars, Vec::new(), fix.as_ref(), out);
             }
         }
     }
@@ -306,7 +350,7 @@ impl Engine {
         };
         for &(ri, _) in rules {
             for &cat in &c.categories {
-                self.emit(ri, cat, c.span, &vars, Vec::new(), out);
+                self.emit(ri, cat, c.span, &vars, Vec::new(), None, out);
             }
         }
     }

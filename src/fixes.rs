@@ -9,8 +9,9 @@
 //! that carries it).
 
 use crate::diagnostic::{Applicability, Category, Edit, Fix, Span};
+use crate::facts::OptionFact;
 use crate::format::FileFormat;
-use crate::rules::tables::{FlagTable, Hex};
+use crate::rules::tables::{FlagEntry, FlagTable, Hex};
 use serde::Deserialize;
 
 /// A rule's fix strategy, as written in rule files (`fix = ...` on a matcher).
@@ -39,6 +40,18 @@ pub enum FixSpec {
         /// The replacement text.
         replace: String,
     },
+    /// `{ replace_map = { TLS10 = "TLS12", "1.0" = "1.2" } }`: replace the value by the
+    /// safe spelling of the same family (matched ignoring ASCII case and quotes).
+    ReplaceMap {
+        /// Dangerous value -> safe value.
+        replace_map: std::collections::BTreeMap<String, String>,
+    },
+    /// `{ delete_or_set = 1 }`: in a .reg file delete the value line (the default is
+    /// safe); in a script, where a line is a statement, write the number.
+    DeleteOrSet {
+        /// The number written outside .reg files.
+        delete_or_set: u64,
+    },
 }
 
 /// Word-form fix strategies.
@@ -51,6 +64,8 @@ pub enum FixWord {
     Remove,
     /// Delete the whole entry.
     Delete,
+    /// Clear every bit of the value that weakens TLS (a flag table's dangerous bits).
+    Clear,
 }
 
 /// Writes `new` in the style of the number in `original` (prefix, width, case, quotes and
@@ -99,7 +114,9 @@ pub fn restyle_number(original: &str, hex_digits: bool, new: u64) -> Option<Stri
         return None;
     }
     let digits = &original[ds..de];
-    let width = if digits.len() > 1 && digits.starts_with('0') {
+    // Zero-padded numbers, and bare hex digit runs (`dword:`, GPP `value="ffffffff"`),
+    // keep their width.
+    let width = if (digits.len() > 1 && digits.starts_with('0')) || (prefix_len == 0 && is_hex) {
         digits.len()
     } else {
         0
@@ -180,23 +197,7 @@ pub fn registry_number(
     name: &str,
 ) -> Option<Fix> {
     let original = text.get(span.start..span.end)?;
-    let new = match spec {
-        FixSpec::Set { set } => *set,
-        FixSpec::Clear { clear, fallback } => {
-            let v = current?;
-            let t = table?;
-            let d = t.decode(v);
-            let bad: u64 = d
-                .parts
-                .iter()
-                .filter(|e| e.category == Some(*clear))
-                .map(|e| e.mask.unwrap_or(e.value))
-                .fold(0, |a, b| a | b);
-            let left = v & !bad;
-            if left == 0 { (*fallback)? } else { left }
-        }
-        _ => return None,
-    };
+    let new = new_registry_number(spec, current, table)?;
     if current == Some(new) {
         return None;
     }
@@ -210,12 +211,419 @@ pub fn registry_number(
     ))
 }
 
+/// The text a fix works on.
+#[derive(Debug, Clone, Copy)]
+pub struct Source<'a> {
+    /// The decoded file.
+    pub text: &'a str,
+    /// Its format (decides notations such as bare hex digits).
+    pub format: FileFormat,
+}
+
+/// `value` without any bit that has a category in `table`.
+fn cleared(table: &FlagTable, value: u64) -> u64 {
+    let d = table.decode(value);
+    let bad: u64 = d
+        .parts
+        .iter()
+        .filter(|e| e.category.is_some())
+        .map(|e| e.mask.unwrap_or(e.value))
+        .fold(0, |a, b| a | b);
+    value & !bad
+}
+
+/// A fix for a registry write: `"delete"` removes a .reg value line (other notations
+/// are statements in a script, where deleting is not a mechanical change); numbers are
+/// rewritten in the notation used. Returns the fix and the value it writes (`None` when
+/// the value is deleted), so that the caller can tell which findings it resolves.
+pub fn registry(
+    spec: &FixSpec,
+    current: Option<u64>,
+    table: Option<&FlagTable>,
+    span: Span,
+    src: Source<'_>,
+    name: &str,
+) -> Option<(Fix, Option<u64>)> {
+    let delete = match spec {
+        FixSpec::Word(FixWord::Delete) => true,
+        FixSpec::DeleteOrSet { .. } => src.format == FileFormat::Reg,
+        _ => false,
+    };
+    if delete {
+        if src.format != FileFormat::Reg {
+            return None;
+        }
+        let lines = whole_lines(src.text, span);
+        let fix = edit(
+            format!("Delete the {name} value"),
+            lines,
+            String::new(),
+            Applicability::Safe,
+        );
+        return Some((fix, None));
+    }
+    let spec = match spec {
+        FixSpec::DeleteOrSet { delete_or_set } => &FixSpec::Set {
+            set: *delete_or_set,
+        },
+        other => other,
+    };
+    let new = new_registry_number(spec, current, table)?;
+    let fix = registry_number(spec, current, table, span, src.text, src.format, name)?;
+    Some((fix, Some(new)))
+}
+
+/// The number a registry fix writes.
+fn new_registry_number(
+    spec: &FixSpec,
+    current: Option<u64>,
+    table: Option<&FlagTable>,
+) -> Option<u64> {
+    match spec {
+        FixSpec::Set { set } => Some(*set),
+        FixSpec::Clear { clear, fallback } => {
+            let v = current?;
+            let d = table?.decode(v);
+            let bad: u64 = d
+                .parts
+                .iter()
+                .filter(|e| e.category == Some(*clear))
+                .map(|e| e.mask.unwrap_or(e.value))
+                .fold(0, |a, b| a | b);
+            let left = v & !bad;
+            if left == 0 { *fallback } else { Some(left) }
+        }
+        FixSpec::Word(FixWord::Clear) => Some(cleared(table?, current?)),
+        _ => None,
+    }
+}
+
+/// The lines holding `span`, with the final line break.
+fn whole_lines(text: &str, span: Span) -> Span {
+    let start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[span.end..]
+        .find('\n')
+        .map_or(text.len(), |i| span.end + i + 1);
+    Span::new(start, end)
+}
+
+/// A fix for a number of a flag table (`SetSecurityFlags(0x3300)`, `f = 0x80`).
+pub fn flag_number(
+    spec: &FixSpec,
+    table: &FlagTable,
+    value: u64,
+    span: Span,
+    src: Source<'_>,
+) -> Option<Fix> {
+    let original = src.text.get(span.start..span.end)?;
+    let new = match spec {
+        FixSpec::Word(FixWord::Clear) => cleared(table, value),
+        FixSpec::Set { set } => *set,
+        FixSpec::Clear { .. } => {
+            // Category-specific clearing with a fallback, as for registry values.
+            return registry_number(
+                spec,
+                Some(value),
+                Some(table),
+                span,
+                src.text,
+                src.format,
+                &table.title,
+            )
+            .map(|mut f| {
+                f.description = format!("Clear the dangerous bits of {}", Hex(value));
+                f
+            });
+        }
+        _ => return None,
+    };
+    if new == value {
+        return None;
+    }
+    let replacement = restyle_number(original, false, new)?;
+    Some(edit(
+        format!("Change {} to {}", Hex(value), Hex(new)),
+        span,
+        replacement,
+        Applicability::Safe,
+    ))
+}
+
+/// Where `word` occurs in `hay` as a whole word (ASCII case ignored), last occurrence.
+fn find_word(hay: &str, word: &str) -> Option<usize> {
+    let h = hay.to_ascii_lowercase();
+    let w = word.to_ascii_lowercase();
+    let is_word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let hb = h.as_bytes();
+    let mut found = None;
+    let mut from = 0;
+    while let Some(i) = h[from..].find(&w) {
+        let at = from + i;
+        let end = at + w.len();
+        let before_ok = at == 0 || !is_word(hb[at - 1]);
+        let after_ok = end >= hb.len() || !is_word(hb[end]);
+        if before_ok && after_ok {
+            found = Some(at);
+        }
+        from = at + 1;
+    }
+    found
+}
+
+/// A fix for a named constant of a table: removed from an OR (`A | B`, `A -bor B`, a
+/// `'Tls,Tls12'` list), or, when it is the whole value, replaced by the entry's safe name.
+pub fn flag_constant(entry: &FlagEntry, name: &str, span: Span, src: Source<'_>) -> Option<Fix> {
+    let text = src.text;
+    let within = text.get(span.start..span.end)?;
+    // The name as written may be any of the entry's aliases.
+    let (last, at) = std::iter::once(name)
+        .chain(entry.names.iter().map(String::as_str))
+        .find_map(|n| {
+            let last = n.rsplit(['.', ':']).next().unwrap_or(n);
+            find_word(within, last).map(|i| (last, span.start + i))
+        })?;
+    let (ws, we) = (at, at + last.len());
+    let in_string = within.starts_with(['\'', '"']);
+    let b = text.as_bytes();
+    // The operand: the whole span when it is a qualified name, the word inside a string.
+    let (os, oe) = if in_string {
+        (ws, we)
+    } else {
+        (span.start, span.end)
+    };
+    let seps: &[&str] = if in_string { &[","] } else { &["|", "-bor"] };
+    let skip_ws = |mut k: usize, newlines: bool| {
+        while k < b.len()
+            && (b[k] == b' ' || b[k] == b'\t' || (newlines && matches!(b[k], b'\r' | b'\n')))
+        {
+            k += 1;
+        }
+        k
+    };
+    let after = skip_ws(oe, true);
+    for sep in seps {
+        if text[after..].len() >= sep.len()
+            && text[after..after + sep.len()].eq_ignore_ascii_case(sep)
+            && !text[after + sep.len()..].starts_with('|')
+        {
+            let end = skip_ws(after + sep.len(), true);
+            return Some(edit(
+                format!("Remove {last}"),
+                Span::new(os, end),
+                String::new(),
+                Applicability::Safe,
+            ));
+        }
+    }
+    // The separator may end the previous line (`A |` newline `B`).
+    let mut before = os;
+    while before > 0 && b[before - 1].is_ascii_whitespace() {
+        before -= 1;
+    }
+    for sep in seps {
+        if before >= sep.len()
+            && text[before - sep.len()..before].eq_ignore_ascii_case(sep)
+            && !(before > sep.len() && b[before - sep.len() - 1] == b'|')
+        {
+            let mut start = before - sep.len();
+            while start > 0 && matches!(b[start - 1], b' ' | b'\t') {
+                start -= 1;
+            }
+            // `A` newline `| B;`: join onto the line above, unless it ends in a comment.
+            if start > 0 && matches!(b[start - 1], b'\n' | b'\r') {
+                let mut k = start;
+                while k > 0 && b[k - 1].is_ascii_whitespace() {
+                    k -= 1;
+                }
+                let line_start = text[..k].rfind('\n').map_or(0, |i| i + 1);
+                let prev = &text[line_start..k];
+                if !["//", "/*", "#", "<#", "--", "'"]
+                    .iter()
+                    .any(|c| prev.contains(c))
+                {
+                    start = k;
+                }
+            }
+            return Some(edit(
+                format!("Remove {last}"),
+                Span::new(start, oe),
+                String::new(),
+                Applicability::Safe,
+            ));
+        }
+    }
+    let safe = entry.fix.as_deref()?;
+    Some(edit(
+        format!("Replace {last} with {safe}"),
+        Span::new(ws, we),
+        safe.to_string(),
+        Applicability::Safe,
+    ))
+}
+
+/// A fix for a command-line option: `"remove"` drops it (with its value when it takes
+/// one; a bundled letter alone from `-fsSLk`), `{ replace = ... }` rewrites its value.
+pub fn option(
+    spec: &FixSpec,
+    spellings: &[String],
+    takes_value: bool,
+    o: &OptionFact,
+    value_span: Span,
+    src: Source<'_>,
+) -> Option<Fix> {
+    let text = src.text;
+    let written = text.get(o.option_span.start..o.option_span.end)?;
+    match spec {
+        FixSpec::Word(FixWord::Remove) => {
+            if written != o.option {
+                // Escaped, splatted or assembled from pieces: not a plain edit.
+                return None;
+            }
+            let spelled = spellings.iter().any(|s| s.eq_ignore_ascii_case(&o.option));
+            if !spelled {
+                // A bundle: remove the letter.
+                let letter = spellings
+                    .iter()
+                    .filter_map(|s| {
+                        s.strip_prefix('-')
+                            .filter(|l| l.len() == 1 && !l.starts_with('-'))
+                    })
+                    .find_map(|l| o.option[1..].find(l).map(|i| (i + 1, l)))?;
+                let at = o.option_span.start + letter.0;
+                return Some(edit(
+                    format!("Remove -{} from {}", letter.1, o.option),
+                    Span::new(at, at + 1),
+                    String::new(),
+                    Applicability::Safe,
+                ));
+            }
+            let mut end = o.option_span.end;
+            if let Some((_, s)) = &o.attached {
+                end = end.max(s.end);
+            } else if takes_value {
+                end = end.max(value_span.end);
+            }
+            let span = Span::new(o.option_span.start, end);
+            if text[span.start..span.end].contains(['\n', '\r']) {
+                return None;
+            }
+            remove_option(span, text, &o.option)
+        }
+        FixSpec::Replace { .. } | FixSpec::ReplaceMap { .. } => {
+            let original = text.get(value_span.start..value_span.end)?;
+            if value_span == o.option_span || original.contains(['\n', '\r']) {
+                return None;
+            }
+            let mut f = setting(spec, value_span, text, &o.option)?;
+            f.description = format!(
+                "Use {} {}",
+                o.option,
+                f.edits[0].text.trim_matches(['"', '\''])
+            );
+            Some(f)
+        }
+        _ => None,
+    }
+}
+
+/// Applies fixes to `text`: edits are taken in order of position, identical edits once,
+/// and a fix whose edits overlap an edit already taken is left for the next pass (after
+/// a re-scan, as ruff does). Returns the new text and how many fixes were applied.
+pub fn apply<'f>(text: &str, fixes: impl IntoIterator<Item = &'f Fix>) -> (String, usize) {
+    let mut fixes: Vec<&Fix> = fixes.into_iter().collect();
+    fixes.sort_by_key(|f| f.edits.first().map(|e| (e.span.start, e.span.end)));
+    let mut taken: Vec<&Edit> = Vec::new();
+    let mut applied = 0;
+    'fixes: for f in fixes {
+        let mut new_edits = Vec::new();
+        for e in &f.edits {
+            if e.span.end > text.len()
+                || !text.is_char_boundary(e.span.start)
+                || !text.is_char_boundary(e.span.end)
+            {
+                continue 'fixes;
+            }
+            if taken.contains(&e) {
+                continue;
+            }
+            let overlaps = taken.iter().any(|t| {
+                e.span.start < t.span.end && t.span.start < e.span.end
+                    // Two insertions at one point, or an insertion inside a replacement.
+                    || (e.span.start == t.span.start && (e.span.is_empty() || t.span.is_empty()))
+            });
+            if overlaps {
+                continue 'fixes;
+            }
+            new_edits.push(e);
+        }
+        if !new_edits.is_empty() {
+            taken.extend(new_edits);
+            applied += 1;
+        } else if f.edits.iter().all(|e| taken.contains(&e)) {
+            // The same change as a fix already taken (one value, two categories).
+            applied += 1;
+        }
+    }
+    taken.sort_by_key(|e| (e.span.start, e.span.end));
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for e in taken {
+        out.push_str(&text[at..e.span.start]);
+        out.push_str(&e.text);
+        at = e.span.end;
+    }
+    out.push_str(&text[at..]);
+    (out, applied)
+}
+
+/// The whole lines a fix touches, before and after it (for showing it as a diff).
+pub fn line_diff(text: &str, fix: &Fix) -> (Vec<String>, Vec<String>) {
+    let (Some(first), Some(last)) = (fix.edits.first(), fix.edits.last()) else {
+        return (Vec::new(), Vec::new());
+    };
+    let lo = text[..first.span.start.min(text.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let hi_from = last.span.end.min(text.len());
+    // An edit that ends at a line start (a deleted line) covers whole lines already.
+    let hi = if hi_from > lo && text[..hi_from].ends_with('\n') {
+        hi_from
+    } else {
+        text[hi_from..]
+            .find('\n')
+            .map_or(text.len(), |i| hi_from + i)
+    };
+    let region = &text[lo..hi];
+    let mut new = String::new();
+    let mut at = lo;
+    for e in &fix.edits {
+        if e.span.start < at || e.span.end > hi {
+            return (Vec::new(), Vec::new());
+        }
+        new.push_str(&text[at..e.span.start]);
+        new.push_str(&e.text);
+        at = e.span.end;
+    }
+    new.push_str(&text[at..hi]);
+    let lines = |s: &str| {
+        s.lines()
+            .map(|l| l.trim_end_matches('\r').to_string())
+            .collect()
+    };
+    (lines(region), lines(&new))
+}
+
 /// A fix for a setting's value span.
 pub fn setting(spec: &FixSpec, span: Span, text: &str, name: &str) -> Option<Fix> {
     let original = text.get(span.start..span.end)?;
     match spec {
         FixSpec::Word(FixWord::Negate) => {
-            let new = negate_literal(original)?;
+            // `Switch.X=true` inside a list: the part after the last `=`.
+            let new = negate_literal(original).or_else(|| {
+                let eq = original.rfind('=')?;
+                let flipped = negate_literal(&original[eq + 1..])?;
+                Some(format!("{}{flipped}", &original[..=eq]))
+            })?;
             Some(edit(
                 format!("Set {name} to {}", new.trim().trim_matches(['"', '\''])),
                 span,
@@ -241,15 +649,29 @@ pub fn setting(spec: &FixSpec, span: Span, text: &str, name: &str) -> Option<Fix
                 Applicability::Safe,
             ))
         }
-        FixSpec::Word(FixWord::Remove) => {
-            let del = removal_around(text, span)?;
+        FixSpec::ReplaceMap { replace_map } => {
+            let bare = original.trim().trim_matches(['"', '\'']);
+            let safe = replace_map
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(bare))
+                .map(|(_, v)| v)?;
             Some(edit(
+                format!("Set {name} to {safe}"),
+                span,
+                requote(original, safe),
+                Applicability::Safe,
+            ))
+        }
+        FixSpec::Word(FixWord::Remove) => match removal_around(text, span) {
+            Some(del) => Some(edit(
                 format!("Remove {name}"),
                 del,
                 String::new(),
                 Applicability::Safe,
-            ))
-        }
+            )),
+            // Not an argument (`session.verify = False`): the opposite value.
+            None => setting(&FixSpec::Word(FixWord::Negate), span, text, name),
+        },
         _ => None,
     }
 }
@@ -325,6 +747,21 @@ pub fn remove_option(option: Span, text: &str, name: &str) -> Option<Fix> {
     // Keep at least the separator if the option is first on a continued line.
     if s > 0 && matches!(b[s - 1], b'\n' | b'\r') {
         s = option.start;
+        // An option alone on a continued line (`    -SkipCACheck \``): the whole line goes.
+        let line_end = text[option.end..]
+            .find('\n')
+            .map_or(text.len(), |i| option.end + i);
+        let rest = text[option.end..line_end].trim();
+        let before = &text[text[..option.start].rfind('\n').map_or(0, |i| i + 1)..option.start];
+        if before.trim().is_empty() && matches!(rest, "`" | "^" | "\\") && line_end < text.len() {
+            let start = option.start - before.len();
+            return Some(edit(
+                format!("Remove {name}"),
+                Span::new(start, line_end + 1),
+                String::new(),
+                Applicability::Safe,
+            ));
+        }
     }
     Some(edit(
         format!("Remove {name}"),

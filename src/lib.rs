@@ -5,6 +5,7 @@
 //! (the shared [`rules`]) -> [`diagnostic`] findings -> [`report`]. [`scan`] wires them.
 
 pub mod analyze;
+pub mod apply;
 pub mod cli;
 pub mod commands;
 pub mod decode;

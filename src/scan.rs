@@ -48,6 +48,10 @@ pub struct FileReport {
     pub format: FileFormat,
     /// Encoding on disk.
     pub encoding: Encoding,
+    /// The bytes did not decode exactly (invalid UTF-8 replaced): never rewritten.
+    pub lossy: bool,
+    /// FNV-1a of the bytes read, to tell whether the file changed before a fix is written.
+    pub digest: u64,
     /// Findings, sorted and de-duplicated.
     pub findings: Vec<Finding>,
 }
@@ -152,7 +156,11 @@ impl Checker<'_> {
         let mut facts: Vec<Fact> = Vec::new();
         analyze::analyze(fmt, &src.text, &self.engine.ctx(), &mut facts);
         let mut findings = Vec::new();
-        self.engine.judge(&facts, &mut findings);
+        let src_ref = crate::fixes::Source {
+            text: &src.text,
+            format: fmt,
+        };
+        self.engine.judge(&facts, src_ref, &mut findings);
         if findings.is_empty() {
             return Checked::Clean { analyzed: true };
         }
@@ -165,9 +173,21 @@ impl Checker<'_> {
             index,
             format: fmt,
             encoding: src.encoding,
+            lossy: src.lossy,
+            digest: digest(bytes),
             findings,
         }))
     }
+}
+
+/// FNV-1a, 64 bits, of a file's bytes.
+pub fn digest(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
 }
 
 /// Sorts findings by position and category and keeps one per (line, category).

@@ -159,7 +159,7 @@ fn every_matcher_is_reachable_through_the_prefilter() {
             .filter(|r| {
                 r.matchers
                     .iter()
-                    .any(|m| matches!(m, Matcher::Flags { table } if *table == ti))
+                    .any(|m| matches!(m, Matcher::Flags { table, .. } if *table == ti))
             })
             .flat_map(|r| r.keywords.iter().map(|k| k.to_ascii_lowercase()))
             .collect();

@@ -50,14 +50,15 @@ pub fn write(outcome: &Outcome, engine: &Engine, color: bool, w: &mut dyn Write)
         let mut notes: Vec<String> = f.notes.clone();
         if let Some(fix) = &f.fix {
             let mut d = format!("fix: {}", fix.description);
-            for e in &fix.edits {
-                let old = &l.file.text[e.span.start..e.span.end];
-                for line in old.lines() {
-                    d.push_str(&format!("\n  - {line}"));
-                }
-                for line in e.text.lines() {
-                    d.push_str(&format!("\n  + {line}"));
-                }
+            if fix.applicability != crate::diagnostic::Applicability::Safe {
+                d.push_str(" (unsafe: applied with --unsafe-fixes)");
+            }
+            let (old, new) = crate::fixes::line_diff(&l.file.text, fix);
+            for line in &old {
+                d.push_str(&format!("\n  - {}", line.trim_end()));
+            }
+            for line in &new {
+                d.push_str(&format!("\n  + {}", line.trim_end()));
             }
             notes.push(d);
         }

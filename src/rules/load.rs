@@ -11,6 +11,7 @@ use super::{
 };
 use crate::diagnostic::{Category, Severity};
 use crate::facts::{CONSTRUCTS, DOMAINS};
+use crate::fixes::{FixSpec, FixWord};
 use crate::format::FileFormat;
 use crate::rules::value::When;
 use serde::Deserialize;
@@ -76,9 +77,13 @@ pub(crate) enum MatcherSpec {
         category: Option<Category>,
         #[serde(default)]
         table: Option<String>,
+        #[serde(default)]
+        fix: Option<FixSpec>,
     },
     Flags {
         table: String,
+        #[serde(default)]
+        fix: Option<FixSpec>,
     },
     Option {
         commands: Vec<String>,
@@ -93,6 +98,8 @@ pub(crate) enum MatcherSpec {
         when: When,
         #[serde(default)]
         values: Vec<String>,
+        #[serde(default)]
+        fix: Option<FixSpec>,
     },
     Setting {
         domain: String,
@@ -101,6 +108,8 @@ pub(crate) enum MatcherSpec {
         when: When,
         #[serde(default)]
         values: Vec<String>,
+        #[serde(default)]
+        fix: Option<FixSpec>,
     },
     Construct {
         construct: String,
@@ -298,6 +307,7 @@ impl RuleSet {
                 values,
                 category,
                 table,
+                fix,
             } => {
                 if keys.is_empty() {
                     return Err(err(path, "a registry matcher needs `keys`"));
@@ -314,6 +324,18 @@ impl RuleSet {
                     ));
                 }
                 check_values(path, when, &values)?;
+                if matches!(fix, Some(FixSpec::Clear { .. })) && table.is_none() {
+                    return Err(err(
+                        path,
+                        "`fix = { clear = ... }` needs the matcher's `table`",
+                    ));
+                }
+                if matches!(fix, Some(FixSpec::Word(FixWord::Remove | FixWord::Negate))) {
+                    return Err(err(
+                        path,
+                        "a registry fix is `\"delete\"`, `{ set = N }` or `{ clear = CATEGORY }`",
+                    ));
+                }
                 Matcher::Registry(RegistryMatcher {
                     keys: res,
                     key_text: keys,
@@ -322,10 +344,12 @@ impl RuleSet {
                     values,
                     category,
                     table,
+                    fix,
                 })
             }
-            MatcherSpec::Flags { table } => Matcher::Flags {
+            MatcherSpec::Flags { table, fix } => Matcher::Flags {
                 table: self.table_index(path, &table)?,
+                fix,
             },
             MatcherSpec::Option {
                 commands,
@@ -335,6 +359,7 @@ impl RuleSet {
                 takes_value,
                 when,
                 values,
+                fix,
             } => {
                 if commands.is_empty() || options.is_empty() {
                     return Err(err(
@@ -352,6 +377,7 @@ impl RuleSet {
                     takes_value,
                     when,
                     values,
+                    fix,
                 })
             }
             MatcherSpec::Setting {
@@ -359,6 +385,7 @@ impl RuleSet {
                 keys,
                 when,
                 values,
+                fix,
             } => {
                 if !DOMAINS.contains(&domain.as_str()) {
                     return Err(err(
@@ -384,6 +411,7 @@ impl RuleSet {
                     key_text: keys,
                     when,
                     values,
+                    fix,
                 })
             }
             MatcherSpec::Construct { construct } => {

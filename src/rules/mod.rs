@@ -24,6 +24,7 @@ use crate::rules::tables::FlagTable;
 use crate::rules::value::When;
 use std::collections::BTreeMap;
 
+pub use crate::fixes::FixSpec;
 pub use load::{LoadError, RuleSet};
 
 /// A compiled rule.
@@ -109,6 +110,9 @@ pub enum Matcher {
     Flags {
         /// Index into [`RuleSet::tables`].
         table: usize,
+        /// How a number of the table is fixed (`{ clear = "cert-validation" }`); named
+        /// constants are fixed by their entry's `fix` or removed from an OR.
+        fix: Option<FixSpec>,
     },
     /// A command-line option.
     Option(OptionMatcher),
@@ -138,6 +142,8 @@ pub struct RegistryMatcher {
     pub category: Option<Category>,
     /// Flag table decoding the data into further categories.
     pub table: Option<usize>,
+    /// The mechanical fix, when one exists (see [`crate::fixes`]).
+    pub fix: Option<FixSpec>,
 }
 
 /// Matches command-line options.
@@ -159,6 +165,8 @@ pub struct OptionMatcher {
     pub when: When,
     /// Values for `when = "equals"`.
     pub values: Vec<String>,
+    /// The mechanical fix, when one exists (see [`crate::fixes`]).
+    pub fix: Option<FixSpec>,
 }
 
 /// Matches configuration settings.
@@ -174,6 +182,8 @@ pub struct SettingMatcher {
     pub when: When,
     /// Values for `when = "equals"`.
     pub values: Vec<String>,
+    /// The mechanical fix, when one exists (see [`crate::fixes`]).
+    pub fix: Option<FixSpec>,
 }
 
 /// The embedded rule and table files.

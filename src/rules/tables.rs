@@ -45,6 +45,10 @@ pub struct FlagEntry {
     /// One sentence on what the value does.
     #[serde(default)]
     pub note: Option<String>,
+    /// The safe name that replaces this one when it is the whole value
+    /// (`VersionTLS10` -> `VersionTLS12`); the last segment of the name is replaced.
+    #[serde(default)]
+    pub fix: Option<String>,
 }
 
 /// A named table of flag values.

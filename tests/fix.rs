@@ -1,0 +1,207 @@
+//! `--fix` and `--diff` through the real binary: byte-exact rewriting (UTF-16LE .reg
+//! files, CRLF, BOMs), files without findings untouched, fixes that need several passes,
+//! symbolic links refused, and every fixture's safe fixes removing their findings.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn run(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tlslint"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("run tlslint")
+}
+
+fn utf16le_bom(s: &str) -> Vec<u8> {
+    let mut out = vec![0xFF, 0xFE];
+    for u in s.encode_utf16() {
+        out.extend_from_slice(&u.to_le_bytes());
+    }
+    out
+}
+
+fn findings(dir: &Path) -> serde_json::Value {
+    let o = run(&["scan", "--format", "json", "."], dir);
+    serde_json::from_slice(&o.stdout).expect("json")
+}
+
+const REG: &str = "Windows Registry Editor Version 5.00\r\n\r\n\
+; WinHTTP defaults for the dispatch terminals (TF-1187) - caf\u{e9}\r\n\
+[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\WinHttp]\r\n\
+\"DefaultSecureProtocols\"=dword:00000a80\r\n\
+\"Other\"=dword:00000001\r\n\r\n\
+[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Internet Settings]\r\n\
+\"CertificateRevocation\"=dword:00000000\r\n";
+
+#[test]
+fn utf16le_reg_round_trips_byte_for_byte_outside_the_fix() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("tls.reg");
+    let before = utf16le_bom(REG);
+    std::fs::write(&path, &before).expect("write");
+    let o = run(&["scan", "--fix", "tls.reg"], dir.path());
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let after = std::fs::read(&path).expect("read");
+    // The expected result, built independently: the value rewritten in place, the
+    // CertificateRevocation line deleted (a .reg default that is safe).
+    let want = REG
+        .replace("dword:00000a80", "dword:00000800")
+        .replace("\"CertificateRevocation\"=dword:00000000\r\n", "");
+    assert_eq!(after, utf16le_bom(&want));
+    // Still UTF-16LE with a BOM, CRLF kept, nothing left to report.
+    assert_eq!(&after[..2], &[0xFF, 0xFE]);
+    assert!(
+        findings(dir.path())["findings"]
+            .as_array()
+            .expect("array")
+            .is_empty()
+    );
+}
+
+#[test]
+fn diff_prints_a_patch_and_writes_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("setup.ps1");
+    let text = "Invoke-RestMethod -Uri $u -SkipCertificateCheck\r\ngit config --global http.sslVerify false\r\n";
+    std::fs::write(&path, text).expect("write");
+    let o = run(&["scan", "--diff", "."], dir.path());
+    assert_eq!(o.status.code(), Some(1));
+    let patch = String::from_utf8_lossy(&o.stdout);
+    assert!(patch.contains("--- a/setup.ps1"), "{patch}");
+    assert!(
+        patch.contains("+git config --global http.sslVerify true"),
+        "{patch}"
+    );
+    assert!(
+        patch.contains("+Invoke-RestMethod -Uri $u\r\n")
+            || patch.contains("+Invoke-RestMethod -Uri $u\n"),
+        "{patch}"
+    );
+    assert_eq!(std::fs::read_to_string(&path).expect("read"), text);
+    // `--dry-run` is the same.
+    let o2 = run(&["scan", "--dry-run", "."], dir.path());
+    assert_eq!(o2.stdout, o.stdout);
+}
+
+#[test]
+fn fixes_that_overlap_are_finished_in_later_passes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("flags.c");
+    let text = "void f(HINTERNET h) {\n    DWORD flags = SECURITY_FLAG_IGNORE_UNKNOWN_CA\n                | SECURITY_FLAG_IGNORE_CERT_DATE_INVALID\n                | SECURITY_FLAG_IGNORE_CERT_CN_INVALID;\n    WinHttpSetOption(h, WINHTTP_OPTION_SECURITY_FLAGS, &flags, sizeof(flags));\n}\n";
+    std::fs::write(&path, text).expect("write");
+    let o = run(&["scan", "--fix", "."], dir.path());
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let after = std::fs::read_to_string(&path).expect("read");
+    assert!(after.contains("    DWORD flags = 0;\n"), "{after}");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("fixed 3 findings in 1 file"));
+}
+
+#[test]
+fn files_without_findings_and_unfixable_findings_stay_untouched() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let clean = "# nothing here\r\ncurl -fsSL https://example.org/\r\n";
+    let unfixable = "export GIT_SSL_NO_VERIFY=1\n";
+    std::fs::write(dir.path().join("clean.sh"), clean).expect("write");
+    std::fs::write(dir.path().join("env.sh"), unfixable).expect("write");
+    let o = run(&["scan", "--fix", "."], dir.path());
+    // The unfixable finding is still reported.
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("git-ssl-verify-disabled"));
+    assert_eq!(
+        std::fs::read(dir.path().join("clean.sh")).expect("read"),
+        clean.as_bytes()
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("env.sh")).expect("read"),
+        unfixable.as_bytes()
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn symbolic_links_are_not_rewritten() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let target = dir.path().join("real.sh");
+    std::fs::write(&target, "curl -k https://x/\n").expect("write");
+    std::os::unix::fs::symlink(&target, dir.path().join("link.sh")).expect("symlink");
+    let o = run(&["scan", "--fix", "link.sh"], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("symbolic link"));
+    assert_eq!(
+        std::fs::read_to_string(&target).expect("read"),
+        "curl -k https://x/\n"
+    );
+}
+
+/// Every fixture file: after `--fix`, no finding that had a safe fix is left, and every
+/// file that had no fixable finding is byte-identical.
+#[test]
+fn fix_on_the_fixtures_removes_every_fixable_finding() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let src = common::root().join("fixtures");
+    let mut originals = Vec::new();
+    for f in common::files_below(&src) {
+        let rel = f.strip_prefix(&src).expect("below").to_path_buf();
+        let dst = dir.path().join(&rel);
+        std::fs::create_dir_all(dst.parent().expect("parent")).expect("mkdir");
+        let bytes = std::fs::read(&f).expect("read");
+        std::fs::write(&dst, &bytes).expect("write");
+        originals.push((rel, bytes));
+    }
+    let before = findings(dir.path());
+    let fixable: std::collections::BTreeSet<String> = before["findings"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter(|f| !f["fix"].is_null())
+        .map(|f| f["path"].as_str().expect("path").to_string())
+        .collect();
+    assert!(
+        fixable.len() > 20,
+        "too few fixable files: {}",
+        fixable.len()
+    );
+    let o = run(&["scan", "--fix", "--format", "json", "."], dir.path());
+    assert_ne!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let after = findings(dir.path());
+    let left: Vec<String> = after["findings"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter(|f| !f["fix"].is_null())
+        .map(|f| format!("{}:{} {}", f["path"], f["line"], f["rule_id"]))
+        .collect();
+    assert!(
+        left.is_empty(),
+        "fixable findings left after --fix:\n{}",
+        left.join("\n")
+    );
+    for (rel, bytes) in originals {
+        let key = rel.to_string_lossy().replace('\\', "/");
+        if !fixable.contains(&key) {
+            assert_eq!(
+                std::fs::read(dir.path().join(&rel)).expect("read"),
+                bytes,
+                "{key} changed although it had no fix"
+            );
+        }
+    }
+}
