@@ -129,6 +129,8 @@ pub enum ListFormat {
     Human,
     /// JSON.
     Json,
+    /// Markdown documentation of every rule (docs/rules.md).
+    Markdown,
 }
 
 /// `tlslint explain`.

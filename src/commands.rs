@@ -352,6 +352,9 @@ pub fn rules(args: &RulesArgs) -> Result<ExitStatus> {
             serde_json::to_writer_pretty(&mut out, &list)?;
             writeln!(out)?;
         }
+        ListFormat::Markdown => {
+            writeln!(out, "{}", crate::docs::rules_markdown(&rules))?;
+        }
         ListFormat::Human => {
             let w = rules.rules.iter().map(|r| r.id.len()).max().unwrap_or(10);
             for r in &rules.rules {
@@ -438,23 +441,6 @@ pub fn explain(args: &ExplainArgs) -> Result<ExitStatus> {
     let Some(rule) = rules.get(id) else {
         bail!("unknown rule `{id}` (`tlslint rules` lists them)");
     };
-    writeln!(out, "# {}: {}\n", rule.id, rule.title)?;
-    let cats: Vec<&str> = rule.categories.iter().map(|c| c.as_str()).collect();
-    let cwes: Vec<String> = rule.cwe.iter().map(|c| format!("CWE-{c}")).collect();
-    writeln!(
-        out,
-        "Categories: {}. Severity: {}. {}\n",
-        cats.join(", "),
-        rule.severity,
-        cwes.join(", ")
-    )?;
-    writeln!(out, "## What it does\n\n{}\n", rule.description.trim())?;
-    writeln!(out, "## Use instead\n\n{}\n", rule.fix.trim())?;
-    if !rule.references.is_empty() {
-        writeln!(out, "## References\n")?;
-        for r in &rule.references {
-            writeln!(out, "- {r}")?;
-        }
-    }
+    write!(out, "{}", crate::docs::rule_markdown(&rules, rule, 1))?;
     Ok(ExitStatus::Success)
 }

@@ -63,6 +63,45 @@ impl Category {
         }
     }
 
+    /// Why weakening this is dangerous: the "Why is this dangerous?" of every rule in
+    /// the category.
+    pub fn rationale(self) -> &'static str {
+        match self {
+            Category::CertValidation => {
+                "A client that does not validate the server's certificate cannot tell the real server \
+                 from anyone who can intercept the connection: a proxy on the path, a rogue access \
+                 point, a poisoned DNS answer. The attacker presents any certificate, the client \
+                 accepts it, and everything sent over the \"secure\" channel (credentials, tokens, \
+                 downloaded code) can be read and changed."
+            }
+            Category::HostnameValidation => {
+                "A certificate proves an identity only together with the name it was issued to. \
+                 Without the name check, any certificate that chains to a trusted CA (one the \
+                 attacker obtained for their own domain, or any certificate of the same private CA) \
+                 is accepted for the server, so the connection can be intercepted as if validation \
+                 were off."
+            }
+            Category::Revocation => {
+                "Revocation is how a CA withdraws a certificate whose private key was stolen or that \
+                 was mis-issued. A client that does not check, or ignores a failed check, keeps \
+                 accepting such a certificate until it expires, which gives whoever holds the stolen \
+                 key months or years of undetected interception."
+            }
+            Category::LegacyProtocol => {
+                "SSL 2.0, SSL 3.0, TLS 1.0 and TLS 1.1 have known weaknesses (POODLE, BEAST, weak MAC \
+                 and cipher constructions) and are deprecated (RFC 8996). Allowing them lets an \
+                 attacker on the path force a downgrade to a version they can break or tamper with; \
+                 security baselines (PCI DSS, NIST SP 800-52r2) forbid them."
+            }
+            Category::InsecureRedirect => {
+                "Following a redirect from HTTPS to plain HTTP sends the rest of the exchange \
+                 (cookies, credentials, the downloaded file) unencrypted and unauthenticated. An \
+                 attacker on the path can inject such a redirect or tamper with the HTTP leg, which \
+                 defeats the HTTPS of the first request."
+            }
+        }
+    }
+
     /// A short human phrase ("certificate validation").
     pub fn phrase(self) -> &'static str {
         match self {

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod commands;
 pub mod decode;
 pub mod diagnostic;
+pub mod docs;
 pub mod engine;
 pub mod facts;
 pub mod fixes;
