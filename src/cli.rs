@@ -78,8 +78,16 @@ pub struct ScanArgs {
     pub ignore: Vec<String>,
 
     /// Lowest severity that makes the exit status 1 (default: any finding).
-    #[arg(long, value_enum, default_value_t = FailOn::Note, value_name = "LEVEL")]
-    pub fail_on: FailOn,
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub fail_on: Option<FailOn>,
+
+    /// Configuration file (default: the nearest .tlslint.toml from the scanned path upward).
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+
+    /// Ignore .tlslint.toml files.
+    #[arg(long)]
+    pub no_config: bool,
 
     /// Worker threads (default: all cores).
     #[arg(short = 'j', long, value_name = "N")]
@@ -93,6 +101,14 @@ pub struct ScanArgs {
     #[arg(long, default_value = "16M", value_name = "SIZE", value_parser = parse_size)]
     pub max_filesize: u64,
 
+    /// Hide the findings recorded in this baseline file (see --write-baseline).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Record today's findings in FILE as a baseline, and exit 0.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["fix", "diff"])]
+    pub write_baseline: Option<PathBuf>,
+
     /// Apply the safe fixes in place (each file keeps its encoding, BOM and line endings).
     #[arg(long)]
     pub fix: bool,
@@ -104,6 +120,10 @@ pub struct ScanArgs {
     /// Print the fixes as a unified diff instead of writing them (implies --fix).
     #[arg(long, visible_alias = "dry-run")]
     pub diff: bool,
+
+    /// Report suppression comments that suppress nothing (and fail the run on them).
+    #[arg(long)]
+    pub report_unused_suppressions: bool,
 
     /// Print files, bytes, time and findings per category on stderr.
     #[arg(long)]

@@ -131,22 +131,52 @@ fn write_to_file(
 
 /// `tlslint scan`.
 pub fn scan(args: &ScanArgs) -> Result<ExitStatus> {
-    let rules = RuleSet::builtin().context("loading the built-in rules")?;
-    let mask = rule_mask(&rules, &args.select, &args.ignore)?;
+    let mut rules = RuleSet::builtin().context("loading the built-in rules")?;
+    let config = load_config(args, &rules)?;
+    config.extend_rules(&mut rules)?;
+    // The command line's --select replaces the file's; --ignore adds to it.
+    let select = if args.select.is_empty() {
+        config.select.clone()
+    } else {
+        args.select.clone()
+    };
+    let ignore: Vec<String> = config.ignore.iter().chain(&args.ignore).cloned().collect();
+    let mask = rule_mask(&rules, &select, &ignore)?;
+    let fail_on = args.fail_on.unwrap_or(match config.fail_on {
+        Some(crate::config::FailOnSetting::Error) => FailOn::Error,
+        Some(crate::config::FailOnSetting::Warning) => FailOn::Warning,
+        Some(crate::config::FailOnSetting::Never) => FailOn::Never,
+        Some(crate::config::FailOnSetting::Note) | None => FailOn::Note,
+    });
     let mut extra_reports = Vec::new();
     for spec in &args.reports {
         extra_reports.push(parse_report_spec(spec)?);
     }
-    let keywords: Vec<String> = rules
+    let mut keywords: Vec<String> = rules
         .rules
         .iter()
         .zip(&mask)
         .filter(|(_, on)| **on)
         .flat_map(|(r, _)| r.keywords.iter().cloned())
         .collect();
+    if args.report_unused_suppressions {
+        // Files whose only trigger is a suppression comment must be read too.
+        keywords.push(crate::suppress::MARKER.to_string());
+    }
     let prefilter = Prefilter::new(&keywords);
+    let by_rule = config
+        .rule_severity
+        .iter()
+        .filter_map(|(id, sev)| rules.index_of(id).map(|i| (i, *sev)))
+        .collect();
+    let by_category = config
+        .category_severity
+        .iter()
+        .map(|(c, s)| (*c, *s))
+        .collect();
     let mut engine = Engine::new(rules);
     engine.set_enabled(mask);
+    engine.set_severities(by_rule, by_category);
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
@@ -156,26 +186,62 @@ pub fn scan(args: &ScanArgs) -> Result<ExitStatus> {
         threads,
         no_ignore: args.no_ignore,
         max_filesize: args.max_filesize,
+        unused_suppressions: args.report_unused_suppressions,
+        filter: config.path_filter().map(std::sync::Arc::new),
     };
     let mut outcome = scan::scan(&opts, &engine, &prefilter);
+
+    if let Some(path) = &args.write_baseline {
+        let b = crate::baseline::record(&outcome, &engine);
+        let text = serde_json::to_string_pretty(&b)? + "\n";
+        std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
+        eprintln!(
+            "tlslint: recorded {} findings in the baseline {}",
+            b.findings.len(),
+            path.display()
+        );
+        return Ok(ExitStatus::Success);
+    }
+    if let Some(path) = &args.baseline {
+        let b =
+            crate::baseline::load(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        crate::baseline::apply(&mut outcome, &engine, &b);
+    }
 
     if args.fix || args.diff {
         let checker = scan::Checker {
             engine: &engine,
             prefilter: Some(&prefilter),
+            unused_suppressions: false,
         };
         let status = fix(args, &checker, &mut outcome)?;
         if args.diff {
             return Ok(status);
         }
-        let after = report_and_status(args, &outcome, &engine, &extra_reports)?;
+        let after = report_and_status(args, fail_on, &outcome, &engine, &extra_reports)?;
         return Ok(if status == ExitStatus::Error {
             ExitStatus::Error
         } else {
             after
         });
     }
-    report_and_status(args, &outcome, &engine, &extra_reports)
+    report_and_status(args, fail_on, &outcome, &engine, &extra_reports)
+}
+
+/// The configuration: `--config FILE`, else the nearest `.tlslint.toml` above the first
+/// scanned path (none with `--no-config`).
+fn load_config(args: &ScanArgs, rules: &RuleSet) -> Result<crate::config::Config> {
+    if args.no_config {
+        return Ok(crate::config::Config::default());
+    }
+    let path = match &args.config {
+        Some(p) => Some(p.clone()),
+        None => args.paths.first().and_then(|p| crate::config::discover(p)),
+    };
+    match path {
+        Some(p) => Ok(crate::config::Config::load(&p, rules)?),
+        None => Ok(crate::config::Config::default()),
+    }
 }
 
 /// `--fix` / `--diff`: applies (or prints) the fixes; `outcome` is updated with what is
@@ -258,6 +324,7 @@ fn fix(
 /// Writes the reports and works out the exit status.
 fn report_and_status(
     args: &ScanArgs,
+    fail_on: FailOn,
     outcome: &scan::Outcome,
     engine: &Engine,
     extra_reports: &[(ReportFormat, PathBuf)],
@@ -268,6 +335,16 @@ fn report_and_status(
         } else {
             eprintln!("tlslint: {}: {}", p.path, p.message);
         }
+    }
+    let mut unused = 0;
+    for (path, note) in &outcome.suppression_notes {
+        if note.unused {
+            if !args.report_unused_suppressions {
+                continue;
+            }
+            unused += 1;
+        }
+        eprintln!("tlslint: {path}:{}: {}", note.line, note.message);
     }
 
     for (format, path) in extra_reports {
@@ -311,18 +388,23 @@ fn report_and_status(
             let n = findings.iter().filter(|f| f.category == c).count();
             eprintln!("tlslint:   {c:<20} {n}");
         }
+        eprintln!(
+            "tlslint: {} suppressed inline ({} suppressions without a reason), {} hidden by the baseline",
+            s.suppressed, s.without_reason, s.baselined
+        );
     }
 
     if outcome.stats.files_scanned == 0 && outcome.stats.errors > 0 {
         return Ok(ExitStatus::Error);
     }
-    let threshold = match args.fail_on {
+    let threshold = match fail_on {
         FailOn::Never => None,
         FailOn::Note => Some(Severity::Note),
         FailOn::Warning => Some(Severity::Warning),
         FailOn::Error => Some(Severity::Error),
     };
-    let failing = threshold.is_some_and(|t| findings.iter().any(|f| f.severity >= t));
+    let failing = threshold.is_some_and(|t| findings.iter().any(|f| f.severity >= t))
+        || (unused > 0 && fail_on != FailOn::Never);
     Ok(if failing {
         ExitStatus::Failure
     } else {

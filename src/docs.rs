@@ -79,7 +79,12 @@ pub fn rule_markdown(rules: &RuleSet, rule: &Rule, level: usize) -> String {
             .map(|e| e.code.as_str())
     });
     if let Some(bad) = bad {
-        let _ = writeln!(s, "{h}# Example\n\n```{}\n{}\n```\n", fence(rule), bad.trim());
+        let _ = writeln!(
+            s,
+            "{h}# Example\n\n```{}\n{}\n```\n",
+            fence(rule),
+            bad.trim()
+        );
     }
     let _ = writeln!(s, "{h}# Use instead\n\n{}\n", rule.fix.trim());
     if let Some(good) = good {

@@ -29,6 +29,10 @@ pub struct Engine {
     constructs: HashMap<String, Vec<(usize, usize)>>,
     /// Rules switched off by `--select`/`--ignore`/configuration.
     enabled: Vec<bool>,
+    /// Severity set by configuration, by rule index.
+    rule_severity: HashMap<usize, crate::diagnostic::Severity>,
+    /// Severity set by configuration, by category.
+    category_severity: HashMap<Category, crate::diagnostic::Severity>,
 }
 
 /// Values substituted into message templates.
@@ -90,6 +94,8 @@ impl Engine {
         let mut e = Engine {
             index: TableIndex::new(&rules.tables),
             enabled: vec![true; rules.rules.len()],
+            rule_severity: HashMap::new(),
+            category_severity: HashMap::new(),
             rules,
             registry: Vec::new(),
             flags: HashMap::new(),
@@ -133,6 +139,16 @@ impl Engine {
         self.enabled = enabled;
     }
 
+    /// Severity overrides from configuration: a rule's own wins over its category's.
+    pub fn set_severities(
+        &mut self,
+        by_rule: HashMap<usize, crate::diagnostic::Severity>,
+        by_category: HashMap<Category, crate::diagnostic::Severity>,
+    ) {
+        self.rule_severity = by_rule;
+        self.category_severity = by_category;
+    }
+
     /// Whether rule `i` runs.
     pub fn is_enabled(&self, i: usize) -> bool {
         self.enabled.get(i).copied().unwrap_or(false)
@@ -166,10 +182,16 @@ impl Engine {
         if !self.enabled[ri] || !rule.categories.contains(&category) {
             return;
         }
+        let severity = self
+            .rule_severity
+            .get(&ri)
+            .or_else(|| self.category_severity.get(&category))
+            .copied()
+            .unwrap_or(rule.severity);
         out.push(Finding {
             rule: ri,
             category,
-            severity: rule.severity,
+            severity,
             span,
             message: render(rule.template(category), vars),
             notes,

@@ -6,8 +6,10 @@
 
 pub mod analyze;
 pub mod apply;
+pub mod baseline;
 pub mod cli;
 pub mod commands;
+pub mod config;
 pub mod decode;
 pub mod diagnostic;
 pub mod docs;
@@ -20,4 +22,5 @@ pub mod report;
 pub mod rules;
 pub mod scan;
 pub mod source;
+pub mod suppress;
 pub mod walk;

@@ -14,6 +14,7 @@ use crate::facts::Fact;
 use crate::format::{self, FileFormat};
 use crate::prefilter::Prefilter;
 use crate::source::LineIndex;
+use crate::suppress;
 use crate::walk::{self, Haystack, WalkOptions};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -31,6 +32,10 @@ pub struct ScanOptions {
     pub no_ignore: bool,
     /// Larger files are skipped with a note.
     pub max_filesize: u64,
+    /// Look for suppressions in files without findings too (to report unused ones).
+    pub unused_suppressions: bool,
+    /// The configuration's `exclude`/`include`.
+    pub filter: Option<std::sync::Arc<crate::config::PathFilter>>,
 }
 
 /// A file with findings, ready for reporting.
@@ -52,6 +57,12 @@ pub struct FileReport {
     pub lossy: bool,
     /// FNV-1a of the bytes read, to tell whether the file changed before a fix is written.
     pub digest: u64,
+    /// Findings suppressed by inline comments.
+    pub suppressed: usize,
+    /// Suppressions used without a reason.
+    pub without_reason: usize,
+    /// Notes on suppressions (unknown selectors, unused ones).
+    pub suppression_notes: Vec<crate::suppress::Note>,
     /// Findings, sorted and de-duplicated.
     pub findings: Vec<Finding>,
 }
@@ -82,6 +93,12 @@ pub struct Stats {
     pub skipped_large: u64,
     /// Files that could not be read.
     pub errors: u64,
+    /// Findings suppressed by inline comments.
+    pub suppressed: u64,
+    /// Suppressions used without a reason.
+    pub without_reason: u64,
+    /// Findings hidden by the baseline.
+    pub baselined: u64,
     /// Wall time.
     pub duration: Duration,
 }
@@ -95,6 +112,8 @@ pub struct Outcome {
     pub stats: Stats,
     /// Problems, sorted by path.
     pub problems: Vec<Problem>,
+    /// Notes on suppressions, by path.
+    pub suppression_notes: Vec<(String, suppress::Note)>,
 }
 
 /// The per-file work shared by the scanner and the test harness.
@@ -103,6 +122,8 @@ pub struct Checker<'a> {
     pub engine: &'a Engine,
     /// The keyword prefilter (`None` analyzes every file).
     pub prefilter: Option<&'a Prefilter>,
+    /// Look for suppressions in files without findings too (to report unused ones).
+    pub unused_suppressions: bool,
 }
 
 /// What checking one file's bytes gave.
@@ -161,11 +182,22 @@ impl Checker<'_> {
             format: fmt,
         };
         self.engine.judge(&facts, src_ref, &mut findings);
-        if findings.is_empty() {
+        let has_marker = src.text.contains(suppress::MARKER);
+        if findings.is_empty() && !(self.unused_suppressions && has_marker) {
             return Checked::Clean { analyzed: true };
         }
         let index = LineIndex::new(&src.text);
         let findings = finalize(findings, &index, &self.engine.rules.rules);
+        let sups = suppress::parse(&src.text, &index, fmt);
+        let applied = suppress::apply(
+            findings,
+            &sups,
+            &index,
+            &src.text,
+            &self.engine.rules.rules,
+            &|i| self.engine.is_enabled(i),
+        );
+        let findings = applied.kept;
         Checked::Findings(Box::new(FileReport {
             path: display.to_string(),
             fs_path: path.to_path_buf(),
@@ -175,6 +207,9 @@ impl Checker<'_> {
             encoding: src.encoding,
             lossy: src.lossy,
             digest: digest(bytes),
+            suppressed: applied.suppressed,
+            without_reason: applied.without_reason,
+            suppression_notes: applied.notes,
             findings,
         }))
     }
@@ -225,9 +260,11 @@ pub fn scan(opts: &ScanOptions, engine: &Engine, prefilter: &Prefilter) -> Outco
     let checker = Checker {
         engine,
         prefilter: Some(prefilter),
+        unused_suppressions: opts.unused_suppressions,
     };
     let files = Mutex::new(Vec::new());
     let problems = Mutex::new(Vec::new());
+    let notes = Mutex::new(Vec::new());
     let counters = Counters::default();
     let push_problem = |path: String, message: String, is_error: bool| {
         if let Ok(mut p) = problems.lock() {
@@ -286,10 +323,25 @@ pub fn scan(opts: &ScanOptions, engine: &Engine, prefilter: &Prefilter) -> Outco
             Checked::Binary => {
                 counters.binary.fetch_add(1, Ordering::Relaxed);
             }
-            Checked::Findings(report) => {
+            Checked::Findings(mut report) => {
                 counters.analyzed.fetch_add(1, Ordering::Relaxed);
-                if let Ok(mut f) = files.lock() {
-                    f.push(*report);
+                counters
+                    .suppressed
+                    .fetch_add(report.suppressed as u64, Ordering::Relaxed);
+                counters
+                    .without_reason
+                    .fetch_add(report.without_reason as u64, Ordering::Relaxed);
+                if !report.suppression_notes.is_empty() {
+                    if let Ok(mut n) = notes.lock() {
+                        for note in std::mem::take(&mut report.suppression_notes) {
+                            n.push((report.path.clone(), note));
+                        }
+                    }
+                }
+                if !report.findings.is_empty() {
+                    if let Ok(mut f) = files.lock() {
+                        f.push(*report);
+                    }
                 }
             }
         }
@@ -303,6 +355,7 @@ pub fn scan(opts: &ScanOptions, engine: &Engine, prefilter: &Prefilter) -> Outco
         &WalkOptions {
             threads: opts.threads,
             no_ignore: opts.no_ignore,
+            filter: opts.filter.clone(),
         },
         visit,
         error,
@@ -311,6 +364,9 @@ pub fn scan(opts: &ScanOptions, engine: &Engine, prefilter: &Prefilter) -> Outco
     files.sort_by(|a, b| a.path.cmp(&b.path).then_with(|| a.fs_path.cmp(&b.fs_path)));
     let mut problems = problems.into_inner().unwrap_or_default();
     problems.sort();
+    let mut suppression_notes: Vec<(String, suppress::Note)> =
+        notes.into_inner().unwrap_or_default();
+    suppression_notes.sort();
     let stats = Stats {
         files_scanned: counters.files.load(Ordering::Relaxed),
         bytes_scanned: counters.bytes.load(Ordering::Relaxed),
@@ -318,12 +374,16 @@ pub fn scan(opts: &ScanOptions, engine: &Engine, prefilter: &Prefilter) -> Outco
         skipped_binary: counters.binary.load(Ordering::Relaxed),
         skipped_large: counters.skipped_large.load(Ordering::Relaxed),
         errors: counters.errors.load(Ordering::Relaxed),
+        suppressed: counters.suppressed.load(Ordering::Relaxed),
+        without_reason: counters.without_reason.load(Ordering::Relaxed),
+        baselined: 0,
         duration: started.elapsed(),
     };
     Outcome {
         files,
         stats,
         problems,
+        suppression_notes,
     }
 }
 
@@ -335,6 +395,8 @@ struct Counters {
     binary: AtomicU64,
     skipped_large: AtomicU64,
     errors: AtomicU64,
+    suppressed: AtomicU64,
+    without_reason: AtomicU64,
 }
 
 /// Reads a file, refusing to read more than `limit` bytes (files can grow between the

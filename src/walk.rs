@@ -28,6 +28,8 @@ pub struct WalkOptions {
     pub threads: usize,
     /// Ignore `.gitignore`/`.ignore` files.
     pub no_ignore: bool,
+    /// The configuration's `exclude`/`include` (not applied to files named explicitly).
+    pub filter: Option<std::sync::Arc<crate::config::PathFilter>>,
 }
 
 /// Folders that are never walked.
@@ -88,9 +90,21 @@ where
                 .ignore(false)
                 .parents(false);
         }
-        b.filter_entry(|e| {
-            !(e.file_type().is_some_and(|t| t.is_dir())
-                && VCS_DIRS.iter().any(|d| e.file_name() == *d))
+        let filter = opts.filter.clone();
+        let root_abs = std::path::absolute(root).unwrap_or_else(|_| root.clone());
+        let walk_root = root.clone();
+        b.filter_entry(move |e| {
+            let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+            if is_dir && VCS_DIRS.iter().any(|d| e.file_name() == *d) {
+                return false;
+            }
+            match &filter {
+                Some(f) => {
+                    let rel = e.path().strip_prefix(&walk_root).unwrap_or(e.path());
+                    f.allows(&root_abs.join(rel), is_dir)
+                }
+                None => true,
+            }
         });
         let root = root.clone();
         b.build_parallel().run(|| {

@@ -78,31 +78,45 @@ pub fn normalize_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Resolves every finding of a scan, in report order.
-pub fn locate_all<'a>(outcome: &'a Outcome, engine: &Engine) -> Vec<Located<'a>> {
-    let mut out = Vec::new();
-    for file in &outcome.files {
-        let mut occurrences: HashMap<(usize, u8, String), usize> = HashMap::new();
-        for f in &file.findings {
-            let start = file.index.position(&file.text, f.span.start);
-            let end = file
-                .index
-                .position(&file.text, f.span.end.max(f.span.start));
-            let snippet = file.index.line_text(&file.text, start.line - 1).trim();
-            let norm = normalize_line(snippet);
+/// The fingerprints of a file's findings, in order: rule, category, path, the finding's
+/// line text with whitespace collapsed, and which occurrence of that combination it is.
+/// Line numbers are not part of it, so findings keep their fingerprint when unrelated
+/// lines are added or removed (baselines, SARIF `partialFingerprints`).
+pub fn fingerprints(file: &FileReport, engine: &Engine) -> Vec<String> {
+    let mut occurrences: HashMap<(usize, u8, String), usize> = HashMap::new();
+    file.findings
+        .iter()
+        .map(|f| {
+            let line = file.index.line_of(f.span.start);
+            let norm = normalize_line(file.index.line_text(&file.text, line));
             let n = occurrences
                 .entry((f.rule, f.category as u8, norm.clone()))
                 .or_insert(0);
             *n += 1;
             let rule = &engine.rules.rules[f.rule].id;
             let h = fnv1a(&[rule, f.category.as_str(), &file.path, &norm, &n.to_string()]);
+            format!("{h:016x}")
+        })
+        .collect()
+}
+
+/// Resolves every finding of a scan, in report order.
+pub fn locate_all<'a>(outcome: &'a Outcome, engine: &Engine) -> Vec<Located<'a>> {
+    let mut out = Vec::new();
+    for file in &outcome.files {
+        for (f, fingerprint) in file.findings.iter().zip(fingerprints(file, engine)) {
+            let start = file.index.position(&file.text, f.span.start);
+            let end = file
+                .index
+                .position(&file.text, f.span.end.max(f.span.start));
+            let snippet = file.index.line_text(&file.text, start.line - 1).trim();
             out.push(Located {
                 file,
                 finding: f,
                 start,
                 end,
                 snippet,
-                fingerprint: format!("{h:016x}"),
+                fingerprint,
             });
         }
     }
