@@ -336,3 +336,26 @@ fn bad_configuration_is_a_clear_error() {
         assert!(err.contains(want), "{text}: {err}");
     }
 }
+
+/// The configuration example in the README is valid.
+#[test]
+fn readme_configuration_example_parses() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README");
+    let section = readme
+        .split("## Configuration")
+        .nth(1)
+        .expect("a Configuration section");
+    let block = section
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .expect("a toml block");
+    let rules = tlslint::rules::RuleSet::builtin().expect("rules");
+    let cfg = tlslint::config::Config::parse(Path::new("README.md"), block, &rules)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut rules = rules;
+    cfg.extend_rules(&mut rules)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(rules.get("contoso-proxy-ignore-cert").is_some());
+}
