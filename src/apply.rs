@@ -137,3 +137,47 @@ pub fn unified_diff(path: &str, old: &str, new: &str) -> String {
         .header(&format!("a/{path}"), &format!("b/{path}"))
         .to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Engine;
+    use crate::rules::RuleSet;
+
+    fn report_for(path: &Path, engine: &Engine) -> FileReport {
+        let bytes = std::fs::read(path).expect("read");
+        let checker = Checker {
+            engine,
+            prefilter: None,
+            unused_suppressions: false,
+        };
+        match checker.check(path, "t.sh", &bytes, true) {
+            Checked::Findings(r) => *r,
+            _ => panic!("expected findings"),
+        }
+    }
+
+    #[test]
+    fn a_file_changed_since_the_scan_is_not_written() {
+        let engine = Engine::new(RuleSet::builtin().expect("rules"));
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("t.sh");
+        std::fs::write(&path, "curl -k https://x/\n").expect("write");
+        let report = report_for(&path, &engine);
+        let checker = Checker {
+            engine: &engine,
+            prefilter: None,
+            unused_suppressions: false,
+        };
+        let fixed = fix_in_memory(&checker, &report, false).expect("a fix");
+        assert_eq!(fixed.text, "curl https://x/\n");
+        // Someone edits the file in the meantime.
+        std::fs::write(&path, "curl -k https://x/ # edited\n").expect("write");
+        let err = write_fixed(&report, &fixed.text).expect_err("must refuse");
+        assert!(err.contains("changed since"), "{err}");
+        assert_eq!(
+            std::fs::read_to_string(&path).expect("read"),
+            "curl -k https://x/ # edited\n"
+        );
+    }
+}
