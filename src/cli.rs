@@ -97,6 +97,11 @@ pub struct ScanArgs {
     #[arg(long)]
     pub no_ignore: bool,
 
+    /// Apply the configuration's `exclude`/`include` to files named on the command line too
+    /// (for pre-commit and editors, which pass files one by one).
+    #[arg(long)]
+    pub force_exclude: bool,
+
     /// Skip larger files with a note (K, M and G suffixes).
     #[arg(long, default_value = "16M", value_name = "SIZE", value_parser = parse_size)]
     pub max_filesize: u64,
@@ -104,6 +109,11 @@ pub struct ScanArgs {
     /// Hide the findings recorded in this baseline file (see --write-baseline).
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
+
+    /// Report only findings on lines added or changed since this git revision (pull-request
+    /// mode): committed, staged and unstaged changes and untracked files all count.
+    #[arg(long, value_name = "REV", conflicts_with_all = ["fix", "diff", "write_baseline"])]
+    pub diff_base: Option<String>,
 
     /// Record today's findings in FILE as a baseline, and exit 0.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["fix", "diff"])]

@@ -152,6 +152,17 @@ pub fn scan(args: &ScanArgs) -> Result<ExitStatus> {
     for spec in &args.reports {
         extra_reports.push(parse_report_spec(spec)?);
     }
+    // Read the diff before scanning: a bad revision is a usage error, not a late surprise.
+    let mut changes = Vec::new();
+    if let Some(rev) = &args.diff_base {
+        let mut tops = std::collections::HashSet::new();
+        for p in &args.paths {
+            let c = crate::gitdiff::changes_since(p, rev).map_err(|e| anyhow::anyhow!(e))?;
+            if tops.insert(c.top.clone()) {
+                changes.push(c);
+            }
+        }
+    }
     let mut keywords: Vec<String> = rules
         .rules
         .iter()
@@ -188,6 +199,7 @@ pub fn scan(args: &ScanArgs) -> Result<ExitStatus> {
         max_filesize: args.max_filesize,
         unused_suppressions: args.report_unused_suppressions,
         filter: config.path_filter().map(std::sync::Arc::new),
+        force_exclude: args.force_exclude,
     };
     let mut outcome = scan::scan(&opts, &engine, &prefilter);
 
@@ -206,6 +218,9 @@ pub fn scan(args: &ScanArgs) -> Result<ExitStatus> {
         let b =
             crate::baseline::load(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
         crate::baseline::apply(&mut outcome, &engine, &b);
+    }
+    if args.diff_base.is_some() {
+        outcome.stats.outside_diff = crate::gitdiff::filter(&mut outcome, &changes) as u64;
     }
 
     if args.fix || args.diff {
@@ -389,8 +404,8 @@ fn report_and_status(
             eprintln!("tlslint:   {c:<20} {n}");
         }
         eprintln!(
-            "tlslint: {} suppressed inline ({} suppressions without a reason), {} hidden by the baseline",
-            s.suppressed, s.without_reason, s.baselined
+            "tlslint: {} suppressed inline ({} suppressions without a reason), {} hidden by the baseline, {} outside the diff",
+            s.suppressed, s.without_reason, s.baselined, s.outside_diff
         );
     }
 

@@ -400,6 +400,23 @@ impl PathFilter {
         }
         is_dir || self.include.as_ref().is_none_or(|m| m.matches(rel))
     }
+
+    /// Whether a file named on the command line passes the filter, as if it had been
+    /// reached by walking: none of its folders is excluded, and the file itself passes.
+    pub fn allows_explicit(&self, abs: &Path) -> bool {
+        let Ok(rel) = abs.strip_prefix(&self.base) else {
+            return true;
+        };
+        let mut dir = self.base.clone();
+        let mut parts = rel.components().peekable();
+        while let Some(c) = parts.next() {
+            dir.push(c);
+            if parts.peek().is_some() && !self.allows(&dir, true) {
+                return false;
+            }
+        }
+        self.allows(abs, false)
+    }
 }
 
 #[cfg(test)]

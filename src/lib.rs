@@ -17,6 +17,7 @@ pub mod engine;
 pub mod facts;
 pub mod fixes;
 pub mod format;
+pub mod gitdiff;
 pub mod prefilter;
 pub mod report;
 pub mod rules;

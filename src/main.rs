@@ -12,6 +12,14 @@ fn main() {
         Command::Explain(args) => commands::explain(args),
     };
     let status = result.unwrap_or_else(|e| {
+        // A closed pipe (`tlslint rules | head`) is the reader's choice, not an error.
+        let broken_pipe = e.chain().any(|c| {
+            c.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        });
+        if broken_pipe {
+            return ExitStatus::Success;
+        }
         eprintln!("tlslint: error: {e:#}");
         ExitStatus::Error
     });

@@ -36,6 +36,8 @@ pub struct ScanOptions {
     pub unused_suppressions: bool,
     /// The configuration's `exclude`/`include`.
     pub filter: Option<std::sync::Arc<crate::config::PathFilter>>,
+    /// Apply `filter` to files named on the command line too.
+    pub force_exclude: bool,
 }
 
 /// A file with findings, ready for reporting.
@@ -99,6 +101,8 @@ pub struct Stats {
     pub without_reason: u64,
     /// Findings hidden by the baseline.
     pub baselined: u64,
+    /// Findings on lines that did not change since `--diff-base`.
+    pub outside_diff: u64,
     /// Wall time.
     pub duration: Duration,
 }
@@ -356,6 +360,7 @@ pub fn scan(opts: &ScanOptions, engine: &Engine, prefilter: &Prefilter) -> Outco
             threads: opts.threads,
             no_ignore: opts.no_ignore,
             filter: opts.filter.clone(),
+            force_exclude: opts.force_exclude,
         },
         visit,
         error,
@@ -377,6 +382,7 @@ pub fn scan(opts: &ScanOptions, engine: &Engine, prefilter: &Prefilter) -> Outco
         suppressed: counters.suppressed.load(Ordering::Relaxed),
         without_reason: counters.without_reason.load(Ordering::Relaxed),
         baselined: 0,
+        outside_diff: 0,
         duration: started.elapsed(),
     };
     Outcome {

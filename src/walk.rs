@@ -30,6 +30,9 @@ pub struct WalkOptions {
     pub no_ignore: bool,
     /// The configuration's `exclude`/`include` (not applied to files named explicitly).
     pub filter: Option<std::sync::Arc<crate::config::PathFilter>>,
+    /// Apply `filter` to files named on the command line too (pre-commit passes every
+    /// staged file, excluded ones included).
+    pub force_exclude: bool,
 }
 
 /// Folders that are never walked.
@@ -71,6 +74,14 @@ where
             }
         };
         if meta.is_file() {
+            if opts.force_exclude
+                && let Some(f) = &opts.filter
+            {
+                let abs = std::path::absolute(root).unwrap_or_else(|_| root.clone());
+                if !f.allows_explicit(&abs) {
+                    continue;
+                }
+            }
             visit(Haystack {
                 path: root.clone(),
                 display: display_path(root, root, true),

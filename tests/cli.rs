@@ -480,3 +480,29 @@ fn rules_and_explain() {
         Some(2)
     );
 }
+
+#[test]
+fn github_annotations_escape_properties_and_markdown_is_cut_off() {
+    let many: String = (0..150)
+        .map(|i| format!("set GIT_SSL_NO_VERIFY=1 & rem {i}\r\n"))
+        .collect();
+    let d = tree(&[
+        ("odd, name: 100%.cmd", b"set GIT_SSL_NO_VERIFY=1\r\n"),
+        ("many.cmd", many.as_bytes()),
+    ]);
+    let o = run(&["scan", "-f", "github", "odd, name: 100%.cmd"], d.path());
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(
+        out.starts_with("::error file=odd%2C name%3A 100%25.cmd,line=1,col="),
+        "{out}"
+    );
+    assert_eq!(out.lines().count(), 1, "{out}");
+
+    let o = run(&["scan", "-f", "markdown", "."], d.path());
+    let md = stdout(&o);
+    assert!(md.contains("**151 findings** in 2 files"), "{md}");
+    let rows = md.lines().filter(|l| l.starts_with("| `")).count();
+    assert_eq!(rows, 100, "{md}");
+    assert!(md.contains("… and 51 more findings"), "{md}");
+}

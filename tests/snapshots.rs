@@ -1,4 +1,4 @@
-//! Snapshot tests of the rendered reports (human, JSON, SARIF) for a small fixed tree.
+//! Snapshot tests of the rendered reports (human, JSON, SARIF, GitHub, Markdown) for a small fixed tree.
 //! Review changes with `cargo insta review` (or `INSTA_UPDATE=always cargo test`).
 
 use std::path::Path;
@@ -51,4 +51,16 @@ fn sarif_report() {
     let v: serde_json::Value = serde_json::from_str(&sarif).expect("json");
     let results = serde_json::to_string_pretty(&v["runs"][0]["results"]).expect("json");
     insta::assert_snapshot!(results);
+}
+
+#[test]
+fn github_report() {
+    let d = tree();
+    insta::assert_snapshot!(scan(d.path(), &["--format", "github"]));
+}
+
+#[test]
+fn markdown_report() {
+    let d = tree();
+    insta::assert_snapshot!(scan(d.path(), &["--format", "markdown"]));
 }

@@ -114,6 +114,6 @@ pub fn write(outcome: &Outcome, engine: &Engine, w: &mut dyn Write) -> io::Resul
             duration_ms: u64::try_from(outcome.stats.duration.as_millis()).unwrap_or(u64::MAX),
         },
     };
-    serde_json::to_writer_pretty(&mut *w, &report).map_err(io::Error::other)?;
+    serde_json::to_writer_pretty(&mut *w, &report).map_err(io::Error::from)?;
     writeln!(w)
 }

@@ -4,8 +4,10 @@
 //! are resolved once here ([`Located`]) so every format agrees on lines, columns,
 //! snippets and fingerprints.
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod markdown;
 pub mod sarif;
 
 use crate::diagnostic::{Edit, Finding};
@@ -24,6 +26,10 @@ pub enum ReportFormat {
     Json,
     /// SARIF 2.1.0 for GitHub code scanning.
     Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+    /// A Markdown summary (for $GITHUB_STEP_SUMMARY or a pull-request comment).
+    Markdown,
 }
 
 /// A finding with resolved positions.
@@ -58,6 +64,36 @@ pub fn locate_edit<'a>(file: &FileReport, e: &'a Edit) -> LocatedEdit<'a> {
         start: file.index.position(&file.text, e.span.start),
         end: file.index.position(&file.text, e.span.end),
         text: &e.text,
+    }
+}
+
+/// The path of a file as the repository sees it, for GitHub annotations and SARIF: the
+/// path on disk relative to the current folder (where a workflow runs, the checkout root)
+/// when the file is below it, else the path relative to the scanned root. Scanning
+/// `deploy/` from the checkout gives `deploy/a.reg`, which is what GitHub maps to the file.
+pub fn repo_path(file: &FileReport) -> String {
+    let p = file.fs_path.as_path();
+    let rel = if p.is_absolute() {
+        std::env::current_dir()
+            .ok()
+            .and_then(|cwd| p.strip_prefix(&cwd).ok().map(std::path::Path::to_path_buf))
+    } else {
+        Some(p.to_path_buf())
+    };
+    match rel {
+        Some(r)
+            if !r.as_os_str().is_empty()
+                && !r
+                    .components()
+                    .any(|c| matches!(c, std::path::Component::ParentDir)) =>
+        {
+            let mut s = r.to_string_lossy().replace('\\', "/");
+            while let Some(x) = s.strip_prefix("./") {
+                s = x.to_string();
+            }
+            s
+        }
+        _ => file.path.clone(),
     }
 }
 
@@ -135,5 +171,7 @@ pub fn write_report(
         ReportFormat::Human => human::write(outcome, engine, color, w),
         ReportFormat::Json => json::write(outcome, engine, w),
         ReportFormat::Sarif => sarif::write(outcome, engine, w),
+        ReportFormat::Github => github::write(outcome, engine, w),
+        ReportFormat::Markdown => markdown::write(outcome, engine, w),
     }
 }

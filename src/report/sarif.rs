@@ -121,7 +121,7 @@ fn region(start: crate::source::Position, end: crate::source::Position) -> Value
 fn result_json(l: &Located<'_>, engine: &Engine, rule_index: usize) -> Value {
     let f = l.finding;
     let rule = &engine.rules.rules[f.rule];
-    let uri = uri_encode(&l.file.path);
+    let uri = uri_encode(&super::repo_path(l.file));
     let mut reg = region(l.start, l.end);
     reg["snippet"] = json!({"text": l.snippet});
     let mut r = json!({
@@ -151,7 +151,7 @@ fn result_json(l: &Located<'_>, engine: &Engine, rule_index: usize) -> Value {
         r["fixes"] = json!([{
             "description": {"text": fix.description},
             "artifactChanges": [{
-                "artifactLocation": {"uri": uri_encode(&l.file.path), "uriBaseId": "%SRCROOT%"},
+                "artifactLocation": {"uri": uri_encode(&super::repo_path(l.file)), "uriBaseId": "%SRCROOT%"},
                 "replacements": replacements,
             }]
         }]);
@@ -208,7 +208,7 @@ pub fn write(outcome: &Outcome, engine: &Engine, w: &mut dyn Write) -> io::Resul
             "results": results,
         }]
     });
-    serde_json::to_writer_pretty(&mut *w, &log).map_err(io::Error::other)?;
+    serde_json::to_writer_pretty(&mut *w, &log).map_err(io::Error::from)?;
     writeln!(w)
 }
 

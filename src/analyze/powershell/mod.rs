@@ -546,7 +546,11 @@ impl Ps<'_, '_> {
                     self.facts.push(Fact::Construct(ConstructFact {
                         name: "trust-all-callback",
                         categories: vec![Category::CertValidation],
-                        span: self.toks[open].span,
+                        // The whole script block: `{ $true }`.
+                        span: match self.pair[open] {
+                            Some(close) => self.toks[open].span.cover(self.toks[close].span),
+                            None => self.toks[open].span,
+                        },
                         detail: format!("{member} = {{ $true }}"),
                     }));
                 } else if let Some(at) = self.accepts_name_mismatch(open + 1, end) {

@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# Runs the GitHub Action's shell steps (action/scan.sh, action/finish.sh) locally, as the
+# runner would, against temporary git repositories, and checks the annotations, the
+# outputs, the step summary and the exit status.
+#
+#   action/test.sh                      # builds tlslint with cargo if TLSLINT is unset
+#   TLSLINT=target/release/tlslint action/test.sh
+#   SARIF_VALIDATE=../shared/tools/sarif-validate action/test.sh   # also validate the SARIF
+#
+# Scenarios: a pull_request event on a shallow clone (the base commit is fetched, only the
+# added lines are annotated); a push event (everything is reported); a clean folder that
+# must pass; fail-on that lets warnings through; a bad input that must fail with status 2.
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+if [ -z "${TLSLINT:-}" ]; then
+  cargo build --quiet --manifest-path "$here/../Cargo.toml"
+  TLSLINT="$here/../target/debug/tlslint"
+fi
+TLSLINT="$(cd "$(dirname "$TLSLINT")" && pwd)/$(basename "$TLSLINT")"
+export TLSLINT
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+failures=0
+
+fail() {
+  echo "FAIL: $*" >&2
+  failures=$((failures + 1))
+}
+expect_contains() { # FILE TEXT WHAT
+  grep -qF -- "$2" "$1" || fail "$3: expected to find [$2] in $1:"$'\n'"$(cat "$1")"
+}
+expect_absent() { # FILE TEXT WHAT
+  if grep -qF -- "$2" "$1"; then fail "$3: did not expect [$2] in $1"; fi
+}
+expect_eq() { # GOT WANT WHAT
+  [ "$1" = "$2" ] || fail "$3: got [$1], want [$2]"
+}
+output_of() { # NAME -> value in $GITHUB_OUTPUT
+  sed -n "s/^$1=//p" "$GITHUB_OUTPUT" | tail -n 1
+}
+
+g() { git -c user.name=t -c user.email=t@example.com -c commit.gpgsign=false -c init.defaultBranch=main "$@"; }
+
+# --- an "origin" repository with a base and a head commit --------------------------
+origin="$work/origin"
+mkdir -p "$origin/deploy" "$origin/clean"
+g -C "$origin" init -q
+g -C "$origin" config uploadpack.allowAnySHA1InWant true
+printf '@echo off\r\nset GIT_SSL_NO_VERIFY=1\r\necho base\r\n' >"$origin/deploy/old.cmd"
+printf 'Write-Host "hello"\n' >"$origin/deploy/setup.ps1"
+printf 'Write-Host "nothing to see: ServerCertificateValidationCallback is documented elsewhere"\n' >"$origin/clean/readme.ps1"
+g -C "$origin" add -A
+g -C "$origin" commit -q -m base
+base_sha="$(g -C "$origin" rev-parse HEAD)"
+cat >"$origin/deploy/setup.ps1" <<'EOF'
+Write-Host "hello"
+[Net.ServicePointManager]::ServerCertificateValidationCallback = { $true }
+[Net.ServicePointManager]::SecurityProtocol = [Net.SecurityProtocolType]::Tls11
+EOF
+printf '@echo off\r\nset GIT_SSL_NO_VERIFY=1\r\necho head\r\n' >"$origin/deploy/old.cmd"
+g -C "$origin" add -A
+g -C "$origin" commit -q -m head
+
+# The runner's checkout: shallow, so the base commit has to be fetched.
+repo="$work/checkout"
+g clone -q --depth=1 "file://$origin" "$repo"
+if g -C "$repo" cat-file -e "$base_sha^{commit}" 2>/dev/null; then
+  fail "setup: the shallow clone already has the base commit"
+fi
+
+new_env() { # fresh runner files for one step
+  export RUNNER_TEMP="$work/runner-temp-$1"
+  mkdir -p "$RUNNER_TEMP"
+  export GITHUB_OUTPUT="$RUNNER_TEMP/output"
+  export GITHUB_STEP_SUMMARY="$RUNNER_TEMP/summary.md"
+  export GITHUB_EVENT_PATH="$RUNNER_TEMP/event.json"
+  : >"$GITHUB_OUTPUT"
+  : >"$GITHUB_STEP_SUMMARY"
+  unset INPUT_PATH INPUT_FAIL_ON INPUT_BASELINE INPUT_ARGS INPUT_SARIF_FILE
+  export INPUT_DIFF_BASE=auto
+}
+
+run_scan() { # -> $scan_status, stdout in $RUNNER_TEMP/stdout
+  scan_status=0
+  (cd "$repo" && "$here/scan.sh") >"$RUNNER_TEMP/stdout" 2>"$RUNNER_TEMP/stderr" || scan_status=$?
+}
+
+run_finish() { # -> $finish_status
+  finish_status=0
+  EXIT_CODE="$(output_of exit-code)" "$here/finish.sh" >/dev/null 2>&1 || finish_status=$?
+}
+
+# --- 1. pull_request: only the added lines are annotated ----------------------------
+new_env pr
+export GITHUB_EVENT_NAME=pull_request
+printf '{"action":"opened","number":7,"pull_request":{"number":7,"base":{"ref":"main","sha":"%s"},"head":{"ref":"feature","sha":"%s"}}}\n' \
+  "$base_sha" "$(g -C "$repo" rev-parse HEAD)" >"$GITHUB_EVENT_PATH"
+export INPUT_SARIF_FILE="$RUNNER_TEMP/pr.sarif"
+run_scan
+out="$RUNNER_TEMP/stdout"
+expect_eq "$scan_status" 0 "pr: scan step status"
+expect_contains "$out" "reporting the lines changed since $base_sha" "pr: diff base"
+expect_contains "$out" "::error file=deploy/setup.ps1,line=2,col=" "pr: annotation for the added callback"
+expect_contains "$out" "title=tlslint certificate-validator-accepts-any::[cert-validation]" "pr: annotation title"
+expect_contains "$out" "::warning file=deploy/setup.ps1,line=3,col=" "pr: annotation for the added TLS 1.1"
+expect_absent "$out" "file=deploy/old.cmd" "pr: the unchanged finding of a changed file"
+expect_eq "$(grep -c '^::' "$out")" 2 "pr: annotation count"
+expect_eq "$(output_of findings)" 2 "pr: findings output"
+expect_eq "$(output_of sarif-file)" "$INPUT_SARIF_FILE" "pr: sarif-file output"
+expect_eq "$(output_of exit-code)" 1 "pr: exit-code output"
+expect_contains "$GITHUB_STEP_SUMMARY" "## tlslint" "pr: summary heading"
+expect_contains "$GITHUB_STEP_SUMMARY" "**2 findings** in 1 file" "pr: summary totals"
+expect_contains "$GITHUB_STEP_SUMMARY" "| \`deploy/setup.ps1:2\` | \`certificate-validator-accepts-any\` | error |" "pr: summary row"
+[ -s "$INPUT_SARIF_FILE" ] || fail "pr: no SARIF written"
+expect_contains "$INPUT_SARIF_FILE" '"uri": "deploy/setup.ps1"' "pr: SARIF path relative to the checkout"
+if [ -n "${SARIF_VALIDATE:-}" ]; then
+  "$SARIF_VALIDATE" "$INPUT_SARIF_FILE" || fail "pr: the SARIF does not validate"
+fi
+run_finish
+expect_eq "$finish_status" 1 "pr: the job fails"
+
+# --- 2. push: no diff base, everything is reported -----------------------------------
+new_env push
+export GITHUB_EVENT_NAME=push
+printf '{"ref":"refs/heads/main"}\n' >"$GITHUB_EVENT_PATH"
+run_scan
+out="$RUNNER_TEMP/stdout"
+expect_eq "$scan_status" 0 "push: scan step status"
+expect_contains "$out" "file=deploy/old.cmd,line=2," "push: the old finding is reported"
+expect_eq "$(output_of findings)" 3 "push: findings output"
+expect_eq "$(output_of sarif-file)" tlslint.sarif "push: default sarif-file"
+[ -s "$repo/tlslint.sarif" ] || fail "push: no SARIF at the default place"
+rm -f "$repo/tlslint.sarif"
+run_finish
+expect_eq "$finish_status" 1 "push: the job fails"
+
+# --- 3. a clean folder passes ---------------------------------------------------------
+new_env clean
+export INPUT_PATH=clean INPUT_SARIF_FILE="$RUNNER_TEMP/clean.sarif"
+run_scan
+expect_eq "$scan_status" 0 "clean: scan step status"
+expect_eq "$(grep -c '^::' "$RUNNER_TEMP/stdout" || true)" 0 "clean: no annotation"
+expect_eq "$(output_of findings)" 0 "clean: findings output"
+expect_contains "$GITHUB_STEP_SUMMARY" "No settings that weaken TLS found" "clean: summary"
+run_finish
+expect_eq "$finish_status" 0 "clean: the job passes"
+
+# --- 4. fail-on error lets the warning-only change through; args reach tlslint --------
+new_env failon
+export GITHUB_EVENT_NAME=pull_request INPUT_FAIL_ON=error INPUT_ARGS="--select legacy-protocol"
+printf '{"pull_request":{"base":{"sha":"%s"}}}\n' "$base_sha" >"$GITHUB_EVENT_PATH"
+export INPUT_SARIF_FILE="$RUNNER_TEMP/failon.sarif"
+run_scan
+expect_eq "$(output_of findings)" 1 "fail-on: findings output (legacy-protocol only)"
+expect_contains "$RUNNER_TEMP/stdout" "::warning file=deploy/setup.ps1,line=3," "fail-on: the warning is annotated"
+expect_eq "$(output_of exit-code)" 0 "fail-on: exit-code output"
+run_finish
+expect_eq "$finish_status" 0 "fail-on: the job passes"
+
+# --- 5. a bad input fails the step with status 2 -------------------------------------
+new_env bad
+export GITHUB_EVENT_NAME=push INPUT_FAIL_ON=sometimes
+run_scan
+expect_eq "$scan_status" 2 "bad input: scan step status"
+expect_contains "$RUNNER_TEMP/stdout" "::error title=tlslint::tlslint failed with exit status 2" "bad input: error annotation"
+
+# --- 6. a path input cannot inject options ---------------------------------------------
+new_env inject
+export GITHUB_EVENT_NAME=push INPUT_PATH="--output=/tmp/owned"
+run_scan
+expect_eq "$scan_status" 2 "injection: scan step status"
+[ ! -e /tmp/owned ] || fail "injection: --output was honoured"
+
+if [ "$failures" -gt 0 ]; then
+  echo "action/test.sh: $failures failures" >&2
+  exit 1
+fi
+echo "action/test.sh: all scenarios passed"

@@ -1,0 +1,98 @@
+//! A Markdown summary for `$GITHUB_STEP_SUMMARY` or a pull-request comment: totals by
+//! category and severity, then a table of findings, cut off sensibly for huge results.
+
+use super::{locate_all, repo_path};
+use crate::diagnostic::{Category, Severity};
+use crate::engine::Engine;
+use crate::scan::Outcome;
+use std::io::{self, Write};
+
+/// At most this many rows in the findings table.
+pub const MAX_ROWS: usize = 100;
+
+/// Escapes text for a table cell.
+fn cell(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace(['\r', '\n'], " ")
+}
+
+/// Writes the summary.
+pub fn write(outcome: &Outcome, engine: &Engine, w: &mut dyn Write) -> io::Result<()> {
+    let located = locate_all(outcome, engine);
+    writeln!(w, "## tlslint")?;
+    writeln!(w)?;
+    if located.is_empty() {
+        writeln!(
+            w,
+            "No settings that weaken TLS found in {} files.",
+            outcome.stats.files_scanned
+        )?;
+        return Ok(());
+    }
+    let files = outcome.files.len();
+    let fixable = located.iter().filter(|l| l.finding.fix.is_some()).count();
+    writeln!(
+        w,
+        "**{} {}** in {} {} ({} scanned){}.",
+        located.len(),
+        if located.len() == 1 {
+            "finding"
+        } else {
+            "findings"
+        },
+        files,
+        if files == 1 { "file" } else { "files" },
+        outcome.stats.files_scanned,
+        if fixable > 0 {
+            format!("; {fixable} can be fixed with `tlslint scan --fix`")
+        } else {
+            String::new()
+        }
+    )?;
+    writeln!(w)?;
+    writeln!(w, "| category | error | warning | note | total |")?;
+    writeln!(w, "|---|---:|---:|---:|---:|")?;
+    for c in Category::ALL {
+        let of = |s: Severity| {
+            located
+                .iter()
+                .filter(|l| l.finding.category == c && l.finding.severity == s)
+                .count()
+        };
+        let (e, wa, n) = (
+            of(Severity::Error),
+            of(Severity::Warning),
+            of(Severity::Note),
+        );
+        if e + wa + n > 0 {
+            writeln!(w, "| {} | {e} | {wa} | {n} | {} |", c.as_str(), e + wa + n)?;
+        }
+    }
+    writeln!(w)?;
+    writeln!(w, "| location | rule | severity | message |")?;
+    writeln!(w, "|---|---|---|---|")?;
+    for l in located.iter().take(MAX_ROWS) {
+        let rule = &engine.rules.rules[l.finding.rule];
+        writeln!(
+            w,
+            "| `{}:{}` | `{}` | {} | {} |",
+            cell(&repo_path(l.file)),
+            l.start.line,
+            rule.id,
+            l.finding.severity,
+            cell(&l.finding.message)
+        )?;
+    }
+    if located.len() > MAX_ROWS {
+        writeln!(w)?;
+        writeln!(
+            w,
+            "… and {} more findings (the SARIF and JSON reports list them all).",
+            located.len() - MAX_ROWS
+        )?;
+    }
+    Ok(())
+}
