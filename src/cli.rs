@@ -161,6 +161,8 @@ pub enum ListFormat {
     Json,
     /// Markdown documentation of every rule (docs/rules.md).
     Markdown,
+    /// The prefilter's keywords, one per line (what `rg -F -f` needs to compare).
+    Keywords,
 }
 
 /// `tlslint explain`.

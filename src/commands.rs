@@ -452,6 +452,12 @@ pub fn rules(args: &RulesArgs) -> Result<ExitStatus> {
         ListFormat::Markdown => {
             writeln!(out, "{}", crate::docs::rules_markdown(&rules))?;
         }
+        ListFormat::Keywords => {
+            let p = Prefilter::new(rules.rules.iter().flat_map(|r| r.keywords.iter()));
+            for k in p.keywords() {
+                writeln!(out, "{k}")?;
+            }
+        }
         ListFormat::Human => {
             let w = rules.rules.iter().map(|r| r.id.len()).max().unwrap_or(10);
             for r in &rules.rules {

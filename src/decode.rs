@@ -117,7 +117,7 @@ pub fn sniff(bytes: &[u8]) -> Result<Encoding, NotText> {
     if looks_like_utf16le(head) {
         return Ok(Encoding::Utf16Le { bom: false });
     }
-    if memchr0(head) {
+    if memchr0(head) && looks_binary(head) {
         return Err(NotText::Binary);
     }
     Ok(Encoding::Utf8 { bom: false })
@@ -125,6 +125,24 @@ pub fn sniff(bytes: &[u8]) -> Result<Encoding, NotText> {
 
 fn memchr0(b: &[u8]) -> bool {
     b.contains(&0)
+}
+
+/// Content with NUL bytes is binary unless they are strays in text: a few NULs and hardly
+/// any other control bytes. (ripgrep calls any NUL binary; a security linter must not let
+/// one NUL byte hide a script from it.) Executables, images and archives have many NULs or
+/// about 11% control bytes.
+fn looks_binary(head: &[u8]) -> bool {
+    let mut nul = 0usize;
+    let mut control = 0usize;
+    for &b in head {
+        if b == 0 {
+            nul += 1;
+        }
+        if b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C | 0x1B) {
+            control += 1;
+        }
+    }
+    nul >= 8 || (control > 1 && control * 100 > head.len() * 2)
 }
 
 /// BOM-less UTF-16LE as some tools write .reg and .ps1 files: mostly ASCII, so every odd
@@ -272,6 +290,21 @@ mod tests {
         let bytes = b"\x7FELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x03\0>\0";
         assert_eq!(decode(bytes, false).unwrap_err(), NotText::Binary);
         assert!(decode(bytes, true).is_ok());
+    }
+
+    #[test]
+    fn a_stray_nul_in_text_is_still_text() {
+        let bytes = b"@echo off\r\nrem \0 stray\r\nset GIT_SSL_NO_VERIFY=1\r\n";
+        assert!(decode(bytes, false).is_ok());
+        // Random bytes (archives, compressed data) stay binary.
+        let mut x: u32 = 1;
+        let random: Vec<u8> = (0..4096)
+            .map(|_| {
+                x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                (x >> 16) as u8
+            })
+            .collect();
+        assert_eq!(decode(&random, false).unwrap_err(), NotText::Binary);
     }
 
     #[test]

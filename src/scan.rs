@@ -279,24 +279,11 @@ pub fn scan(opts: &ScanOptions, engine: &Engine, prefilter: &Prefilter) -> Outco
             });
         }
     };
-    let visit = |h: Haystack| {
-        if let Some(len) = h.len {
-            if len > opts.max_filesize {
-                counters.skipped_large.fetch_add(1, Ordering::Relaxed);
-                push_problem(
-                    h.display.clone(),
-                    format!(
-                        "skipped: {} bytes is larger than --max-filesize ({} bytes)",
-                        len, opts.max_filesize
-                    ),
-                    false,
-                );
-                return;
-            }
-        }
-        let bytes = match read_limited(&h.path, opts.max_filesize) {
-            Ok(Some(b)) => b,
-            Ok(None) => {
+    let visit_bytes = |h: &Haystack, buf: &mut Vec<u8>| {
+        buf.clear();
+        let bytes: &[u8] = match read_limited(&h.path, opts.max_filesize, buf) {
+            Ok(true) => buf,
+            Ok(false) => {
                 counters.skipped_large.fetch_add(1, Ordering::Relaxed);
                 push_problem(
                     h.display.clone(),
@@ -349,6 +336,30 @@ pub fn scan(opts: &ScanOptions, engine: &Engine, prefilter: &Prefilter) -> Outco
                 }
             }
         }
+    };
+    let visit = |h: Haystack| {
+        if let Some(len) = h.len {
+            if len > opts.max_filesize {
+                counters.skipped_large.fetch_add(1, Ordering::Relaxed);
+                push_problem(
+                    h.display.clone(),
+                    format!(
+                        "skipped: {} bytes is larger than --max-filesize ({} bytes)",
+                        len, opts.max_filesize
+                    ),
+                    false,
+                );
+                return;
+            }
+        }
+        READ_BUFFER.with(|cell| {
+            let mut buf = cell.borrow_mut();
+            visit_bytes(&h, &mut buf);
+            // Keep the buffer for the next file unless a big one made it big.
+            if buf.capacity() > KEEP_BUFFER {
+                *buf = Vec::new();
+            }
+        });
     };
     let error = |path: String, message: String| {
         counters.errors.fetch_add(1, Ordering::Relaxed);
@@ -407,13 +418,18 @@ struct Counters {
 
 /// Reads a file, refusing to read more than `limit` bytes (files can grow between the
 /// directory walk and the read). `Ok(None)` when the file is larger.
-fn read_limited(path: &Path, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
+/// Reads a file into `buf` (cleared by the caller); `false` when it is over `limit`.
+fn read_limited(path: &Path, limit: u64, buf: &mut Vec<u8>) -> std::io::Result<bool> {
     use std::io::Read;
     let f = std::fs::File::open(path)?;
-    let mut buf = Vec::new();
-    f.take(limit.saturating_add(1)).read_to_end(&mut buf)?;
-    if buf.len() as u64 > limit {
-        return Ok(None);
-    }
-    Ok(Some(buf))
+    f.take(limit.saturating_add(1)).read_to_end(buf)?;
+    Ok(buf.len() as u64 <= limit)
+}
+
+/// Read buffers above this size are freed after use, so memory stays flat.
+const KEEP_BUFFER: usize = 1 << 20;
+
+thread_local! {
+    /// Each walker thread reads its files into one reused buffer.
+    static READ_BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }

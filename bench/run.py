@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""Benchmark: tlslint against ripgrep and against reading every byte, on a generated tree.
+
+    python3 bench/run.py                      # generates /tmp/bench-tree (110k files) if missing
+    python3 bench/run.py --tree DIR --runs 5 --small DIR10K
+
+In one run, alternating the commands so that cache state and machine noise hit them alike
+(one untimed warm-up round first, so every command reads from the page cache):
+
+  read   tar -cf - TREE | cat > /dev/null    every byte read (the physical floor; piped,
+                                             because GNU tar skips reading when its output
+                                             is /dev/null)
+  rg     rg -c -F -f TRIGGERS TREE           ripgrep with tlslint's prefilter keywords
+                                             (`tlslint rules --format keywords`)
+  rg-i   rg -c -F -i --hidden -f TRIGGERS    the same work tlslint does (case-insensitive,
+                                             hidden files too)
+  tlslint  tlslint scan --format json TREE > /dev/null
+
+and reports medians, the tlslint/rg ratio, tlslint's peak RSS (getrusage of the child,
+what /usr/bin/time -v prints as "Maximum resident set size"), tlslint with -j1 (are all
+cores busy?) and a scaling row: the same generator with 10x fewer files.
+ripgrep comes from the system packages (`apt-get install ripgrep`).
+"""
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+
+def run(cmd, shell=False):
+    """Runs cmd with stdout to /dev/null; returns (seconds, peak RSS in KiB, exit status)."""
+    start = time.perf_counter()
+    with open(os.devnull, "wb") as null:
+        p = subprocess.Popen(cmd, stdout=null, stderr=subprocess.DEVNULL, shell=shell)
+        _, status, usage = os.wait4(p.pid, 0)
+    elapsed = time.perf_counter() - start
+    return elapsed, usage.ru_maxrss, os.waitstatus_to_exitcode(status)
+
+
+def tree_stats(tree):
+    files = 0
+    size = 0
+    for dirpath, dirnames, filenames in os.walk(tree):
+        dirnames[:] = [d for d in dirnames if d != ".git"]
+        for f in filenames:
+            p = os.path.join(dirpath, f)
+            if os.path.isfile(p) and not os.path.islink(p):
+                files += 1
+                size += os.path.getsize(p)
+    return files, size
+
+
+def ensure_tree(tree, files):
+    if os.path.isdir(tree) and os.listdir(tree):
+        return
+    print(f"generating {tree} ({files} files) ...", file=sys.stderr)
+    subprocess.run(
+        [sys.executable, os.path.join(HERE, "gen-tree.py"), tree, "--files", str(files)],
+        check=True,
+    )
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--tree", default="/tmp/bench-tree")
+    ap.add_argument("--files", type=int, default=110000)
+    ap.add_argument("--small", default="/tmp/bench-tree-10k", help="tree with 10x fewer files, for the scaling row")
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "tlslint"))
+    ap.add_argument("--no-build", action="store_true")
+    args = ap.parse_args()
+
+    if not args.no_build:
+        subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    if shutil.which("rg") is None:
+        sys.exit("bench: ripgrep (rg) is not installed: apt-get install ripgrep")
+    ensure_tree(args.tree, args.files)
+    ensure_tree(args.small, max(args.files // 10, 1))
+
+    triggers = tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False)
+    kw = subprocess.run([args.bin, "rules", "--format", "keywords"], check=True, capture_output=True, text=True).stdout
+    triggers.write(kw)
+    triggers.close()
+    nkw = len(kw.split())
+
+    tree = args.tree
+    commands = {
+        "read (tar | cat)": (f"tar -cf - -C {tree} . | cat > /dev/null", True),
+        "rg -c -F -f TRIGGERS": (["rg", "-c", "-F", "-f", triggers.name, tree], False),
+        "rg -c -F -i --hidden -f TRIGGERS": (["rg", "-c", "-F", "-i", "--hidden", "-f", triggers.name, tree], False),
+        "tlslint scan --format json": ([args.bin, "scan", "--format", "json", tree], False),
+    }
+    times = {k: [] for k in commands}
+    rss = []
+    for round_ in range(args.runs + 1):
+        for name, (cmd, shell) in commands.items():
+            t, r, code = run(cmd, shell)
+            if name.startswith("tlslint") and code not in (0, 1):
+                sys.exit(f"bench: tlslint exited with {code}")
+            if round_ == 0:
+                continue  # warm-up
+            times[name].append(t)
+            if name.startswith("tlslint"):
+                rss.append(r)
+    med = {k: statistics.median(v) for k, v in times.items()}
+
+    j1 = [run([args.bin, "scan", "--format", "json", "-j", "1", tree])[0] for _ in range(max(args.runs // 2, 1))]
+    small_times = []
+    run([args.bin, "scan", "--format", "json", args.small])  # warm-up
+    for _ in range(args.runs):
+        small_times.append(run([args.bin, "scan", "--format", "json", args.small])[0])
+
+    files, size = tree_stats(tree)
+    sfiles, ssize = tree_stats(args.small)
+    cores = os.cpu_count()
+    print(f"tree: {tree}: {files} files, {size / 1e9:.2f} GB; {nkw} trigger keywords; {cores} cores; median of {args.runs} alternating runs")
+    print()
+    print("| command | median s | runs (s) |")
+    print("|---|---:|---|")
+    for name in commands:
+        print(f"| `{name}` | {med[name]:.2f} | {' '.join(f'{t:.2f}' for t in times[name])} |")
+    t_tl = med["tlslint scan --format json"]
+    print(f"| `tlslint scan -j1` | {statistics.median(j1):.2f} | {' '.join(f'{t:.2f}' for t in j1)} |")
+    print()
+    print(f"tlslint / rg = {t_tl / med['rg -c -F -f TRIGGERS']:.2f}; "
+          f"tlslint / rg -i --hidden = {t_tl / med['rg -c -F -i --hidden -f TRIGGERS']:.2f}; "
+          f"tlslint / read = {t_tl / med['read (tar | cat)']:.2f}; "
+          f"-j1 / default = {statistics.median(j1) / t_tl:.2f}")
+    print(f"tlslint peak RSS: {max(rss) / 1024:.1f} MB (max of {len(rss)} runs)")
+    st = statistics.median(small_times)
+    print(f"scaling: {sfiles} files ({ssize / 1e9:.2f} GB) {st:.2f} s -> {files} files ({size / 1e9:.2f} GB) {t_tl:.2f} s: "
+          f"{files / sfiles:.1f}x the files cost {t_tl / st:.1f}x the time")
+    os.unlink(triggers.name)
+
+
+if __name__ == "__main__":
+    main()

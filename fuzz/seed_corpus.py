@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""Builds fuzz/corpus/<target>/ from the repository's fixtures (and, when present, the
+shared corpus at /work/shared/corpus/cases or the folders given as arguments).
+
+Targets whose first byte picks a file name (names/<target>.txt) get each seed file
+prefixed with the index of the name that classifies it like the original (exact file
+name first, then extension, then the content-classified `export`), high bit set.
+Files no name fits are left out of the family targets. Run from anywhere:
+
+    python3 fuzz/seed_corpus.py [EXTRA_DIR...]
+"""
+import hashlib
+import os
+import sys
+
+FUZZ = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(FUZZ)
+SOURCES = [os.path.join(ROOT, "fixtures"), "/work/shared/corpus/cases"] + sys.argv[1:]
+PICKED = ["check_any", "powershell", "cmd", "xml", "yaml", "code", "rust", "shell"]
+MAX = 65536
+
+
+def names(target):
+    with open(os.path.join(FUZZ, "names", target + ".txt")) as f:
+        return [l.strip() for l in f if l.strip()]
+
+
+def index_for(file_name, names_):
+    low = [n.lower() for n in names_]
+    base = file_name.lower()
+    if base in low:
+        return low.index(base)
+    if "." in base.strip("."):
+        ext = base.rsplit(".", 1)[1]
+        for i, n in enumerate(low):
+            if (n.startswith("x.") and n[2:] == ext) or n == "." + ext:
+                return i
+    if base.endswith(".config") and "app.config" in low:
+        return low.index("app.config")
+    if base.startswith("dockerfile") and "dockerfile" in low:
+        return low.index("dockerfile")
+    if base.endswith("rc") and "export" in low:
+        return None
+    return low.index("export") if "export" in low else None
+
+
+def put(target, data):
+    d = os.path.join(FUZZ, "corpus", target)
+    os.makedirs(d, exist_ok=True)
+    h = hashlib.sha1(data).hexdigest()
+    with open(os.path.join(d, h), "wb") as f:
+        f.write(data)
+
+
+def main():
+    lists = {t: names(t) for t in PICKED}
+    count = {}
+    for src in SOURCES:
+        if not os.path.isdir(src):
+            continue
+        for dirpath, _, files in os.walk(src):
+            for fn in files:
+                with open(os.path.join(dirpath, fn), "rb") as f:
+                    data = f.read()[:MAX]
+                head = data.lstrip(b"\xef\xbb\xbf\xff\xfe\x00").replace(b"\x00", b"")[:64]
+                put("decode", data)
+                put("decode_stable", data)
+                count["decode"] = count.get("decode", 0) + 1
+                if fn.lower().endswith(".reg") or head.startswith((b"REGEDIT4", b"Windows Registry")):
+                    put("reg", data)
+                    count["reg"] = count.get("reg", 0) + 1
+                for t in PICKED:
+                    i = index_for(fn, lists[t])
+                    if i is None:
+                        continue
+                    # The content-classified name only fits files that say what they are.
+                    if lists[t][i] == "export" and t != "check_any" and not head.startswith((b"#!", b"<", b"REGEDIT4", b"Windows Registry")):
+                        continue
+                    put(t, bytes([0x80 | i]) + data)
+                    count[t] = count.get(t, 0) + 1
+    for t, n in sorted(count.items()):
+        print(f"{t}: {n} seeds")
+
+
+main()
