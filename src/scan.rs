@@ -305,7 +305,7 @@ pub fn scan(opts: &ScanOptions, engine: &Engine, prefilter: &Prefilter) -> Outco
         counters
             .bytes
             .fetch_add(bytes.len() as u64, Ordering::Relaxed);
-        match checker.check(&h.path, &h.display, &bytes, h.explicit) {
+        match checker.check(&h.path, &h.display, bytes, h.explicit) {
             Checked::Clean { analyzed } => {
                 if analyzed {
                     counters.analyzed.fetch_add(1, Ordering::Relaxed);
