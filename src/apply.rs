@@ -62,7 +62,13 @@ pub fn fix_in_memory(
         text = new;
         changed = true;
         let bytes = report.encoding.encode(&text);
-        match checker.check(&report.fs_path, &report.path, &bytes, true) {
+        let src = crate::decode::SourceText {
+            text: text.clone(),
+            encoding: report.encoding,
+            lossy: false,
+        };
+        let digest = crate::scan::digest(&bytes);
+        match checker.check_decoded(&report.fs_path, &report.path, src, digest) {
             Checked::Findings(r) => {
                 findings = r.findings.clone();
                 remaining = Some(r);

@@ -102,6 +102,10 @@ pub struct ScanArgs {
     #[arg(long)]
     pub force_exclude: bool,
 
+    /// Stop analyzing a file after this many seconds, with a note (0: no limit).
+    #[arg(long, default_value_t = 10, value_name = "SECONDS")]
+    pub timeout: u64,
+
     /// Skip larger files with a note (K, M and G suffixes).
     #[arg(long, default_value = "16M", value_name = "SIZE", value_parser = parse_size)]
     pub max_filesize: u64,

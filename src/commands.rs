@@ -200,6 +200,7 @@ pub fn scan(args: &ScanArgs) -> Result<ExitStatus> {
         unused_suppressions: args.report_unused_suppressions,
         filter: config.path_filter().map(std::sync::Arc::new),
         force_exclude: args.force_exclude,
+        time_limit: (args.timeout > 0).then(|| std::time::Duration::from_secs(args.timeout)),
     };
     let mut outcome = scan::scan(&opts, &engine, &prefilter);
 

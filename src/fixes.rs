@@ -402,8 +402,8 @@ pub fn flag_constant(entry: &FlagEntry, name: &str, span: Span, src: Source<'_>)
     };
     let after = skip_ws(oe, true);
     for sep in seps {
-        if text[after..].len() >= sep.len()
-            && text[after..after + sep.len()].eq_ignore_ascii_case(sep)
+        if b.get(after..after + sep.len())
+            .is_some_and(|t| t.eq_ignore_ascii_case(sep.as_bytes()))
             && !text[after + sep.len()..].starts_with('|')
         {
             let end = skip_ws(after + sep.len(), true);
@@ -422,7 +422,7 @@ pub fn flag_constant(entry: &FlagEntry, name: &str, span: Span, src: Source<'_>)
     }
     for sep in seps {
         if before >= sep.len()
-            && text[before - sep.len()..before].eq_ignore_ascii_case(sep)
+            && b[before - sep.len()..before].eq_ignore_ascii_case(sep.as_bytes())
             && !(before > sep.len() && b[before - sep.len() - 1] == b'|')
         {
             let mut start = before - sep.len();

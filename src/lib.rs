@@ -7,6 +7,7 @@
 pub mod analyze;
 pub mod apply;
 pub mod baseline;
+pub mod budget;
 pub mod cli;
 pub mod commands;
 pub mod config;

@@ -38,6 +38,8 @@ pub struct ScanOptions {
     pub filter: Option<std::sync::Arc<crate::config::PathFilter>>,
     /// Apply `filter` to files named on the command line too.
     pub force_exclude: bool,
+    /// Per-file analysis time limit.
+    pub time_limit: Option<std::time::Duration>,
 }
 
 /// A file with findings, ready for reporting.
@@ -171,6 +173,18 @@ impl Checker<'_> {
             Ok(s) => s,
             Err(NotText::Binary) => return Checked::Binary,
         };
+        self.check_decoded(path, display, src, digest(bytes))
+    }
+
+    /// Checks text already decoded (`--fix` re-checks its edits in the file's known
+    /// encoding: sniffing the re-encoded bytes again could read them differently).
+    pub fn check_decoded(
+        &self,
+        path: &Path,
+        display: &str,
+        src: decode::SourceText,
+        digest: u64,
+    ) -> Checked {
         let head_end = crate::source::floor_char_boundary(&src.text, 4096);
         let Some(fmt) = format::classify(path, &src.text[..head_end]) else {
             return Checked::Clean { analyzed: false };
@@ -210,7 +224,7 @@ impl Checker<'_> {
             format: fmt,
             encoding: src.encoding,
             lossy: src.lossy,
-            digest: digest(bytes),
+            digest,
             suppressed: applied.suppressed,
             without_reason: applied.without_reason,
             suppression_notes: applied.notes,
@@ -305,7 +319,20 @@ pub fn scan(opts: &ScanOptions, engine: &Engine, prefilter: &Prefilter) -> Outco
         counters
             .bytes
             .fetch_add(bytes.len() as u64, Ordering::Relaxed);
-        match checker.check(&h.path, &h.display, bytes, h.explicit) {
+        let budget = crate::budget::start(opts.time_limit);
+        let checked = checker.check(&h.path, &h.display, bytes, h.explicit);
+        if crate::budget::was_exceeded() {
+            push_problem(
+                h.display.clone(),
+                format!(
+                    "analysis stopped after the per-file time limit ({} s, --timeout); findings in this file may be incomplete",
+                    opts.time_limit.map_or(0, |d| d.as_secs())
+                ),
+                false,
+            );
+        }
+        drop(budget);
+        match checked {
             Checked::Clean { analyzed } => {
                 if analyzed {
                     counters.analyzed.fetch_add(1, Ordering::Relaxed);

@@ -25,7 +25,10 @@ pub fn pick<'a>(names: &'a [&'a str], data: &'a [u8]) -> Option<(&'a str, bool, 
 
 /// Names from a `names/*.txt` list (one a line).
 pub fn names(list: &'static str) -> Vec<&'static str> {
-    list.lines().map(str::trim).filter(|l| !l.is_empty()).collect()
+    list.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect()
 }
 
 /// Checks `bytes` as the file `name` the way the scanner does (prefilter off): first as a

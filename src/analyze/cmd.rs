@@ -189,6 +189,9 @@ impl<'a> Lexer<'a> {
                 if self.command_start() {
                     continue;
                 }
+                if self.i >= self.b.len() {
+                    break;
+                }
             }
             let c = self.b[self.i];
             let start = self.i;
@@ -222,14 +225,18 @@ impl<'a> Lexer<'a> {
                             self.flush(&mut word);
                             continue;
                         }
-                        let ch = self.s[self.i + 1..].chars().next().unwrap_or('^');
+                        // `^X` is X; a `^` at the end of the file is itself.
+                        let (ch, n) = match self.s[self.i + 1..].chars().next() {
+                            Some(ch) => (ch, 1 + ch.len_utf8()),
+                            None => ('^', 1),
+                        };
                         let w = word.get_or_insert_with(|| Word {
                             pieces: Vec::new(),
                             span: Span::new(start, start),
                             quoted: c == b'"',
                         });
-                        push_lit(w, ch, self.i, 1 + ch.len_utf8());
-                        self.i += 1 + ch.len_utf8();
+                        push_lit(w, ch, self.i, n);
+                        self.i += n;
                         w.span.end = self.i;
                         continue;
                     }
@@ -433,14 +440,22 @@ fn percent(s: &str, at: usize) -> (Piece, usize) {
     if b.get(1)
         .is_some_and(|c| c.is_ascii_digit() || *c == b'*' || *c == b'~')
     {
-        let mut j = 1;
+        // `%1`, `%*`, `%~dp0`, `%~nx1`: the last character is taken only if it is an
+        // argument digit or `*` (never part of a multi-byte character).
+        let mut end = 2;
         if b[1] == b'~' {
-            j = 2;
+            let mut j = 2;
             while b.get(j).is_some_and(u8::is_ascii_alphabetic) {
                 j += 1;
             }
+            end = if b.get(j).is_some_and(|c| c.is_ascii_digit() || *c == b'*') {
+                j + 1
+            } else {
+                j
+            };
         }
-        return (Piece::Unknown { at, len: j + 1 }, (j + 1).min(s.len()));
+        let end = end.min(s.len());
+        return (Piece::Unknown { at, len: end }, end);
     }
     match s[1..].find(['%', '\n', '\r']) {
         Some(end) if end > 0 && b[1 + end] == b'%' => {
@@ -476,6 +491,25 @@ type Values = Vec<Option<String>>;
 struct Scope {
     vars: HashMap<String, Values>,
     loops: Vec<(char, Values)>,
+}
+
+/// Appends one piece's value to an expansion, mapping its characters to the source.
+fn push_value(e: &mut Embedded, val: Option<&str>, at: usize, len: usize, lit: bool) {
+    match val {
+        Some(v) if lit && v.len() == len => e.push_str(v, at),
+        Some(v) => {
+            let mut first = true;
+            for ch in v.chars() {
+                e.push_char(
+                    ch,
+                    if first { at } else { at + len },
+                    if first { len } else { 0 },
+                );
+                first = false;
+            }
+        }
+        None => e.push_char('\u{fffd}', at, len),
+    }
 }
 
 /// Most combinations tried when words have several possible values.
@@ -525,25 +559,21 @@ impl Scope {
                 },
                 Piece::Unknown { at, len } => vec![(None, *at, *len, false)],
             };
+            if let [(val, at, len, lit)] = options.as_slice() {
+                // One possible value (the usual case): append in place. Copying every
+                // partial expansion per piece would be quadratic in the word's length.
+                let val_known = val.as_ref().is_some_and(|v| !v.contains('\u{fffd}'));
+                for (e, known) in &mut out {
+                    push_value(e, val.as_deref(), *at, *len, *lit);
+                    *known = *known && val_known;
+                }
+                continue;
+            }
             let mut next = Vec::new();
             for (e, known) in &out {
                 for (val, at, len, lit) in &options {
                     let mut e2 = e.clone();
-                    match val {
-                        Some(v) if *lit && v.len() == *len => e2.push_str(v, *at),
-                        Some(v) => {
-                            let mut first = true;
-                            for ch in v.chars() {
-                                e2.push_char(
-                                    ch,
-                                    if first { *at } else { *at + *len },
-                                    if first { *len } else { 0 },
-                                );
-                                first = false;
-                            }
-                        }
-                        None => e2.push_char('\u{fffd}', *at, *len),
-                    }
+                    push_value(&mut e2, val.as_deref(), *at, *len, *lit);
                     let val_known = val.as_ref().is_some_and(|v| !v.contains('\u{fffd}'));
                     next.push((e2, *known && val_known));
                     if next.len() >= MAX_VARIANTS {
@@ -561,8 +591,13 @@ impl Scope {
     }
 }
 
+/// Deepest nesting of blocks and commands followed.
+const MAX_NEST: usize = 256;
+
 struct Parser<'a> {
     src: &'a str,
+    /// Current nesting of `command` calls.
+    nest: usize,
     /// Inside an `if`/`else` body: `set` adds a possible value instead of replacing.
     conditional: usize,
     toks: &'a [Tok],
@@ -576,6 +611,9 @@ struct Parser<'a> {
 impl Parser<'_> {
     fn block(&mut self, until_rparen: bool) {
         while self.i < self.toks.len() {
+            if crate::budget::exceeded() {
+                return;
+            }
             match &self.toks[self.i] {
                 Tok::Newline | Tok::Op => self.i += 1,
                 Tok::RParen(_) => {
@@ -604,6 +642,29 @@ impl Parser<'_> {
     }
 
     fn command(&mut self) {
+        // Nesting (`(((...`, `if a if b if c ...`) is bounded: deeper levels are skipped
+        // token by token instead of recursing, so no input can overflow the stack.
+        if self.nest >= MAX_NEST {
+            // Too deep to follow blocks: read the commands flat, without recursing.
+            match self.toks.get(self.i) {
+                Some(Tok::Word(w)) => {
+                    let head = self.word_text(w);
+                    if matches!(head.as_str(), "if" | "for" | "call" | "start") {
+                        self.i += 1; // the commands they run follow, read flat
+                    } else {
+                        self.command_inner(); // no recursion for other commands
+                    }
+                }
+                _ => self.i += 1,
+            }
+            return;
+        }
+        self.nest += 1;
+        self.command_inner();
+        self.nest -= 1;
+    }
+
+    fn command_inner(&mut self) {
         if let Some(Tok::LParen(_)) = self.toks.get(self.i) {
             self.i += 1;
             self.block(true);
@@ -822,9 +883,12 @@ impl Parser<'_> {
                         i += if rest.starts_with('\r') { 3 } else { 2 };
                         continue;
                     }
-                    let ch = rest.chars().next().unwrap_or('^');
-                    e.push_char(ch, at, 1 + ch.len_utf8());
-                    i += 1 + ch.len_utf8();
+                    let (ch, n) = match rest.chars().next() {
+                        Some(ch) => (ch, 1 + ch.len_utf8()),
+                        None => ('^', 1),
+                    };
+                    e.push_char(ch, at, n);
+                    i += n;
                 }
                 b'%' => {
                     let (piece, len) = percent(&raw[i..], at);
@@ -923,6 +987,21 @@ impl Parser<'_> {
             words.iter().map(|w| self.scope.expand(w)).collect();
         let mut variants: Vec<Vec<Arg>> = vec![Vec::new()];
         for (w, exps) in words.iter().zip(&expansions) {
+            if let [(e, known)] = exps.as_slice() {
+                // One possible text (the usual case): extend in place, no copies, so a
+                // command with many arguments costs linear time.
+                let raw = Some(self.expand_raw(w.span.start, w.span.end).0);
+                for v in &mut variants {
+                    v.push(Arg {
+                        text: e.clone(),
+                        span: w.span,
+                        known: *known,
+                        attached: None,
+                        raw: raw.clone(),
+                    });
+                }
+                continue;
+            }
             let mut next = Vec::new();
             for v in &variants {
                 for (e, known) in exps {
@@ -989,6 +1068,7 @@ pub fn analyze(text: &str, depth: u8, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
         );
     }
     let mut p = Parser {
+        nest: 0,
         src: text,
         conditional: 0,
         toks: &toks,

@@ -46,7 +46,7 @@ pub fn analyze_at_depth(
     ctx: &Ctx<'_>,
     facts: &mut Vec<Fact>,
 ) {
-    if depth > command::MAX_DEPTH {
+    if depth > command::MAX_DEPTH || crate::budget::exceeded() {
         return;
     }
     match format {

@@ -212,6 +212,9 @@ pub fn analyze(text: &str, facts: &mut Vec<Fact>) {
     // None: no key yet, or the current key is being deleted.
     let mut key: Option<String> = None;
     for l in logical_lines(text) {
+        if crate::budget::exceeded() {
+            break;
+        }
         let joined = l.text();
         let lead = joined.len() - joined.trim_start().len();
         let t = joined[lead..].trim_end();

@@ -469,6 +469,9 @@ pub fn analyze(text: &str, depth: u8, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
     // The text an `echo`/`printf` wrote into the pipe that the current command reads.
     let mut piped: Option<Embedded> = None;
     for tok in toks {
+        if crate::budget::exceeded() {
+            break;
+        }
         match tok {
             Tok::Word(w) => cmd.words.push(w),
             Tok::RedirectTo(w) => cmd.targets.push(w),

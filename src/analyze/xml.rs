@@ -146,6 +146,9 @@ pub fn analyze(text: &str, facts: &mut Vec<Fact>) {
     // WiX: RegistryKey Root/Key context.
     let mut wix_keys: Vec<(usize, String)> = Vec::new();
     loop {
+        if crate::budget::exceeded() {
+            break;
+        }
         let pos = usize::try_from(reader.buffer_position())
             .unwrap_or(usize::MAX)
             .min(text.len());

@@ -684,6 +684,9 @@ pub fn analyze(text: &str, depth: u8, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
     }
     let ix = LineIndex::new(text);
     for doc in parse(text, &ix) {
+        if crate::budget::exceeded() {
+            break;
+        }
         // A document that names Windows somewhere but not per job (an Azure template
         // with its pool elsewhere) defaults to it.
         let runner = if mentions_windows(&doc, 0) {

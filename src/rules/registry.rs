@@ -71,7 +71,11 @@ pub fn normalize_key(raw: &str) -> Option<String> {
         s = rest.split_once('\\').map_or("", |(_, r)| r);
     }
     for prefix in ["Microsoft.PowerShell.Core\\Registry::", "Registry::"] {
-        if s.len() >= prefix.len() && s[..prefix.len()].eq_ignore_ascii_case(prefix) {
+        // Compared as bytes: the key may have a non-ASCII character at that offset.
+        if s.as_bytes()
+            .get(..prefix.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(prefix.as_bytes()))
+        {
             s = &s[prefix.len()..];
         }
     }

@@ -80,6 +80,8 @@ struct Code<'a, 'f> {
     lang: Lang,
     t: Vec<Tok>,
     pair: Vec<Option<usize>>,
+    /// [`enclosing_opens`] of `t`.
+    encl: Vec<Option<u32>>,
     /// `[open, close]` token ranges of enum bodies.
     enums: Vec<(usize, usize)>,
     /// Token ranges of import/using/package statements.
@@ -92,10 +94,12 @@ struct Code<'a, 'f> {
 pub fn analyze(lang: Lang, text: &str, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
     let t = lex(text, lang.family());
     let pair = match_pairs(&t);
+    let encl = enclosing_opens(&t);
     let mut c = Code {
         lang,
         t,
         pair,
+        encl,
         enums: Vec::new(),
         imports: Vec::new(),
         ctx,
@@ -121,7 +125,13 @@ fn match_pairs(t: &[Tok]) -> Vec<Option<usize>> {
                     "]" => "[",
                     _ => "{",
                 };
-                if let Some(pos) = stack.iter().rposition(|&o| t[o].text == want) {
+                // Look a bounded way down the stack: unbalanced input stays linear.
+                let floor = stack.len().saturating_sub(64);
+                if let Some(pos) = stack[floor..]
+                    .iter()
+                    .rposition(|&o| t[o].text == want)
+                    .map(|p| p + floor)
+                {
                     let o = stack[pos];
                     stack.truncate(pos);
                     pair[o] = Some(i);
@@ -132,6 +142,24 @@ fn match_pairs(t: &[Tok]) -> Vec<Option<usize>> {
         }
     }
     pair
+}
+
+/// For each token, the innermost bracket open before it that is not closed before it
+/// (any close closes the innermost open, as a backward scan would count them).
+fn enclosing_opens(t: &[Tok]) -> Vec<Option<u32>> {
+    let mut out = Vec::with_capacity(t.len());
+    let mut stack: Vec<u32> = Vec::new();
+    for (i, tok) in t.iter().enumerate() {
+        out.push(stack.last().copied());
+        match tok.k {
+            K::Open => stack.push(u32::try_from(i).unwrap_or(u32::MAX)),
+            K::Close => {
+                stack.pop();
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 fn is_constant_case(s: &str) -> bool {
@@ -199,6 +227,9 @@ impl Code<'_, '_> {
         let n = self.t.len();
         let mut i = 0;
         while i < n {
+            if crate::budget::exceeded() {
+                return;
+            }
             let tok = &self.t[i];
             if tok.k == K::Ident && tok.text == "enum" && tok.pp.is_none() {
                 // enum [class|struct] Name [: type] {
@@ -369,18 +400,8 @@ impl Code<'_, '_> {
 
     /// The innermost group opened before token `i` and still open there.
     fn enclosing_open(&self, i: usize) -> Option<usize> {
-        let mut depth = 0usize;
-        let mut j = i;
-        while j > 0 {
-            j -= 1;
-            match self.t[j].k {
-                K::Close => depth += 1,
-                K::Open if depth == 0 => return Some(j),
-                K::Open => depth -= 1,
-                _ => {}
-            }
-        }
-        None
+        // Precomputed: scanning backwards per call would be quadratic on deep nesting.
+        self.encl.get(i).copied().flatten().map(|o| o as usize)
     }
 
     /// A key of a map or dict literal (`{X: "name", ...}`) or a C# switch-expression
@@ -423,6 +444,9 @@ impl Code<'_, '_> {
     fn constants(&mut self) {
         let n = self.t.len();
         for i in 0..n {
+            if crate::budget::exceeded() {
+                return;
+            }
             let tok = &self.t[i];
             if tok.k != K::Ident || tok.pp.is_some() {
                 continue;
@@ -566,6 +590,9 @@ impl Code<'_, '_> {
         let n = self.t.len();
         let mut found: Vec<Fact> = Vec::new();
         for i in 0..n {
+            if crate::budget::exceeded() {
+                return;
+            }
             if self.t[i].k != K::Ident || !self.is(i + 1, K::Open, "(") || self.t[i].pp.is_some() {
                 continue;
             }
@@ -688,6 +715,9 @@ impl Code<'_, '_> {
     fn calls(&mut self) {
         let n = self.t.len();
         for i in 0..n {
+            if crate::budget::exceeded() {
+                return;
+            }
             if self.t[i].k != K::Ident
                 || !self.is(i + 1, K::Open, "(")
                 || self.t[i].pp.is_some()
@@ -837,6 +867,9 @@ impl Code<'_, '_> {
         let n = self.t.len();
         let domain = self.lang.domain();
         for i in 0..n {
+            if crate::budget::exceeded() {
+                return;
+            }
             let t = &self.t[i];
             if t.pp.is_some() {
                 continue;

@@ -9,6 +9,9 @@
 //! stream with bracket matching, which is robust to the partial and odd scripts found in
 //! repositories.
 
+/// Longest type literal (`[System.Collections.Generic.List[string]]`) recognized.
+const MAX_TYPE_LITERAL: usize = 1024;
+
 use crate::diagnostic::Span;
 
 /// Token kinds.
@@ -710,7 +713,8 @@ impl<'a> Lexer<'a> {
         let rest = &self.b[self.i + 1..];
         let mut depth = 1;
         let mut k = 0;
-        while k < rest.len() {
+        // Type names are short: a bounded look-ahead keeps `[[[[...` linear.
+        while k < rest.len().min(MAX_TYPE_LITERAL) {
             match rest[k] {
                 b'[' => depth += 1,
                 b']' => {
@@ -724,7 +728,7 @@ impl<'a> Lexer<'a> {
             }
             k += 1;
         }
-        if k >= rest.len() {
+        if k >= rest.len().min(MAX_TYPE_LITERAL) {
             return None;
         }
         let inner = self.s[self.i + 1..self.i + 1 + k].trim();

@@ -166,10 +166,15 @@ struct Ps<'a, 'f> {
     piped_from: Option<(usize, usize)>,
     /// Flag facts held by variables until the variable is used to set something.
     pending: HashMap<String, Vec<Fact>>,
+    /// Current nesting of blocks and sub-pipelines.
+    nest: usize,
     depth: u8,
     ctx: &'a Ctx<'a>,
     facts: &'f mut Vec<Fact>,
 }
+
+/// Deepest nesting of script blocks and sub-pipelines followed.
+const MAX_NEST: usize = 128;
 
 fn var_key(name: &str) -> String {
     let lower = name.to_ascii_lowercase();
@@ -313,7 +318,21 @@ impl Ps<'_, '_> {
     }
 
     fn block(&mut self, a: usize, b: usize) {
+        // Nesting is bounded so that no input can overflow the stack (no real script
+        // nests script blocks this deep).
+        if self.nest >= MAX_NEST {
+            return;
+        }
+        self.nest += 1;
+        self.block_inner(a, b);
+        self.nest -= 1;
+    }
+
+    fn block_inner(&mut self, a: usize, b: usize) {
         for (s, e) in self.statements(a, b) {
+            if crate::budget::exceeded() {
+                return;
+            }
             let (s, e) = self.trim(s, e);
             if s < e {
                 self.statement(s, e);
@@ -326,7 +345,13 @@ impl Ps<'_, '_> {
         let mut i = a;
         while i < b {
             if self.is_open(i, "{") {
-                let end = self.pair[i].unwrap_or(b).min(b);
+                // An unclosed `{` is not a block (and recursing to the end of the file
+                // for each one would be quadratic).
+                let Some(end) = self.pair[i] else {
+                    i += 1;
+                    continue;
+                };
+                let end = end.min(b);
                 if !self.handled.contains(&i) {
                     self.block(i + 1, end);
                 }
@@ -705,7 +730,11 @@ impl Ps<'_, '_> {
 
     fn foreach(&mut self, a: usize, b: usize) {
         let open = a + 1;
-        let close = self.pair[open].unwrap_or(b);
+        if open >= b {
+            return;
+        }
+        // An unclosed `foreach (` runs to the end of the statement.
+        let close = self.pair[open].unwrap_or(b).min(b);
         // foreach ($v in EXPR)
         let mut var: Option<String> = None;
         let mut in_at = None;
@@ -724,7 +753,7 @@ impl Ps<'_, '_> {
             Val::Key(k) => Val::Key(k),
             _ => Val::Unknown,
         };
-        self.scan(a, close + 1, false);
+        self.scan(a, (close + 1).min(b), false);
         let saved = var.as_ref().and_then(|v| self.vars.get(v).cloned());
         if let Some(v) = &var {
             self.vars.insert(v.clone(), vals);
@@ -1240,10 +1269,22 @@ impl Ps<'_, '_> {
 
     /// A pipeline: commands separated by `|`, or an expression.
     fn pipeline(&mut self, a: usize, b: usize) {
+        if self.nest >= MAX_NEST {
+            return;
+        }
+        self.nest += 1;
+        self.pipeline_inner(a, b);
+        self.nest -= 1;
+    }
+
+    fn pipeline_inner(&mut self, a: usize, b: usize) {
         let mut elems = Vec::new();
         let mut s = a;
         let mut i = a;
         while i < b {
+            if crate::budget::exceeded() {
+                return;
+            }
             if self.is_op(i, "|") || self.is_op(i, "&&") || self.is_op(i, "||") {
                 elems.push(self.trim(s, i));
                 s = i + 1;
@@ -1691,8 +1732,8 @@ impl Ps<'_, '_> {
                 let method_call = i > a
                     && !t.space_before
                     && matches!(self.toks[i - 1].kind, Kind::Word | Kind::Close | Kind::Type);
-                if !method_call {
-                    let close = self.pair[i].unwrap_or(b).min(b);
+                if let (false, Some(close)) = (method_call, self.pair[i]) {
+                    let close = close.min(b);
                     self.pipeline(i + 1, close);
                     i = close + 1;
                     continue;
@@ -1981,6 +2022,7 @@ pub fn analyze(text: &str, depth: u8, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
         piped_key: None,
         piped_from: None,
         pending: HashMap::new(),
+        nest: 0,
         depth,
         ctx,
         facts,
