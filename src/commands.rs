@@ -306,13 +306,7 @@ fn fix(
         }
     }
     outcome.files = kept;
-    let s = |n: usize, one: &str, many: &str| {
-        if n == 1 {
-            one.to_string()
-        } else {
-            many.to_string()
-        }
-    };
+    let s = report::plural;
     if args.diff {
         eprintln!(
             "tlslint: would fix {fixed_findings} {} in {fixed_files} {}",

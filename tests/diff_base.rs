@@ -2,6 +2,9 @@
 //! deleted and untracked files, CRLF files, UTF-16 files git diffs as binary, and the
 //! error outside a repository.
 
+mod common;
+
+use common::{json_findings as findings, utf16le_bom, write_file as write};
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -25,49 +28,12 @@ fn git(dir: &Path, args: &[&str]) {
     );
 }
 
-fn write(dir: &Path, name: &str, data: &[u8]) {
-    let p = dir.join(name);
-    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-    std::fs::write(p, data).expect("write");
-}
-
 fn tlslint(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_tlslint"))
         .args(args)
         .current_dir(dir)
         .output()
         .expect("run tlslint")
-}
-
-/// (path, line, rule) of every finding of a JSON report.
-fn findings(o: &Output) -> Vec<(String, u64, String)> {
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
-        panic!(
-            "invalid JSON ({e}): {}\n{}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        )
-    });
-    v["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| {
-            (
-                f["path"].as_str().unwrap_or_default().to_string(),
-                f["line"].as_u64().unwrap_or_default(),
-                f["rule_id"].as_str().unwrap_or_default().to_string(),
-            )
-        })
-        .collect()
-}
-
-fn utf16le_bom(s: &str) -> Vec<u8> {
-    let mut v = vec![0xff, 0xfe];
-    for u in s.encode_utf16() {
-        v.extend_from_slice(&u.to_le_bytes());
-    }
-    v
 }
 
 const PS_OLD: &str = "# deploy\nWrite-Host 'start'\n[Net.ServicePointManager]::ServerCertificateValidationCallback = { $true }\nWrite-Host 'done'\n";

@@ -4,6 +4,7 @@
 
 mod common;
 
+use common::utf16le_bom;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -13,14 +14,6 @@ fn run(args: &[&str], cwd: &Path) -> Output {
         .current_dir(cwd)
         .output()
         .expect("run tlslint")
-}
-
-fn utf16le_bom(s: &str) -> Vec<u8> {
-    let mut out = vec![0xFF, 0xFE];
-    for u in s.encode_utf16() {
-        out.extend_from_slice(&u.to_le_bytes());
-    }
-    out
 }
 
 fn findings(dir: &Path) -> serde_json::Value {

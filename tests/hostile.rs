@@ -5,15 +5,12 @@
 //! still scanned, problems are reported as `tlslint: PATH: reason`, and exit codes stay
 //! as INTERFACE.md says. Also: the per-file time limit, and the fuzzers' crash inputs.
 
+mod common;
+
+use common::{json_findings as findings, utf16le_bom as utf16le, write_file as write};
 use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
-
-fn write(dir: &Path, name: &str, data: &[u8]) {
-    let p = dir.join(name);
-    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-    std::fs::write(p, data).expect("write");
-}
 
 fn tlslint(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_tlslint"))
@@ -21,34 +18,6 @@ fn tlslint(dir: &Path, args: &[&str]) -> Output {
         .current_dir(dir)
         .output()
         .expect("run tlslint")
-}
-
-fn utf16le(s: &str) -> Vec<u8> {
-    let mut v = vec![0xFF, 0xFE];
-    v.extend(s.encode_utf16().flat_map(u16::to_le_bytes));
-    v
-}
-
-/// (path, line, rule) of every finding.
-fn findings(o: &Output) -> Vec<(String, u64, String)> {
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
-        panic!(
-            "invalid JSON ({e}); stderr: {}",
-            String::from_utf8_lossy(&o.stderr)
-        )
-    });
-    v["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| {
-            (
-                f["path"].as_str().unwrap_or_default().to_string(),
-                f["line"].as_u64().unwrap_or_default(),
-                f["rule_id"].as_str().unwrap_or_default().to_string(),
-            )
-        })
-        .collect()
 }
 
 const BAD: &[u8] = b"set GIT_SSL_NO_VERIFY=1\r\n";

@@ -92,13 +92,9 @@ pub fn write(outcome: &Outcome, engine: &Engine, color: bool, w: &mut dyn Write)
             w,
             "Found {} {} in {} {} ({}).",
             located.len(),
-            if located.len() == 1 {
-                "finding"
-            } else {
-                "findings"
-            },
+            super::plural(located.len(), "finding", "findings"),
             files,
-            if files == 1 { "file" } else { "files" },
+            super::plural(files, "file", "files"),
             cats.join(", ")
         )?;
     }

@@ -38,13 +38,9 @@ pub fn write(outcome: &Outcome, engine: &Engine, w: &mut dyn Write) -> io::Resul
         w,
         "**{} {}** in {} {} ({} scanned){}.",
         located.len(),
-        if located.len() == 1 {
-            "finding"
-        } else {
-            "findings"
-        },
+        super::plural(located.len(), "finding", "findings"),
         files,
-        if files == 1 { "file" } else { "files" },
+        super::plural(files, "file", "files"),
         outcome.stats.files_scanned,
         if fixable > 0 {
             format!("; {fixable} can be fixed with `tlslint scan --fix`")

@@ -97,6 +97,11 @@ pub fn repo_path(file: &FileReport) -> String {
     }
 }
 
+/// `one` or `many`, as `n` asks ("1 finding", "2 findings").
+pub fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 { one } else { many }
+}
+
 /// FNV-1a, 64 bits: a small, stable, dependency-free hash for fingerprints.
 pub fn fnv1a(parts: &[&str]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;

@@ -231,3 +231,40 @@ fn parse_body(body: &str, line: usize, at: usize) -> Result<Expect, String> {
         at,
     })
 }
+
+/// Writes `data` to `dir/name`, creating folders.
+pub fn write_file(dir: &Path, name: &str, data: &[u8]) {
+    let p = dir.join(name);
+    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+    std::fs::write(p, data).expect("write");
+}
+
+/// `s` as UTF-16LE with a BOM, as regedit writes it.
+pub fn utf16le_bom(s: &str) -> Vec<u8> {
+    let mut v = vec![0xFF, 0xFE];
+    v.extend(s.encode_utf16().flat_map(u16::to_le_bytes));
+    v
+}
+
+/// (path, line, rule) of every finding of a JSON report on stdout.
+pub fn json_findings(o: &std::process::Output) -> Vec<(String, u64, String)> {
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+        panic!(
+            "invalid JSON ({e}): {}\n{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )
+    });
+    v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap_or_default().to_string(),
+                f["line"].as_u64().unwrap_or_default(),
+                f["rule_id"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
