@@ -30,7 +30,12 @@ fn fence(rule: &Rule) -> &str {
         "csharp" => "csharp",
         "c" => "c",
         "java" | "go" | "rust" | "python" | "javascript" => f,
-        "reg" => "ini",
+        "reg" | "openssl-conf" | "properties" => "ini",
+        "json" => "json",
+        "bicep" => "bicep",
+        "nginx" => "nginx",
+        "apache" => "apache",
+        "firefox-prefs" => "javascript",
         _ => "text",
     }
 }

@@ -54,6 +54,23 @@ pub const DOMAINS: &[&str] = &[
     "jvm-property",
     // Generic YAML keys of tools that are not modelled further (docker-compose, Helm values).
     "yaml",
+    // Server configuration directives, keyed by name (lower-case): nginx `ssl_protocols`,
+    // Apache `sslprotocol` (its value the protocols the +/- list leaves enabled), HAProxy
+    // keywords and `bind`/`server` parameters (`server.verify`), Mosquitto options.
+    "nginx",
+    "apache",
+    "haproxy",
+    "mosquitto",
+    // OpenSSL configuration (`openssl.cnf`): `section.key`.
+    "openssl-conf",
+    // Java properties files (`java.security`, `gradle.properties`, `application.properties`).
+    "java-properties",
+    // Azure Bicep properties by path (`properties.siteConfig.minTlsVersion`).
+    "bicep",
+    // JSON members by path (`resources.properties.minimumTlsVersion`, `policies.SSLVersionMin`).
+    "json",
+    // Firefox preferences (`prefs.js`, `user.js`, `mozilla.cfg`).
+    "firefox-pref",
 ];
 
 /// Constructs that `construct` matchers can name.

@@ -198,7 +198,7 @@ pub fn registry_number(
 ) -> Option<Fix> {
     let original = text.get(span.start..span.end)?;
     let new = new_registry_number(spec, current, table)?;
-    if current == Some(new) {
+    if current == Some(new) || !is_number_literal(original) {
         return None;
     }
     let hex_digits = matches!(format, FileFormat::GppRegistry | FileFormat::Reg);
@@ -209,6 +209,24 @@ pub fn registry_number(
         replacement,
         Applicability::Safe,
     ))
+}
+
+/// Whether `original` is one number as a registry write spells it (`0`, `'1'`, `0x800`,
+/// `dword:00000000`, `hex(4):...`), and not an expression or a list the number was
+/// derived from (an SChannelDsc `ProtocolsEnabled = @('Tls', 'Tls12')`).
+fn is_number_literal(original: &str) -> bool {
+    let t = original
+        .trim()
+        .trim_matches(['\'', '"'])
+        .trim()
+        .to_ascii_lowercase();
+    if t.starts_with("hex(") {
+        return true;
+    }
+    let t = t.strip_prefix("dword:").unwrap_or(&t);
+    let t = t.strip_prefix('-').unwrap_or(t);
+    let t = t.strip_prefix("0x").unwrap_or(t);
+    !t.is_empty() && t.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// The text a fix works on.
@@ -774,6 +792,29 @@ pub fn remove_option(option: Span, text: &str, name: &str) -> Option<Fix> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn registry_numbers_only_rewrite_number_literals() {
+        for ok in [
+            "0",
+            "'1'",
+            "0x800",
+            "dword:00000000",
+            "hex(4):00,00,00,00",
+            "\"2688\"",
+        ] {
+            assert!(is_number_literal(ok), "{ok}");
+        }
+        for no in [
+            "@('Tls', 'Tls12')",
+            "'Enabled'",
+            "$value",
+            "'TLS1.1', 'TLS1.2'",
+            "",
+        ] {
+            assert!(!is_number_literal(no), "{no}");
+        }
+    }
 
     #[test]
     fn numbers_keep_their_style() {

@@ -54,6 +54,24 @@ pub enum FileFormat {
     PipConf,
     /// Terraform / HCL.
     Terraform,
+    /// nginx configuration (`nginx.conf`, `conf.d/*.conf`).
+    Nginx,
+    /// Apache httpd configuration (`httpd.conf`, `ssl.conf`, `<VirtualHost>` files).
+    Apache,
+    /// HAProxy configuration (`haproxy.cfg`).
+    HaProxy,
+    /// Eclipse Mosquitto configuration (`mosquitto.conf`).
+    Mosquitto,
+    /// OpenSSL configuration (`openssl.cnf`).
+    OpenSslConf,
+    /// Java properties (`*.properties`, `java.security`).
+    JavaProperties,
+    /// Azure Bicep (`.bicep`, `.bicepparam`).
+    Bicep,
+    /// JSON, comments allowed (ARM templates, browser policies).
+    Json,
+    /// Firefox preference files (`prefs.js`, `user.js`, `mozilla.cfg`).
+    FirefoxPrefs,
     /// Markdown and other documentation: never a finding.
     Documentation,
 }
@@ -84,12 +102,21 @@ impl FileFormat {
             FileFormat::Wgetrc => "wgetrc",
             FileFormat::PipConf => "pip-conf",
             FileFormat::Terraform => "terraform",
+            FileFormat::Nginx => "nginx",
+            FileFormat::Apache => "apache",
+            FileFormat::HaProxy => "haproxy",
+            FileFormat::Mosquitto => "mosquitto",
+            FileFormat::OpenSslConf => "openssl-conf",
+            FileFormat::JavaProperties => "properties",
+            FileFormat::Bicep => "bicep",
+            FileFormat::Json => "json",
+            FileFormat::FirefoxPrefs => "firefox-prefs",
             FileFormat::Documentation => "documentation",
         }
     }
 
     /// Every format, for name lookups.
-    pub const ALL: [FileFormat; 23] = [
+    pub const ALL: [FileFormat; 32] = [
         FileFormat::Reg,
         FileFormat::Cmd,
         FileFormat::PowerShell,
@@ -112,6 +139,15 @@ impl FileFormat {
         FileFormat::Wgetrc,
         FileFormat::PipConf,
         FileFormat::Terraform,
+        FileFormat::Nginx,
+        FileFormat::Apache,
+        FileFormat::HaProxy,
+        FileFormat::Mosquitto,
+        FileFormat::OpenSslConf,
+        FileFormat::JavaProperties,
+        FileFormat::Bicep,
+        FileFormat::Json,
+        FileFormat::FirefoxPrefs,
         FileFormat::Documentation,
     ];
 
@@ -152,6 +188,13 @@ pub fn by_name(path: &Path) -> Option<FileFormat> {
         ".bashrc" | ".bash_profile" | ".profile" | ".zshrc" | ".envrc" => {
             return Some(FileFormat::Shell);
         }
+        "nginx.conf" => return Some(FileFormat::Nginx),
+        "httpd.conf" | "apache2.conf" | "httpd-ssl.conf" => return Some(FileFormat::Apache),
+        "haproxy.cfg" => return Some(FileFormat::HaProxy),
+        "mosquitto.conf" => return Some(FileFormat::Mosquitto),
+        "openssl.cnf" | "openssl.conf" => return Some(FileFormat::OpenSslConf),
+        "java.security" => return Some(FileFormat::JavaProperties),
+        "prefs.js" | "user.js" | "mozilla.cfg" => return Some(FileFormat::FirefoxPrefs),
         _ => {}
     }
     if name.starts_with("dockerfile.")
@@ -181,6 +224,9 @@ pub fn by_name(path: &Path) -> Option<FileFormat> {
         "js" | "mjs" | "cjs" | "jsx" | "ts" | "mts" | "cts" | "tsx" => FileFormat::JavaScript,
         "sh" | "bash" | "zsh" | "ksh" | "ash" | "dash" => FileFormat::Shell,
         "tf" | "tfvars" | "hcl" => FileFormat::Terraform,
+        "bicep" | "bicepparam" => FileFormat::Bicep,
+        "json" | "jsonc" => FileFormat::Json,
+        "properties" => FileFormat::JavaProperties,
         "md" | "markdown" | "mdx" | "rst" | "adoc" | "asciidoc" | "txt" | "html" | "htm" => {
             FileFormat::Documentation
         }
@@ -248,8 +294,127 @@ pub fn classify(path: &Path, head: &str) -> Option<FileFormat> {
             other => other,
         },
         Some(f) => Some(f),
-        None => by_content(head),
+        None => by_content(head).or_else(|| server_config(path, head)),
     }
+}
+
+/// `.conf`, `.cfg` and `.cnf` files (and files in `sites-available`-style folders) are
+/// nginx, Apache httpd, HAProxy, Mosquitto, OpenSSL or Firefox configuration when their
+/// content says so; most are none of these and stay unread.
+fn server_config(path: &Path, head: &str) -> Option<FileFormat> {
+    let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
+    let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
+    let parent = path
+        .parent()
+        .and_then(Path::file_name)
+        .map(|p| p.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let in_conf_dir = matches!(
+        parent.as_str(),
+        "sites-available" | "sites-enabled" | "conf.d" | "conf-available" | "conf-enabled"
+    );
+    if !matches!(ext, "conf" | "cfg" | "cnf") && !in_conf_dir {
+        return None;
+    }
+    let lines: Vec<&str> = head
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with(';'))
+        .collect();
+    let word = |l: &str| -> String {
+        l.split(|c: char| c.is_whitespace() || c == '{' || c == '=')
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase()
+    };
+    let any = |f: &dyn Fn(&str) -> bool| lines.iter().any(|l| f(l));
+    if ext == "cfg" {
+        if any(&|l| {
+            l.starts_with("lockPref(") || l.starts_with("defaultPref(") || l.starts_with("pref(")
+        }) {
+            return Some(FileFormat::FirefoxPrefs);
+        }
+        let section = any(&|l| {
+            matches!(
+                word(l).as_str(),
+                "frontend" | "backend" | "listen" | "defaults"
+            )
+        });
+        let body = any(&|l| {
+            matches!(
+                word(l).as_str(),
+                "bind"
+                    | "server"
+                    | "default_backend"
+                    | "use_backend"
+                    | "balance"
+                    | "default-server"
+            )
+        });
+        return (section && body).then_some(FileFormat::HaProxy);
+    }
+    if any(&|l| {
+        let lower = l.to_ascii_lowercase();
+        lower.starts_with("<virtualhost")
+            || lower.starts_with("<ifmodule")
+            || lower.starts_with("<directory")
+    }) || any(&|l| {
+        matches!(
+            word(l).as_str(),
+            "sslengine"
+                | "sslprotocol"
+                | "sslproxyengine"
+                | "sslproxyverify"
+                | "loadmodule"
+                | "documentroot"
+        ) && !l.ends_with(';')
+    }) {
+        return Some(FileFormat::Apache);
+    }
+    let nginx_block = any(&|l| {
+        let w = word(l);
+        matches!(
+            w.as_str(),
+            "server" | "http" | "events" | "upstream" | "location" | "stream" | "map"
+        ) && l.ends_with('{')
+    });
+    let nginx_directive = any(&|l| {
+        matches!(
+            word(l).as_str(),
+            "server_name"
+                | "proxy_pass"
+                | "ssl_certificate"
+                | "ssl_protocols"
+                | "listen"
+                | "proxy_ssl_verify"
+                | "root"
+        ) && l.ends_with(';')
+    });
+    if nginx_block || nginx_directive {
+        return Some(FileFormat::Nginx);
+    }
+    if any(&|l| {
+        matches!(
+            word(l).as_str(),
+            "listener"
+                | "allow_anonymous"
+                | "persistence"
+                | "persistence_location"
+                | "bridge_cafile"
+                | "per_listener_settings"
+        ) && !l.ends_with(';')
+    }) {
+        return Some(FileFormat::Mosquitto);
+    }
+    if matches!(ext, "cnf" | "conf")
+        && any(&|l| {
+            let w = word(l);
+            w == "openssl_conf" || w == "minprotocol" || w == "cipherstring" || w == "ssl_conf"
+        })
+    {
+        return Some(FileFormat::OpenSslConf);
+    }
+    None
 }
 
 #[cfg(test)]

@@ -77,8 +77,14 @@ fn openers(format: FileFormat) -> &'static [&'static str] {
         | FileFormat::Npmrc
         | FileFormat::Curlrc
         | FileFormat::Wgetrc
-        | FileFormat::PipConf => &["#", ";"],
+        | FileFormat::PipConf
+        | FileFormat::OpenSslConf
+        | FileFormat::JavaProperties => &["#", ";", "!"],
+        FileFormat::Nginx | FileFormat::Apache | FileFormat::HaProxy | FileFormat::Mosquitto => {
+            &["#"]
+        }
         FileFormat::Terraform => &["#", "//", "/*"],
+        FileFormat::Bicep | FileFormat::Json | FileFormat::FirefoxPrefs => &["//", "/*", "#"],
         FileFormat::C
         | FileFormat::CSharp
         | FileFormat::Java

@@ -34,6 +34,15 @@ fn name_for(format: &str) -> PathBuf {
         FileFormat::Wgetrc => ".wgetrc",
         FileFormat::PipConf => "pip.conf",
         FileFormat::Terraform => "main.tf",
+        FileFormat::Nginx => "nginx.conf",
+        FileFormat::Apache => "httpd.conf",
+        FileFormat::HaProxy => "haproxy.cfg",
+        FileFormat::Mosquitto => "mosquitto.conf",
+        FileFormat::OpenSslConf => "openssl.cnf",
+        FileFormat::JavaProperties => "example.properties",
+        FileFormat::Bicep => "main.bicep",
+        FileFormat::Json => "example.json",
+        FileFormat::FirefoxPrefs => "user.js",
         FileFormat::Documentation => "README.md",
     })
 }
@@ -120,14 +129,28 @@ fn every_matcher_is_reachable_through_the_prefilter() {
                 }
                 Matcher::Setting(s) => {
                     // A file must hold one of the matched values anyway.
-                    let values_covered = s.when == tlslint::rules::value::When::Equals
-                        && s.values.iter().all(|v| covered(v));
+                    let values_covered = matches!(
+                        s.when,
+                        tlslint::rules::value::When::Equals | tlslint::rules::value::When::Contains
+                    ) && s.values.iter().all(|v| covered(v));
+                    // Keys that are names written as one word, dots included
+                    // (`security.tls.version.min`, `jdk.tls.disabledAlgorithms`); in JSON
+                    // and Bicep paths, the member name after the last `*`.
+                    let whole = matches!(
+                        s.domain.as_str(),
+                        "firefox-pref" | "java-properties" | "jvm-property"
+                    );
                     for k in &s.key_text {
                         // `ssl` is reached through the `ssl=False` keyword.
                         let spelled = kws
                             .iter()
                             .any(|kw| kw.starts_with(&last(k).to_ascii_lowercase()));
-                        if !covered(&last(k)) && !values_covered && !spelled {
+                        let member = k.rsplit('*').next().unwrap_or(k);
+                        let named = (whole && covered(k))
+                            || (matches!(s.domain.as_str(), "json" | "bicep")
+                                && member.contains('.')
+                                && covered(member));
+                        if !covered(&last(k)) && !values_covered && !spelled && !named {
                             problems.push(format!(
                                 "{}: {} key `{k}` has no keyword",
                                 rule.id, s.domain

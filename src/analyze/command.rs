@@ -150,6 +150,35 @@ pub fn command_facts(args: &[Arg], shell: Shell, depth: u8, ctx: &Ctx<'_>, facts
             command_facts(&rest[i..], shell, depth, ctx, facts);
             return;
         }
+        "kubectl" | "oc" => {
+            if let Some(dd) = kubectl_inner(rest) {
+                options(&name, &rest[..dd], shell, facts);
+                command_facts(&rest[dd + 1..], shell, depth, ctx, facts);
+                return;
+            }
+        }
+        "docker" | "podman" | "nerdctl" => {
+            if let Some((own, inner)) = container_inner(rest) {
+                options(&name, &rest[..own], shell, facts);
+                command_facts(&inner, shell, depth, ctx, facts);
+                return;
+            }
+        }
+        "java" | "javaw" => {
+            for a in rest.iter().filter(|a| a.known) {
+                if let Some(kv) = a.s().strip_prefix("-D") {
+                    if let Some(eq) = kv.find('=') {
+                        let vspan = a.text.map_span(Span::new(2 + eq + 1, a.s().len()));
+                        jvm_property(
+                            &kv[..eq],
+                            Value::Str(kv[eq + 1..].to_string()),
+                            vspan,
+                            facts,
+                        );
+                    }
+                }
+            }
+        }
         "reg" => reg_command(rest, facts),
         "bitsadmin" => bitsadmin(rest, facts),
         "git" => git(rest, facts),
@@ -191,7 +220,9 @@ fn options(command: &str, rest: &[Arg], shell: Shell, facts: &mut Vec<Fact>) {
         let is_option = t.len() > 1
             && t.starts_with('-')
             && (t.len() == 2 || !t[1..].starts_with(|c: char| c.is_ascii_digit()));
-        let is_slash_option = shell == Shell::Cmd
+        // cmd.exe's `/SWITCH` convention, also for native commands run from PowerShell
+        // (`net use ... /SKIPCERTCHECK`).
+        let is_slash_option = shell != Shell::Posix
             && t.len() > 1
             && t.starts_with('/')
             && t[1..]
@@ -560,12 +591,245 @@ pub fn env_setting(name: &str, value: Value, span: Span, facts: &mut Vec<Fact>) 
             span,
         }));
     }
+    let upper = name.to_ascii_uppercase();
+    let jvm = matches!(
+        upper.as_str(),
+        "JAVA_TOOL_OPTIONS" | "JDK_JAVA_OPTIONS" | "_JAVA_OPTIONS"
+    ) || upper.ends_with("JAVA_OPTS")
+        || upper.ends_with("_OPTS");
+    if jvm {
+        if let Value::Str(v) = &value {
+            jvm_options(v, span, facts);
+        }
+    }
     facts.push(Fact::Setting(SettingFact {
         domain: "env",
         key: name.to_string(),
         value,
         span,
     }));
+}
+
+fn jvm_property(key: &str, value: Value, span: Span, facts: &mut Vec<Fact>) {
+    facts.push(Fact::Setting(SettingFact {
+        domain: "jvm-property",
+        key: key.to_string(),
+        value,
+        span,
+    }));
+}
+
+/// `-Dname=value` words of a JVM argument string (`JAVA_OPTS`, Gradle's
+/// `org.gradle.jvmargs`) as JVM system properties. `span` is where `value` is written;
+/// when the text maps onto it one to one, each property gets its own span.
+pub fn jvm_options(value: &str, span: Span, facts: &mut Vec<Fact>) {
+    let exact = span.end.saturating_sub(span.start) == value.len();
+    let mut at = 0;
+    for word in value.split_whitespace() {
+        let start = value[at..].find(word).map_or(at, |k| at + k);
+        at = start + word.len();
+        let w = word.trim_matches(['"', '\'']);
+        let Some(kv) = w.strip_prefix("-D") else {
+            continue;
+        };
+        let Some(eq) = kv.find('=') else { continue };
+        let wspan = if exact {
+            let off = start + (word.len() - word.trim_start_matches(['"', '\'']).len());
+            Span::new(span.start + off + 2 + eq + 1, span.start + off + w.len())
+        } else {
+            span
+        };
+        jvm_property(
+            &kv[..eq],
+            Value::Str(kv[eq + 1..].to_string()),
+            wspan,
+            facts,
+        );
+    }
+}
+
+/// `kubectl run NAME ... -- COMMAND ARGS` (also `exec`, `debug`, `oc`): the index of the
+/// `--` that starts the command run in the container.
+fn kubectl_inner(rest: &[Arg]) -> Option<usize> {
+    let sub = rest.iter().find(|a| a.known && !a.s().starts_with('-'))?;
+    if !["run", "exec", "debug"].iter().any(|w| sub.is(w)) {
+        return None;
+    }
+    let dd = rest.iter().position(|a| a.is("--"))?;
+    (dd + 1 < rest.len()).then_some(dd)
+}
+
+/// `docker run [OPTIONS] IMAGE [COMMAND ARGS]`, `docker exec [OPTIONS] CONTAINER COMMAND
+/// ARGS` (also `create`, `compose run/exec SERVICE`, podman, nerdctl): how many arguments
+/// belong to docker itself, and the command run in the container. Arguments after an
+/// image that start with `-` go to the image's entrypoint, named after the image
+/// (`curlimages/curl -k URL` runs `curl -k URL`).
+fn container_inner(rest: &[Arg]) -> Option<(usize, Vec<Arg>)> {
+    const GLOBAL_VALUE: &[&str] = &[
+        "-H",
+        "--host",
+        "-c",
+        "--context",
+        "--config",
+        "-l",
+        "--log-level",
+        "--tlscacert",
+        "--tlscert",
+        "--tlskey",
+        "--url",
+        "--connection",
+        "--root",
+        "--runroot",
+    ];
+    const RUN_VALUE: &[&str] = &[
+        "-a",
+        "--attach",
+        "--add-host",
+        "--annotation",
+        "--blkio-weight",
+        "--blkio-weight-device",
+        "--cap-add",
+        "--cap-drop",
+        "--cgroup-parent",
+        "--cgroupns",
+        "--cidfile",
+        "--cpu-period",
+        "--cpu-quota",
+        "--cpu-rt-period",
+        "--cpu-rt-runtime",
+        "-c",
+        "--cpu-shares",
+        "--cpus",
+        "--cpuset-cpus",
+        "--cpuset-mems",
+        "--device",
+        "--device-cgroup-rule",
+        "--device-read-bps",
+        "--device-read-iops",
+        "--device-write-bps",
+        "--device-write-iops",
+        "--dns",
+        "--dns-option",
+        "--dns-search",
+        "--domainname",
+        "--entrypoint",
+        "-e",
+        "--env",
+        "--env-file",
+        "--expose",
+        "--gpus",
+        "--group-add",
+        "--health-cmd",
+        "--health-interval",
+        "--health-retries",
+        "--health-start-interval",
+        "--health-start-period",
+        "--health-timeout",
+        "-h",
+        "--hostname",
+        "--ip",
+        "--ip6",
+        "--ipc",
+        "--isolation",
+        "--kernel-memory",
+        "-l",
+        "--label",
+        "--label-file",
+        "--link",
+        "--link-local-ip",
+        "--log-driver",
+        "--log-opt",
+        "--mac-address",
+        "-m",
+        "--memory",
+        "--memory-reservation",
+        "--memory-swap",
+        "--memory-swappiness",
+        "--mount",
+        "--name",
+        "--network",
+        "--net",
+        "--network-alias",
+        "--oom-score-adj",
+        "--pid",
+        "--pids-limit",
+        "--platform",
+        "-p",
+        "--publish",
+        "--pull",
+        "--restart",
+        "--runtime",
+        "--security-opt",
+        "--shm-size",
+        "--stop-signal",
+        "--stop-timeout",
+        "--storage-opt",
+        "--sysctl",
+        "--tmpfs",
+        "--ulimit",
+        "-u",
+        "--user",
+        "--userns",
+        "--uts",
+        "-v",
+        "--volume",
+        "--volume-driver",
+        "--volumes-from",
+        "-w",
+        "--workdir",
+        "--detach-keys",
+        "-f",
+        "--file",
+        "-p",
+        "--project-name",
+        "--profile",
+        "--project-directory",
+    ];
+    let takes = |list: &[&str], a: &Arg| a.known && list.contains(&a.s());
+    let mut i = 0;
+    while i < rest.len() && rest[i].known && rest[i].s().starts_with('-') {
+        i += if takes(GLOBAL_VALUE, &rest[i]) { 2 } else { 1 };
+    }
+    let sub = rest.get(i)?;
+    let mut i = i + 1;
+    let compose = sub.is("compose");
+    let sub = if compose {
+        while i < rest.len() && rest[i].known && rest[i].s().starts_with('-') {
+            i += if takes(RUN_VALUE, &rest[i]) { 2 } else { 1 };
+        }
+        let s = rest.get(i)?;
+        i += 1;
+        s
+    } else {
+        sub
+    };
+    let run = sub.is("run") || sub.is("create");
+    if !run && !sub.is("exec") {
+        return None;
+    }
+    while i < rest.len() && rest[i].known && rest[i].s().starts_with('-') {
+        i += if takes(RUN_VALUE, &rest[i]) { 2 } else { 1 };
+    }
+    let target = rest.get(i)?;
+    let after = rest.get(i + 1..).unwrap_or(&[]);
+    if !target.known {
+        return None;
+    }
+    let first_is_option = after
+        .first()
+        .is_some_and(|a| a.known && a.s().starts_with('-'));
+    if run && !compose && first_is_option {
+        // The image's entrypoint gets the arguments: name it after the image.
+        let base = target.s().rsplit('/').next().unwrap_or("");
+        let base = base.split(['@', ':']).next().unwrap_or(base);
+        if base.is_empty() {
+            return None;
+        }
+        let mut argv = vec![Arg::plain(base, target.span)];
+        argv.extend_from_slice(after);
+        return Some((i + 1, argv));
+    }
+    (!after.is_empty()).then(|| (i + 1, after.to_vec()))
 }
 
 /// Joins arguments into one script text (as `powershell -Command a b c` does); `raw`

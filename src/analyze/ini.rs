@@ -1,5 +1,5 @@
 //! INI-style configuration files: `.gitconfig`, `.npmrc`/`.yarnrc`, `pip.conf`/`pip.ini`,
-//! `.wgetrc`, `.curlrc`.
+//! `.wgetrc`, `.curlrc`, OpenSSL's `openssl.cnf`.
 //!
 //! Each `key = value` line becomes a setting in the file's domain, qualified by its
 //! section (`http "https://git.example/".sslverify` -> `http.https://git.example/.sslverify`);
@@ -18,6 +18,7 @@ pub fn analyze(format: FileFormat, text: &str, facts: &mut Vec<Fact>) {
         FileFormat::PipConf => "pip-config",
         FileFormat::Wgetrc => "wgetrc",
         FileFormat::Curlrc => "curlrc",
+        FileFormat::OpenSslConf => "openssl-conf",
         _ => return,
     };
     let mut section = String::new();

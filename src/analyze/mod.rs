@@ -6,14 +6,19 @@
 //! by their own language's analyzer through [`analyze_embedded`], which maps positions
 //! back to the enclosing file.
 
+pub mod bicep;
 pub mod cmd;
 pub mod code;
 pub mod command;
+pub mod directive;
 pub mod dotnet;
 pub mod embed;
+pub mod firefox;
 pub mod hcl;
 pub mod ini;
+pub mod json;
 pub mod powershell;
+pub mod properties;
 pub mod reg;
 pub mod shell;
 pub mod xml;
@@ -62,9 +67,18 @@ pub fn analyze_at_depth(
         | FileFormat::Npmrc
         | FileFormat::PipConf
         | FileFormat::Wgetrc
-        | FileFormat::Curlrc => {
+        | FileFormat::Curlrc
+        | FileFormat::OpenSslConf => {
             ini::analyze(format, text, facts);
         }
+        FileFormat::Nginx => directive::analyze_nginx(text, facts),
+        FileFormat::Apache => directive::analyze_apache(text, facts),
+        FileFormat::HaProxy => directive::analyze_haproxy(text, facts),
+        FileFormat::Mosquitto => directive::analyze_mosquitto(text, facts),
+        FileFormat::JavaProperties => properties::analyze(text, facts),
+        FileFormat::Bicep => bicep::analyze(text, facts),
+        FileFormat::Json => json::analyze(text, facts),
+        FileFormat::FirefoxPrefs => firefox::analyze(text, facts),
         FileFormat::Terraform => hcl::analyze(text, facts),
         FileFormat::C => code::analyze(code::Lang::C, text, ctx, facts),
         FileFormat::CSharp => code::analyze(code::Lang::CSharp, text, ctx, facts),

@@ -200,10 +200,53 @@ fn embed_scalar(text: &str, value: &str, style: ScalarStyle, span: Span) -> Embe
             if text.get(start..start + value.len()) == Some(value) {
                 Embedded::contiguous(value, start)
             } else {
-                fallback(value, span)
+                align(text, value, start, span)
             }
         }
     }
+}
+
+/// Maps a flow scalar that YAML folded (line breaks read as spaces) or unescaped (`''`,
+/// `\"`) back onto its source, character by character, so that a command continued on the
+/// next line is found on that line. Where the two stop agreeing, the rest maps to the
+/// scalar's start.
+fn align(text: &str, value: &str, start: usize, span: Span) -> Embedded {
+    let src = text.get(start..span.end.max(start)).unwrap_or("");
+    let mut e = Embedded::new();
+    let mut pos = 0usize;
+    let mut chars = value.chars().peekable();
+    while let Some(&c) = chars.peek() {
+        let Some(sc) = src[pos..].chars().next() else {
+            break;
+        };
+        if sc == c {
+            e.push_char(c, start + pos, sc.len_utf8());
+            pos += sc.len_utf8();
+            chars.next();
+        } else if c.is_whitespace() && sc.is_whitespace() {
+            // A folded line break (and the next line's indentation) reads as one space.
+            let run = src[pos..]
+                .find(|x: char| !x.is_whitespace())
+                .unwrap_or(src.len() - pos);
+            e.push_char(c, start + pos, 0);
+            pos += run;
+            chars.next();
+            // Blank lines in the source fold to line breaks in the value.
+            while chars.peek().is_some_and(|x| *x == '\n') {
+                chars.next();
+                e.push_char('\n', start + pos, 0);
+            }
+        } else if (sc == '\\' || sc == '\'') && pos + 1 < src.len() {
+            // An escape (`\"`) or a doubled quote (`''`): skip the first character.
+            pos += 1;
+        } else {
+            break;
+        }
+    }
+    for c in chars {
+        e.push_char(c, span.start, 0);
+    }
+    e
 }
 
 fn fallback(value: &str, span: Span) -> Embedded {
@@ -405,6 +448,26 @@ impl Walker<'_, '_> {
         }
     }
 
+    /// A Kubernetes container's `args:` without a `command:`: the arguments of the image's
+    /// entrypoint, named after the image (`registry.k8s.io/metrics-server/metrics-server:v0.7`
+    /// runs `metrics-server`).
+    fn entrypoint_args(&mut self, image: &Node, args: &Node) {
+        let Node::Scalar { value, span, .. } = image else {
+            return;
+        };
+        let base = value.rsplit('/').next().unwrap_or("");
+        let base = base.split(['@', ':']).next().unwrap_or(base);
+        if base.is_empty() || base.contains("{{") || base.contains('$') {
+            return;
+        }
+        let name = Node::Scalar {
+            value: base.to_string(),
+            style: ScalarStyle::Plain,
+            span: *span,
+        };
+        self.exec_command(&Node::Seq(vec![name]), Some(args));
+    }
+
     /// A Kubernetes container's `command:` list with its `args:` list, as one argv.
     fn exec_command(&mut self, command: &Node, args: Option<&Node>) {
         let mut items: Vec<&Node> = Vec::new();
@@ -590,6 +653,11 @@ impl Walker<'_, '_> {
                     }
                     if key.ends_with("win_regedit") {
                         self.win_regedit(v, node);
+                    }
+                    if key == "args" && matches!(v, Node::Seq(_)) && node.get("command").is_none() {
+                        if let Some(image) = node.get("image") {
+                            self.entrypoint_args(image, v);
+                        }
                     }
                     if let Some(lang) =
                         script_language(key, node, task, self.runner, self.default_shell)

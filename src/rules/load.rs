@@ -431,8 +431,11 @@ impl RuleSet {
 }
 
 fn check_values(path: &str, when: When, values: &[String]) -> Result<(), LoadError> {
-    if when == When::Equals && values.is_empty() {
-        return Err(err(path, "`when = \"equals\"` needs `values`"));
+    if matches!(when, When::Equals | When::Contains | When::Lacks) && values.is_empty() {
+        return Err(err(
+            path,
+            "`when = \"equals\"`, `\"contains\"` and `\"lacks\"` need `values`",
+        ));
     }
     Ok(())
 }

@@ -80,6 +80,12 @@ pub enum When {
     /// A known value equal (case-insensitively) to one of the rule's `values`; for a list
     /// value (`'Tls11,Tls12'`), any element.
     Equals,
+    /// A known value that contains (case-insensitively) one of the rule's `values` as a
+    /// substring (`DEFAULT:@SECLEVEL=0` contains `@SECLEVEL=0`).
+    Contains,
+    /// A known list value that lacks at least one of the rule's `values` as an element
+    /// (`jdk.tls.disabledAlgorithms=SSLv3, RC4` lacks `TLSv1`).
+    Lacks,
 }
 
 impl When {
@@ -93,16 +99,36 @@ impl When {
             When::True => value.as_bool() == Some(true),
             When::Equals => match value {
                 // A list value ('Tls11,Tls12', "Tls11, Tls12") holds when any element does.
-                Value::Str(s) => s
-                    .split([',', ' ', ';', '|'])
-                    .map(|t| t.trim().trim_matches(|c| c == '\'' || c == '"').trim())
-                    .filter(|t| !t.is_empty())
-                    .any(|t| values.iter().any(|v| v.eq_ignore_ascii_case(t))),
+                Value::Str(s) => {
+                    elements(s).any(|t| values.iter().any(|v| v.eq_ignore_ascii_case(t)))
+                }
                 Value::Int(i) => values.iter().any(|v| parse_int(v) == Some(*i)),
                 Value::Flag | Value::Unknown => false,
             },
+            When::Contains => match value {
+                Value::Str(s) => {
+                    let lower = s.to_ascii_lowercase();
+                    values
+                        .iter()
+                        .any(|v| lower.contains(v.to_ascii_lowercase().as_str()))
+                }
+                Value::Int(_) | Value::Flag | Value::Unknown => false,
+            },
+            When::Lacks => match value {
+                Value::Str(s) => values
+                    .iter()
+                    .any(|v| !elements(s).any(|t| v.eq_ignore_ascii_case(t))),
+                Value::Int(_) | Value::Flag | Value::Unknown => false,
+            },
         }
     }
+}
+
+/// The elements of a list value (`'Tls11,Tls12'`, `"Tls11, Tls12"`, `SSLv3; RC4`).
+fn elements(s: &str) -> impl Iterator<Item = &str> {
+    s.split([',', ' ', ';', '|', '\t', '\n', '\r'])
+        .map(|t| t.trim().trim_matches(|c| c == '\'' || c == '"').trim())
+        .filter(|t| !t.is_empty())
 }
 
 #[cfg(test)]
@@ -129,5 +155,13 @@ mod tests {
         assert!(When::Equals.holds(&Value::Str("'ignore'".into()), &["Ignore".into()]));
         assert!(When::Equals.holds(&Value::Str("Tls11, Tls12".into()), &["Tls11".into()]));
         assert!(!When::Equals.holds(&Value::Str("Tls12,Tls13".into()), &["Tls".into()]));
+        let sec0 = ["@SECLEVEL=0".to_string()];
+        assert!(When::Contains.holds(&Value::Str("DEFAULT:@seclevel=0".into()), &sec0));
+        assert!(!When::Contains.holds(&Value::Str("DEFAULT:@SECLEVEL=2".into()), &sec0));
+        assert!(!When::Contains.holds(&Value::Unknown, &sec0));
+        let legacy = ["TLSv1".to_string(), "TLSv1.1".to_string()];
+        assert!(When::Lacks.holds(&Value::Str("SSLv3, TLSv1, RC4".into()), &legacy));
+        assert!(!When::Lacks.holds(&Value::Str("SSLv3, TLSv1, TLSv1.1, RC4".into()), &legacy));
+        assert!(!When::Lacks.holds(&Value::Unknown, &legacy));
     }
 }

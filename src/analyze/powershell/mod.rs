@@ -12,7 +12,7 @@
 //! * registry writes: `Set-ItemProperty`, `New-ItemProperty`, `Set-Item`, `HKLM:\`,
 //!   `Registry::HKEY_...`, `[Microsoft.Win32.Registry]::SetValue`, `RegistryKey.SetValue`,
 //!   DSC `Registry`/`xRegistry`/`RegistryPolicyFile` resources (`Ensure = 'Absent'` is not
-//!   a write);
+//!   a write), and the SChannelDsc resources as the writes they perform ([`schannel_dsc`]);
 //! * .NET settings: enum members of the flag tables (`[Net.SecurityProtocolType]::Tls11`),
 //!   values assigned to typed members (`SecurityProtocol = 'Tls11,Tls12'` or `768`),
 //!   `CheckCertificateRevocationList = $false`, trust-all callbacks (`{ $true }`), the
@@ -27,6 +27,7 @@
 //! output commands (`Write-Host`, `Write-Warning`, ...) never produce findings.
 
 pub mod lexer;
+mod schannel_dsc;
 
 use super::Ctx;
 use super::command::{Arg, MAX_DEPTH, Shell, command_facts, env_setting};
@@ -849,6 +850,9 @@ impl Ps<'_, '_> {
                     }
                 }
             }
+        }
+        for w in schannel_dsc::writes(&rtype, &entries) {
+            self.facts.push(Fact::Registry(w));
         }
         self.scan(open + 1, close, false);
         self.recurse_blocks(open + 1, close);
