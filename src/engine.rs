@@ -5,7 +5,7 @@
 //! rules by domain, construct rules by name), so each fact meets only the rules that
 //! could match it.
 
-use crate::analyze::Ctx;
+use crate::analyze::{Ctx, SettingKeys};
 use crate::diagnostic::{Category, Finding, Fix, Span};
 use crate::facts::{ConstructFact, Fact, FlagFact, OptionFact, SettingFact};
 use crate::fixes::{self, Source};
@@ -27,6 +27,8 @@ pub struct Engine {
     options: Vec<(usize, usize)>,
     settings: HashMap<String, Vec<(usize, usize)>>,
     constructs: HashMap<String, Vec<(usize, usize)>>,
+    /// The setting keys the rules can judge (for analyzers, see [`Ctx::keys`]).
+    keys: SettingKeys,
     /// Rules switched off by `--select`/`--ignore`/configuration.
     enabled: Vec<bool>,
     /// Severity set by configuration, by rule index.
@@ -102,6 +104,7 @@ impl Engine {
             options: Vec::new(),
             settings: HashMap::new(),
             constructs: HashMap::new(),
+            keys: SettingKeys::default(),
         };
         for (ri, rule) in e.rules.rules.iter().enumerate() {
             for (mi, m) in rule.matchers.iter().enumerate() {
@@ -111,11 +114,15 @@ impl Engine {
                         e.flags.entry(*table).or_default().push((ri, mi))
                     }
                     Matcher::Option(_) => e.options.push((ri, mi)),
-                    Matcher::Setting(s) => e
-                        .settings
-                        .entry(s.domain.clone())
-                        .or_default()
-                        .push((ri, mi)),
+                    Matcher::Setting(s) => {
+                        for suffix in &s.key_suffix {
+                            e.keys.add(&s.domain, suffix);
+                        }
+                        e.settings
+                            .entry(s.domain.clone())
+                            .or_default()
+                            .push((ri, mi))
+                    }
                     Matcher::Construct { name } => {
                         e.constructs.entry(name.clone()).or_default().push((ri, mi))
                     }
@@ -130,6 +137,7 @@ impl Engine {
         Ctx {
             tables: &self.rules.tables,
             index: &self.index,
+            keys: &self.keys,
         }
     }
 
@@ -446,7 +454,11 @@ fn in_bundle(options: &[String], arg: &str, takes_arg: &str) -> bool {
 }
 
 fn setting_matches(m: &SettingMatcher, key: &str, value: &Value) -> bool {
-    m.keys.iter().any(|g| g.is_match(key)) && m.when.holds(value, &m.values)
+    m.keys
+        .iter()
+        .zip(&m.key_suffix)
+        .any(|(g, suffix)| key.ends_with(suffix.as_str()) && g.is_match(key))
+        && m.when.holds(value, &m.values)
 }
 
 #[cfg(test)]

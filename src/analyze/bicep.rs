@@ -159,6 +159,7 @@ fn lex(text: &str) -> Vec<Tok> {
 
 struct Walker<'a> {
     toks: &'a [Tok],
+    keys: &'a super::SettingKeys,
     /// Literal defaults of parameters and values of variables, by name.
     literals: HashMap<String, (String, Span)>,
     facts: &'a mut Vec<Fact>,
@@ -238,6 +239,9 @@ impl Walker<'_> {
     }
 
     fn setting(&mut self, key: String, value: Value, span: Span) {
+        if !self.keys.wants("bicep", &key) {
+            return;
+        }
         self.facts.push(Fact::Setting(SettingFact {
             domain: "bicep",
             key,
@@ -461,8 +465,8 @@ impl Walker<'_> {
     }
 }
 
-/// Analyzes a Bicep file.
-pub fn analyze(text: &str, facts: &mut Vec<Fact>) {
+/// Analyzes a Bicep file; only properties some rule could judge (`ctx.keys`) become facts.
+pub fn analyze(text: &str, ctx: &super::Ctx<'_>, facts: &mut Vec<Fact>) {
     let toks = lex(text);
     let params_file = toks
         .iter()
@@ -470,6 +474,7 @@ pub fn analyze(text: &str, facts: &mut Vec<Fact>) {
         .is_some_and(|t| t.t == T::Ident("using".into()));
     let mut w = Walker {
         toks: &toks,
+        keys: ctx.keys,
         literals: HashMap::new(),
         facts,
     };
@@ -482,7 +487,17 @@ mod tests {
 
     fn settings(text: &str) -> Vec<(String, String, String)> {
         let mut f = Vec::new();
-        analyze(text, &mut f);
+        let (tables, index, keys) = (
+            Vec::new(),
+            Default::default(),
+            crate::analyze::SettingKeys::all(),
+        );
+        let ctx = crate::analyze::Ctx {
+            tables: &tables,
+            index: &index,
+            keys: &keys,
+        };
+        analyze(text, &ctx, &mut f);
         f.into_iter()
             .filter_map(|f| match f {
                 Fact::Setting(s) => Some((

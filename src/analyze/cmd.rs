@@ -1096,6 +1096,7 @@ mod tests {
             &Ctx {
                 tables: &tables,
                 index: &index,
+                keys: &crate::analyze::SettingKeys::all(),
             },
             &mut f,
         );

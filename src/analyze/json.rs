@@ -14,28 +14,30 @@
 //! nesting deeper than [`MAX_DEPTH`] and malformed input end the parse, keeping what was
 //! read.
 
+use super::SettingKeys;
 use crate::diagnostic::Span;
 use crate::facts::{Fact, SettingFact};
 use crate::rules::value::Value;
+use std::borrow::Cow;
 
 /// Deepest nesting parsed.
 const MAX_DEPTH: usize = 128;
 
 /// A parsed JSON value with positions.
 #[derive(Debug, Clone)]
-enum J {
-    Obj(Vec<(String, J)>),
-    Arr(Vec<J>),
+enum J<'a> {
+    Obj(Vec<(Cow<'a, str>, J<'a>)>),
+    Arr(Vec<J<'a>>),
     /// A scalar: its text (strings unescaped, other literals as written) and span.
     Scalar {
-        text: String,
+        text: Cow<'a, str>,
         string: bool,
         span: Span,
     },
 }
 
-impl J {
-    fn get(&self, key: &str) -> Option<&J> {
+impl<'a> J<'a> {
+    fn get(&self, key: &str) -> Option<&J<'a>> {
         match self {
             J::Obj(m) => m
                 .iter()
@@ -59,7 +61,7 @@ struct Parser<'a> {
     i: usize,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
     fn skip_ws(&mut self) {
         loop {
             while self.i < self.b.len() && self.b[self.i].is_ascii_whitespace() {
@@ -86,16 +88,27 @@ impl Parser<'_> {
         }
     }
 
-    fn string(&mut self) -> Option<(String, Span)> {
+    fn string(&mut self) -> Option<(Cow<'a, str>, Span)> {
         let start = self.i;
         self.i += 1;
-        let mut out = String::new();
+        // Most strings have no escapes: borrow them.
+        let from = self.i;
+        let mut j = from;
+        while j < self.b.len() && self.b[j] != b'"' && self.b[j] != b'\\' {
+            j += 1;
+        }
+        if self.b.get(j) == Some(&b'"') {
+            self.i = j + 1;
+            return Some((Cow::Borrowed(&self.s[from..j]), Span::new(start, self.i)));
+        }
+        let mut out = String::from(&self.s[from..j.min(self.b.len())]);
+        self.i = j;
         loop {
             let c = *self.b.get(self.i)?;
             match c {
                 b'"' => {
                     self.i += 1;
-                    return Some((out, Span::new(start, self.i)));
+                    return Some((Cow::Owned(out), Span::new(start, self.i)));
                 }
                 b'\\' => {
                     let e = *self.b.get(self.i + 1)?;
@@ -123,7 +136,7 @@ impl Parser<'_> {
         }
     }
 
-    fn value(&mut self, depth: usize) -> Option<J> {
+    fn value(&mut self, depth: usize) -> Option<J<'a>> {
         if depth > MAX_DEPTH || crate::budget::exceeded() {
             return None;
         }
@@ -203,7 +216,7 @@ impl Parser<'_> {
                     return None;
                 }
                 Some(J::Scalar {
-                    text: self.s[start..self.i].to_string(),
+                    text: Cow::Borrowed(&self.s[start..self.i]),
                     string: false,
                     span: Span::new(start, self.i),
                 })
@@ -214,11 +227,11 @@ impl Parser<'_> {
 
 /// An ARM template's scope: its parameters' default values and its variables.
 #[derive(Clone, Copy)]
-struct Template<'a> {
-    root: &'a J,
+struct Template<'t, 'a> {
+    root: &'t J<'a>,
 }
 
-impl Template<'_> {
+impl Template<'_, '_> {
     /// The literal an expression `[parameters('x')]` / `[variables('x')]` stands for.
     fn resolve(&self, expr: &str) -> Option<(String, Span)> {
         let inner = expr.trim().strip_prefix('[')?.strip_suffix(']')?.trim();
@@ -254,10 +267,12 @@ fn is_template(node: &J) -> bool {
         .is_some_and(|(s, _)| s.to_ascii_lowercase().contains("deploymenttemplate"))
 }
 
-fn walk<'a>(
-    node: &'a J,
-    path: &mut Vec<String>,
-    template: Option<Template<'a>>,
+/// Walks the tree; `path` is the dotted key path so far (`a.b`), extended in place.
+fn walk<'t, 'a>(
+    node: &'t J<'a>,
+    path: &mut String,
+    template: Option<Template<'t, 'a>>,
+    keys: &SettingKeys,
     facts: &mut Vec<Fact>,
 ) {
     match node {
@@ -268,18 +283,22 @@ fn walk<'a>(
                 template
             };
             for (k, v) in members {
-                path.push(k.clone());
-                walk(v, path, template, facts);
-                path.pop();
+                let len = path.len();
+                if len > 0 {
+                    path.push('.');
+                }
+                path.push_str(k);
+                walk(v, path, template, keys, facts);
+                path.truncate(len);
             }
         }
         J::Arr(items) => {
             for it in items {
-                walk(it, path, template, facts);
+                walk(it, path, template, keys, facts);
             }
         }
         J::Scalar { text, string, span } => {
-            if path.is_empty() {
+            if path.is_empty() || !keys.wants("json", path) {
                 return;
             }
             let (value, span) = if *string && text.starts_with('[') && !text.starts_with("[[") {
@@ -288,11 +307,11 @@ fn walk<'a>(
                     None => (Value::Unknown, *span),
                 }
             } else {
-                (Value::Str(text.clone()), *span)
+                (Value::Str(text.to_string()), *span)
             };
             facts.push(Fact::Setting(SettingFact {
                 domain: "json",
-                key: path.join("."),
+                key: path.clone(),
                 value,
                 span,
             }));
@@ -300,8 +319,8 @@ fn walk<'a>(
     }
 }
 
-/// Analyzes a JSON document.
-pub fn analyze(text: &str, facts: &mut Vec<Fact>) {
+/// Analyzes a JSON document; only members some rule could judge (`ctx.keys`) become facts.
+pub fn analyze(text: &str, ctx: &super::Ctx<'_>, facts: &mut Vec<Fact>) {
     let mut p = Parser {
         b: text.as_bytes(),
         s: text,
@@ -312,7 +331,7 @@ pub fn analyze(text: &str, facts: &mut Vec<Fact>) {
         p.i = '\u{feff}'.len_utf8();
     }
     if let Some(root) = p.value(0) {
-        walk(&root, &mut Vec::new(), None, facts);
+        walk(&root, &mut String::new(), None, ctx.keys, facts);
     }
 }
 
@@ -322,7 +341,13 @@ mod tests {
 
     fn settings(text: &str) -> Vec<(String, String, String)> {
         let mut f = Vec::new();
-        analyze(text, &mut f);
+        let (tables, index, keys) = (Vec::new(), Default::default(), SettingKeys::all());
+        let ctx = crate::analyze::Ctx {
+            tables: &tables,
+            index: &index,
+            keys: &keys,
+        };
+        analyze(text, &ctx, &mut f);
         f.into_iter()
             .filter_map(|f| match f {
                 Fact::Setting(s) => Some((
@@ -380,6 +405,25 @@ mod tests {
         assert_eq!(st.1, "TLS1_0");
         let x = s.iter().find(|x| x.0 == "resources.properties.x").unwrap();
         assert_eq!(x.1, "?");
+    }
+
+    #[test]
+    fn only_keys_rules_can_judge_become_facts() {
+        let mut keys = SettingKeys::default();
+        keys.add("json", "mintlsversion");
+        let (tables, index) = (Vec::new(), Default::default());
+        let ctx = crate::analyze::Ctx {
+            tables: &tables,
+            index: &index,
+            keys: &keys,
+        };
+        let mut f = Vec::new();
+        analyze(
+            r#"{"a": {"MinTlsVersion": "1.0", "name": "x"}, "b": [1, 2]}"#,
+            &ctx,
+            &mut f,
+        );
+        assert_eq!(f.len(), 1);
     }
 
     #[test]

@@ -36,6 +36,60 @@ pub struct Ctx<'a> {
     pub tables: &'a [FlagTable],
     /// Lookups over them.
     pub index: &'a TableIndex,
+    /// The setting keys rules can judge, for analyzers of formats where most values are
+    /// not settings (JSON, Bicep) to skip the rest cheaply.
+    pub keys: &'a SettingKeys,
+}
+
+/// Per setting domain, the literal endings of the rules' key globs (`*mintlsversion` ->
+/// `mintlsversion`): a key that ends with none of them cannot match. A domain with a
+/// glob ending in a wildcard wants every key; one without rules wants none.
+#[derive(Debug, Clone, Default)]
+pub struct SettingKeys {
+    /// Domain -> suffixes (lower-case); `None` when any key may match.
+    by_domain: std::collections::HashMap<String, Option<Vec<String>>>,
+    /// Wants every key of every domain (contexts built without rules, in tests).
+    all: bool,
+}
+
+impl SettingKeys {
+    /// A filter that lets every key through.
+    pub fn all() -> SettingKeys {
+        SettingKeys {
+            by_domain: Default::default(),
+            all: true,
+        }
+    }
+
+    /// Records that a rule of `domain` matches keys ending with `suffix` (empty: any key).
+    pub fn add(&mut self, domain: &str, suffix: &str) {
+        let e = self
+            .by_domain
+            .entry(domain.to_string())
+            .or_insert_with(|| Some(Vec::new()));
+        match (e, suffix.is_empty()) {
+            (e @ Some(_), true) => *e = None,
+            (Some(v), false) => v.push(suffix.to_string()),
+            (None, _) => {}
+        }
+    }
+
+    /// Whether some rule of `domain` could match `key` (compared ignoring ASCII case).
+    pub fn wants(&self, domain: &str, key: &str) -> bool {
+        if self.all {
+            return true;
+        }
+        match self.by_domain.get(domain) {
+            None => false,
+            Some(None) => true,
+            Some(Some(suffixes)) => suffixes.iter().any(|s| {
+                key.len() >= s.len()
+                    && key
+                        .get(key.len() - s.len()..)
+                        .is_some_and(|end| end.eq_ignore_ascii_case(s))
+            }),
+        }
+    }
 }
 
 /// Runs the analyzer for `format` over `text`, appending facts.
@@ -76,8 +130,8 @@ pub fn analyze_at_depth(
         FileFormat::HaProxy => directive::analyze_haproxy(text, facts),
         FileFormat::Mosquitto => directive::analyze_mosquitto(text, facts),
         FileFormat::JavaProperties => properties::analyze(text, facts),
-        FileFormat::Bicep => bicep::analyze(text, facts),
-        FileFormat::Json => json::analyze(text, facts),
+        FileFormat::Bicep => bicep::analyze(text, ctx, facts),
+        FileFormat::Json => json::analyze(text, ctx, facts),
         FileFormat::FirefoxPrefs => firefox::analyze(text, facts),
         FileFormat::Terraform => hcl::analyze(text, facts),
         FileFormat::C => code::analyze(code::Lang::C, text, ctx, facts),

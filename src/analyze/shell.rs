@@ -53,6 +53,18 @@ impl Lexer<'_, '_> {
         self.b.get(self.i + k).copied().unwrap_or(0)
     }
 
+    /// `#{name}` at the cursor: a template placeholder.
+    fn placeholder(&self) -> bool {
+        if self.peek(1) != b'{' {
+            return false;
+        }
+        let mut k = 2;
+        while self.peek(k).is_ascii_alphanumeric() || matches!(self.peek(k), b'_' | b'-' | b'.') {
+            k += 1;
+        }
+        k > 2 && self.peek(k) == b'}'
+    }
+
     fn skip_heredoc_bodies(&mut self) {
         // At the start of the line after `<<EOF`: skip until the delimiter line.
         for (delim, strip_tabs) in std::mem::take(&mut self.heredocs) {
@@ -191,7 +203,9 @@ impl Lexer<'_, '_> {
                     toks.push(Tok::Sep);
                     at_line_start = true;
                 }
-                b'#' => {
+                // `#{name}` is a template placeholder (Atomic Red Team, replace-tokens),
+                // a word to be filled in, not a comment.
+                b'#' if !self.placeholder() => {
                     while self.i < self.b.len() && self.b[self.i] != b'\n' {
                         self.i += 1;
                     }
@@ -859,6 +873,7 @@ mod tests {
             &Ctx {
                 tables: &tables,
                 index: &index,
+                keys: &crate::analyze::SettingKeys::all(),
             },
             &mut f,
         );

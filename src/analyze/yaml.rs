@@ -789,6 +789,7 @@ mod tests {
             &Ctx {
                 tables: &tables,
                 index: &index,
+                keys: &crate::analyze::SettingKeys::all(),
             },
             &mut f,
         );

@@ -405,9 +405,11 @@ impl RuleSet {
                     globs.push(g.compile_matcher());
                 }
                 check_values(path, when, &values)?;
+                let key_suffix = keys.iter().map(|k| literal_suffix(k)).collect();
                 Matcher::Setting(SettingMatcher {
                     domain,
                     keys: globs,
+                    key_suffix,
                     key_text: keys,
                     when,
                     values,
@@ -428,6 +430,16 @@ impl RuleSet {
             }
         })
     }
+}
+
+/// The literal end of a key glob (`*mintlsversion` -> `mintlsversion`), lower-case; empty
+/// when it ends with glob syntax.
+fn literal_suffix(glob: &str) -> String {
+    let lower = glob.to_ascii_lowercase();
+    let start = lower
+        .rfind(['*', '?', '[', ']', '{', '}', '\\'])
+        .map_or(0, |i| i + 1);
+    lower[start..].to_string()
 }
 
 fn check_values(path: &str, when: When, values: &[String]) -> Result<(), LoadError> {

@@ -178,6 +178,9 @@ pub struct SettingMatcher {
     pub keys: Vec<globset::GlobMatcher>,
     /// The key globs as written.
     pub key_text: Vec<String>,
+    /// For each glob, the literal text every matching key ends with (lower-case; empty
+    /// when the glob ends with a wildcard): a cheap test before the glob's regex.
+    pub key_suffix: Vec<String>,
     /// Condition on the value.
     pub when: When,
     /// Values for `when = "equals"`.
