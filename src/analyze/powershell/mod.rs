@@ -854,8 +854,34 @@ impl Ps<'_, '_> {
         for w in schannel_dsc::writes(&rtype, &entries) {
             self.facts.push(Fact::Registry(w));
         }
+        // `It "name" { ... }` (Pester) has the shape of a resource but holds a script:
+        // a body with anything other than `Name = value` lines is analyzed as one.
+        if !self.is_property_list(open + 1, close) {
+            self.block(open + 1, close);
+            return;
+        }
         self.scan(open + 1, close, false);
         self.recurse_blocks(open + 1, close);
+    }
+
+    /// Whether every statement of `[a, b)` is a `Name = value` property (a DSC resource
+    /// body), and there is at least one.
+    fn is_property_list(&mut self, a: usize, b: usize) -> bool {
+        let mut any = false;
+        for (s, e) in self.statements(a, b) {
+            let (s, e) = self.trim(s, e);
+            if s >= e {
+                continue;
+            }
+            let t = &self.toks[s];
+            let property = (matches!(t.kind, Kind::Word | Kind::Str) && self.is_op(s + 1, "="))
+                || (t.kind == Kind::Word && t.text.contains('='));
+            if !property {
+                return false;
+            }
+            any = true;
+        }
+        any
     }
 
     /// Entries of a hashtable or DSC resource body: `Key = value` per line or `;`.
