@@ -229,3 +229,65 @@ fn per_file_time_limit_stops_a_slow_file_with_a_note() {
     assert!(findings(&o).iter().any(|f| f.0 == "small.cmd"), "{err}");
     assert!(took < Duration::from_secs(30), "{took:?}");
 }
+
+/// The analyzers of the directive, properties, JSON, Bicep and Firefox formats never
+/// panic on truncated or mangled input: every prefix of each fixture, and copies with
+/// characters replaced by the syntax's special characters, run through the whole
+/// per-file pipeline (analysis, judging, fixes).
+#[test]
+fn new_formats_survive_truncation_and_mangling() {
+    let engine = common::engine();
+    let checker = tlslint::scan::Checker {
+        engine: &engine,
+        prefilter: None,
+        unused_suppressions: true,
+    };
+    let root = common::root().join("fixtures");
+    let files = [
+        "nginx/brackwater-edge/nginx.conf",
+        "apache/halvorsen-portal/sites-available/billing-ssl.conf",
+        "haproxy/haproxy.cfg",
+        "mosquitto/mosquitto.conf",
+        "openssl/openssl.cnf",
+        "properties/brackwater-gateway/java.security",
+        "bicep/billing-platform.bicep",
+        "json/azuredeploy.json",
+        "browser/user.js",
+        "browser/mozilla.cfg",
+        "powershell/Set-SubstationSChannel.Dsc.ps1",
+    ];
+    let specials = [
+        "{", "}", "[", "]", "(", ")", "\"", "'", "\\", ";", "#", "\n", "$", "@", "*", "=", ":",
+        "{{", "${", "'''", "é", "",
+    ];
+    let mut x: u32 = 0x9e37_79b9;
+    for f in files {
+        let path = root.join(f);
+        let text = std::fs::read_to_string(&path).expect("fixture");
+        let name = path.clone();
+        let mut variants: Vec<String> = Vec::new();
+        let mut cut = 0;
+        while cut < text.len() {
+            if text.is_char_boundary(cut) {
+                variants.push(text[..cut].to_string());
+            }
+            cut += 7;
+        }
+        for _ in 0..300 {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            let at = (x as usize) % text.len();
+            let at = (0..=at)
+                .rev()
+                .find(|&i| text.is_char_boundary(i))
+                .unwrap_or(0);
+            let rep = specials[(x as usize >> 8) % specials.len()];
+            let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+            variants.push(format!("{}{}{}", &text[..at], rep, &text[end..]));
+        }
+        for v in variants {
+            let _ = checker.check(&name, f, v.as_bytes(), true);
+        }
+    }
+}
