@@ -74,14 +74,14 @@ fn lex(text: &str) -> Vec<Tok> {
                 let mut interp = false;
                 while i < b.len() && b[i] != b'\'' && b[i] != b'\n' {
                     if b[i] == b'\\' && i + 1 < b.len() {
-                        let e = b[i + 1];
+                        let e = text[i + 1..].chars().next().unwrap_or(' ');
                         s.push(match e {
-                            b'n' => '\n',
-                            b't' => '\t',
-                            b'r' => '\r',
-                            _ => e as char,
+                            'n' => '\n',
+                            't' => '\t',
+                            'r' => '\r',
+                            other => other,
                         });
-                        i += 2;
+                        i += 1 + e.len_utf8();
                         continue;
                     }
                     if b[i] == b'$' && b.get(i + 1) == Some(&b'{') {

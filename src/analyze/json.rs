@@ -111,20 +111,20 @@ impl<'a> Parser<'a> {
                     return Some((Cow::Owned(out), Span::new(start, self.i)));
                 }
                 b'\\' => {
-                    let e = *self.b.get(self.i + 1)?;
-                    self.i += 2;
+                    let e = self.s.get(self.i + 1..)?.chars().next()?;
+                    self.i += 1 + e.len_utf8();
                     match e {
-                        b'n' => out.push('\n'),
-                        b't' => out.push('\t'),
-                        b'r' => out.push('\r'),
-                        b'b' | b'f' => {}
-                        b'u' => {
+                        'n' => out.push('\n'),
+                        't' => out.push('\t'),
+                        'r' => out.push('\r'),
+                        'b' | 'f' => {}
+                        'u' => {
                             let hex = self.s.get(self.i..self.i + 4)?;
                             let v = u32::from_str_radix(hex, 16).ok()?;
                             out.push(char::from_u32(v).unwrap_or('\u{fffd}'));
                             self.i += 4;
                         }
-                        other => out.push(other as char),
+                        other => out.push(other),
                     }
                 }
                 _ => {

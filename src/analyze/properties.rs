@@ -26,10 +26,14 @@ pub fn analyze(text: &str, facts: &mut Vec<Fact>) {
         let b = t.as_bytes();
         let mut k = 0;
         while k < b.len() && !matches!(b[k], b'=' | b':' | b' ' | b'\t') {
+            // An escaped character (`\:`, `\ `) belongs to the key, whatever its length.
             if b[k] == b'\\' {
                 k += 1;
             }
-            k += 1;
+            k += t
+                .get(k..)
+                .and_then(|r| r.chars().next())
+                .map_or(1, char::len_utf8);
         }
         let k = k.min(b.len());
         let key = t[..k].replace('\\', "");
