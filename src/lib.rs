@@ -19,6 +19,7 @@ pub mod facts;
 pub mod fixes;
 pub mod format;
 pub mod gitdiff;
+pub mod ir;
 pub mod prefilter;
 pub mod report;
 pub mod rules;

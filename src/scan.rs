@@ -192,8 +192,28 @@ impl Checker<'_> {
         if fmt == FileFormat::Documentation {
             return Checked::Clean { analyzed: false };
         }
+        let ext_lower = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        if self.prefilter.is_some() {
+            if let Some(lang) = crate::analyze::code::tree_lang(fmt, &ext_lower) {
+                let d = crate::analyze::code::sinks::domain(lang);
+                if !self.engine.code_may_match(d, &src.text) {
+                    return Checked::Clean { analyzed: false };
+                }
+            }
+        }
         let mut facts: Vec<Fact> = Vec::new();
-        analyze::analyze(fmt, &src.text, &self.engine.ctx(), &mut facts);
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let mut ctx = self.engine.ctx();
+        ctx.ext = &ext;
+        analyze::analyze(fmt, &src.text, &ctx, &mut facts);
         let mut findings = Vec::new();
         let src_ref = crate::fixes::Source {
             text: &src.text,
