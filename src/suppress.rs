@@ -4,7 +4,7 @@
 //! `/* */`, `<# #>`, `REM`, `::`, `;` in .reg, `<!-- -->` in XML). A bare `ignore` (no
 //! list) suppresses every rule there. The reason is optional but counted in `--stats`.
 
-use crate::diagnostic::{Category, Finding};
+use crate::diagnostic::{Category, Finding, Span};
 use crate::format::FileFormat;
 use crate::rules::Rule;
 use crate::source::LineIndex;
@@ -37,6 +37,8 @@ pub struct Suppression {
     pub reason: Option<String>,
     /// The comment text, for messages.
     pub text: String,
+    /// Where the comment text (from the marker to the end of the comment) sits.
+    pub span: Span,
 }
 
 /// Something to say about a suppression.
@@ -44,10 +46,13 @@ pub struct Suppression {
 pub struct Note {
     /// Line of the comment (1-based).
     pub line: usize,
+    /// The suppression's text in the file (reported as a finding of the
+    /// `unknown-suppression` or `unused-suppression` rule).
+    pub span: Span,
     /// What is wrong.
     pub message: String,
-    /// An unused suppression (reported with `--report-unused-suppressions`, and then
-    /// failing the run) rather than a note that is always shown.
+    /// An unused suppression (rule `unused-suppression`) rather than one naming an unknown
+    /// rule or category (`unknown-suppression`).
     pub unused: bool,
 }
 
@@ -159,14 +164,18 @@ pub fn parse(text: &str, index: &LineIndex, format: FileFormat) -> Vec<Suppressi
         } else {
             Scope::Line(line)
         };
+        let comment = text[at..line_start + line_text.len()].trim_end();
+        let mut shown = comment;
+        for closer in ["-->", "*/", "#>"] {
+            shown = shown.trim_end_matches(closer).trim_end();
+        }
         out.push(Suppression {
             line,
             scope,
             selectors,
             reason: (!reason.is_empty()).then_some(reason),
-            text: text[at..line_start + line_text.len()]
-                .trim_end()
-                .to_string(),
+            text: shown.to_string(),
+            span: Span::new(at, at + shown.len()),
         });
     }
     out
@@ -220,10 +229,19 @@ pub fn apply(
             }
         }
         if !unknown.is_empty() {
+            let names = Category::ALL
+                .iter()
+                .map(|c| c.as_str())
+                .chain(rules.iter().map(|r| r.id.as_str()));
+            let hint = match unknown.as_slice() {
+                [one] => crate::suggest::hint(one, names),
+                _ => String::new(),
+            };
             applied.notes.push(Note {
                 line: s.line,
+                span: s.span,
                 message: format!(
-                    "suppression names unknown rule or category `{}`",
+                    "suppression names unknown rule or category `{}`{hint}",
                     unknown.join("`, `")
                 ),
                 unused: false,
@@ -250,6 +268,7 @@ pub fn apply(
         if names_enabled {
             applied.notes.push(Note {
                 line: s.line,
+                span: s.span,
                 message: format!("unused suppression `{}`", s.text),
                 unused: true,
             });

@@ -152,12 +152,20 @@ fn json_report_schema() {
 }
 
 #[test]
-fn path_is_relative_to_the_named_root_or_cwd_for_files() {
+fn path_is_relative_to_the_current_folder_or_to_a_root_outside_it() {
     let d = tree(&[("repo/deploy/a.reg", ARR_REG.as_bytes())]);
     let v = json(&run(&["scan", "-f", "json", "repo"], d.path()));
-    assert_eq!(finding_paths(&v)[0], "deploy/a.reg");
+    assert_eq!(finding_paths(&v)[0], "repo/deploy/a.reg");
     let v = json(&run(&["scan", "-f", "json", "repo/deploy/a.reg"], d.path()));
     assert_eq!(finding_paths(&v)[0], "repo/deploy/a.reg");
+    // A folder outside the current one: paths relative to it.
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    let root = d.path().join("repo");
+    let v = json(&run(
+        &["scan", "-f", "json", root.to_str().expect("utf-8")],
+        elsewhere.path(),
+    ));
+    assert_eq!(finding_paths(&v)[0], "deploy/a.reg");
 }
 
 #[test]
