@@ -112,8 +112,14 @@ pub fn parse(text: &str, index: &LineIndex, format: FileFormat) -> Vec<Suppressi
         let col = at - line_start;
         let before = line_text.get(..col).unwrap_or("");
         let lower = before.to_ascii_lowercase();
-        // The comment opener closest to the marker, and what comes before it.
-        let Some(open_at) = opens.iter().filter_map(|o| lower.rfind(o)).max() else {
+        // A marker quoted in backticks documents the syntax (`tlslint: ignore[...]`); it
+        // suppresses nothing.
+        if before.ends_with('`') {
+            continue;
+        }
+        // The comment opener closest to the marker, and what comes before it. The `//` of
+        // a URL (`https://`) opens no comment.
+        let Some(open_at) = opens.iter().filter_map(|o| last_opener(&lower, o)).max() else {
             continue;
         };
         // (`<#`: the `#` is found last; its `<` is part of the opener, not code.)
@@ -179,6 +185,18 @@ pub fn parse(text: &str, index: &LineIndex, format: FileFormat) -> Vec<Suppressi
         });
     }
     out
+}
+
+/// The last place `opener` starts in `line` (`//` right after `:` is a URL, not a comment).
+fn last_opener(line: &str, opener: &str) -> Option<usize> {
+    let mut end = line.len();
+    while let Some(i) = line[..end].rfind(opener) {
+        if !(opener == "//" && line[..i].ends_with(':')) {
+            return Some(i);
+        }
+        end = i;
+    }
+    None
 }
 
 fn selector_matches(sel: &str, rule: &Rule, category: Category) -> bool {
@@ -321,7 +339,26 @@ mod tests {
         // Not in a comment of this format, or not the keyword.
         assert!(sups("echo 'tlslint: ignore[x]'\n", FileFormat::Shell).is_empty());
         assert!(sups("# tlslint: ignored here\n", FileFormat::Shell).is_empty());
-        assert!(sups("// tlslint: ignore[x]\n", FileFormat::Python).is_empty());
+        // (Built at run time, so that scanning this file finds no suppression in it.)
+        let slashes = format!("// {MARKER} ignore[x]\n");
+        assert!(sups(&slashes, FileFormat::Python).is_empty());
+        // Quoted as documentation, or after the `//` of a URL.
+        assert!(
+            sups(
+                "// write `tlslint: ignore[rule]` to suppress\n",
+                FileFormat::C
+            )
+            .is_empty()
+        );
+        assert!(sups("curl(\"https://x/ tlslint: ignore\");\n", FileFormat::C).is_empty());
+        assert_eq!(
+            sups(
+                "get(\"https://x/\"); // tlslint: ignore[curl-insecure]\n",
+                FileFormat::C
+            )
+            .len(),
+            1
+        );
         // ignore-file below the top.
         let far = format!("{}# tlslint: ignore-file\n", "x\n".repeat(30));
         assert!(sups(&far, FileFormat::Shell).is_empty());

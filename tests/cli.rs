@@ -421,15 +421,22 @@ fn strip_stats(mut v: serde_json::Value) -> serde_json::Value {
 fn output_is_identical_for_any_thread_count() {
     let fixtures = common::root().join("fixtures");
     let dir: &Path = fixtures.as_path();
-    let one = run(&["scan", "-f", "json", "-j", "1", "."], dir);
-    let many = run(&["scan", "-f", "json", "-j", "8", "."], dir);
+    // (--no-config: the repository's .tlslint.toml leaves the fixtures out.)
+    let one = run(&["scan", "--no-config", "-f", "json", "-j", "1", "."], dir);
+    let many = run(&["scan", "--no-config", "-f", "json", "-j", "8", "."], dir);
     assert!(!json(&one)["findings"].as_array().unwrap().is_empty());
     assert_eq!(strip_stats(json(&one)), strip_stats(json(&many)));
-    let s1 = run(&["scan", "-f", "sarif", "-j", "1", "."], dir);
-    let s8 = run(&["scan", "-f", "sarif", "-j", "8", "."], dir);
+    let s1 = run(&["scan", "--no-config", "-f", "sarif", "-j", "1", "."], dir);
+    let s8 = run(&["scan", "--no-config", "-f", "sarif", "-j", "8", "."], dir);
     assert_eq!(s1.stdout, s8.stdout);
-    let h1 = run(&["scan", "--color", "never", "-j", "1", "."], dir);
-    let h8 = run(&["scan", "--color", "never", "-j", "8", "."], dir);
+    let h1 = run(
+        &["scan", "--no-config", "--color", "never", "-j", "1", "."],
+        dir,
+    );
+    let h8 = run(
+        &["scan", "--no-config", "--color", "never", "-j", "8", "."],
+        dir,
+    );
     assert_eq!(h1.stdout, h8.stdout);
 }
 
