@@ -137,7 +137,7 @@ pub struct ScanArgs {
     pub no_config: bool,
 
     /// Worker threads (default: all cores).
-    #[arg(short = 'j', long, value_name = "N")]
+    #[arg(short = 'j', long, value_name = "N", help_heading = "Resources")]
     pub threads: Option<usize>,
 
     /// Also scan files that .gitignore/.ignore exclude.
@@ -150,7 +150,12 @@ pub struct ScanArgs {
     pub force_exclude: bool,
 
     /// Stop analyzing a file after this many seconds, with a note (0: no limit).
-    #[arg(long, default_value_t = 10, value_name = "SECONDS")]
+    #[arg(
+        long,
+        default_value_t = 10,
+        value_name = "SECONDS",
+        help_heading = "Resources"
+    )]
     pub timeout: u64,
 
     /// Skip larger files with a note (K, M and G suffixes).
@@ -197,7 +202,7 @@ pub struct ScanArgs {
     pub show_fixes: bool,
 
     /// Report suppression comments that suppress nothing, as `unused-suppression` findings.
-    #[arg(long)]
+    #[arg(long, help_heading = "Rule selection")]
     pub report_unused_suppressions: bool,
 
     /// Print a count of findings per rule (with how many --fix can fix) instead of the

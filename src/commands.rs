@@ -185,11 +185,14 @@ pub fn scan(args: &ScanArgs) -> Result<ExitStatus> {
     let ignore: Vec<String> = config.ignore.iter().chain(&args.ignore).cloned().collect();
     let mut mask = rule_mask(&rules, &select, &ignore)?;
     // Unused suppressions are reported on request: --report-unused-suppressions, or the
-    // rule named in --select.
+    // rule (or its category, `suppression`) named in --select.
     if let Some(i) = rules.index_of(scan::UNUSED_SUPPRESSION) {
         let named = |list: &[String]| {
-            list.iter()
-                .any(|s| s.trim().eq_ignore_ascii_case(scan::UNUSED_SUPPRESSION))
+            list.iter().any(|s| {
+                let s = s.trim();
+                s.eq_ignore_ascii_case(scan::UNUSED_SUPPRESSION)
+                    || Category::parse(s) == Some(Category::Suppression)
+            })
         };
         mask[i] = (args.report_unused_suppressions || named(&select)) && !named(&ignore);
     }
@@ -315,7 +318,7 @@ pub fn scan(args: &ScanArgs) -> Result<ExitStatus> {
         let checker = scan::Checker {
             engine: &engine,
             prefilter: Some(&prefilter),
-            unused_suppressions: false,
+            unused_suppressions: unused_on,
         };
         let (status, fixed) = fix(args, stdin_bytes.as_deref(), &checker, &mut outcome)?;
         if args.show_fixes {

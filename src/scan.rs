@@ -9,11 +9,6 @@
 use crate::analyze;
 use crate::decode::{self, Encoding, NotText};
 use crate::diagnostic::{Category, Finding};
-
-/// The rule reporting suppressions that name an unknown rule or category.
-pub const UNKNOWN_SUPPRESSION: &str = "unknown-suppression";
-/// The rule reporting suppressions that suppress nothing.
-pub const UNUSED_SUPPRESSION: &str = "unused-suppression";
 use crate::engine::Engine;
 use crate::facts::Fact;
 use crate::format::{self, FileFormat};
@@ -25,6 +20,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
+
+/// The rule reporting suppressions that name an unknown rule or category.
+pub const UNKNOWN_SUPPRESSION: &str = "unknown-suppression";
+/// The rule reporting suppressions that suppress nothing.
+pub const UNUSED_SUPPRESSION: &str = "unused-suppression";
 
 /// What to scan and how.
 #[derive(Debug, Clone)]
@@ -135,7 +135,8 @@ pub struct Checker<'a> {
     pub engine: &'a Engine,
     /// The keyword prefilter (`None` analyzes every file).
     pub prefilter: Option<&'a Prefilter>,
-    /// Look for suppressions in files without findings too (to report unused ones).
+    /// Report suppressions that suppress nothing (as `unused-suppression` findings, when
+    /// that rule is enabled).
     pub unused_suppressions: bool,
 }
 
@@ -216,7 +217,10 @@ impl Checker<'_> {
                 .filter(|&i| self.engine.is_enabled(i))
         };
         let (unknown_rule, unused_rule) = if has_marker {
-            (meta(UNKNOWN_SUPPRESSION), meta(UNUSED_SUPPRESSION))
+            (
+                meta(UNKNOWN_SUPPRESSION),
+                meta(UNUSED_SUPPRESSION).filter(|_| self.unused_suppressions),
+            )
         } else {
             (None, None)
         };
