@@ -25,5 +25,6 @@ pub mod report;
 pub mod rules;
 pub mod scan;
 pub mod source;
+pub mod suggest;
 pub mod suppress;
 pub mod walk;
