@@ -159,7 +159,7 @@ fn lex(text: &str) -> Vec<Tok> {
 
 struct Walker<'a> {
     toks: &'a [Tok],
-    keys: &'a super::SettingKeys,
+    ctx: &'a super::Ctx<'a>,
     /// Literal defaults of parameters and values of variables, by name.
     literals: HashMap<String, (String, Span)>,
     facts: &'a mut Vec<Fact>,
@@ -239,7 +239,7 @@ impl Walker<'_> {
     }
 
     fn setting(&mut self, key: String, value: Value, span: Span) {
-        if !self.keys.wants("bicep", &key) {
+        if !self.ctx.wants("bicep", &key) {
             return;
         }
         self.facts.push(Fact::Setting(SettingFact {
@@ -474,7 +474,7 @@ pub fn analyze(text: &str, ctx: &super::Ctx<'_>, facts: &mut Vec<Fact>) {
         .is_some_and(|t| t.t == T::Ident("using".into()));
     let mut w = Walker {
         toks: &toks,
-        keys: ctx.keys,
+        ctx,
         literals: HashMap::new(),
         facts,
     };
@@ -487,17 +487,8 @@ mod tests {
 
     fn settings(text: &str) -> Vec<(String, String, String)> {
         let mut f = Vec::new();
-        let (tables, index, keys) = (
-            Vec::new(),
-            Default::default(),
-            crate::analyze::SettingKeys::all(),
-        );
-        let ctx = crate::analyze::Ctx {
-            tables: &tables,
-            index: &index,
-            keys: &keys,
-        };
-        analyze(text, &ctx, &mut f);
+        let (tables, index) = (Vec::new(), Default::default());
+        analyze(text, &crate::analyze::Ctx::bare(&tables, &index), &mut f);
         f.into_iter()
             .filter_map(|f| match f {
                 Fact::Setting(s) => Some((

@@ -14,7 +14,6 @@
 //! nesting deeper than [`MAX_DEPTH`] and malformed input end the parse, keeping what was
 //! read.
 
-use super::SettingKeys;
 use crate::diagnostic::Span;
 use crate::facts::{Fact, SettingFact};
 use crate::rules::value::Value;
@@ -272,7 +271,7 @@ fn walk<'t, 'a>(
     node: &'t J<'a>,
     path: &mut String,
     template: Option<Template<'t, 'a>>,
-    keys: &SettingKeys,
+    ctx: &super::Ctx<'_>,
     facts: &mut Vec<Fact>,
 ) {
     match node {
@@ -288,17 +287,17 @@ fn walk<'t, 'a>(
                     path.push('.');
                 }
                 path.push_str(k);
-                walk(v, path, template, keys, facts);
+                walk(v, path, template, ctx, facts);
                 path.truncate(len);
             }
         }
         J::Arr(items) => {
             for it in items {
-                walk(it, path, template, keys, facts);
+                walk(it, path, template, ctx, facts);
             }
         }
         J::Scalar { text, string, span } => {
-            if path.is_empty() || !keys.wants("json", path) {
+            if path.is_empty() || !ctx.wants("json", path) {
                 return;
             }
             let (value, span) = if *string && text.starts_with('[') && !text.starts_with("[[") {
@@ -331,7 +330,7 @@ pub fn analyze(text: &str, ctx: &super::Ctx<'_>, facts: &mut Vec<Fact>) {
         p.i = '\u{feff}'.len_utf8();
     }
     if let Some(root) = p.value(0) {
-        walk(&root, &mut String::new(), None, ctx.keys, facts);
+        walk(&root, &mut String::new(), None, ctx, facts);
     }
 }
 
@@ -341,13 +340,8 @@ mod tests {
 
     fn settings(text: &str) -> Vec<(String, String, String)> {
         let mut f = Vec::new();
-        let (tables, index, keys) = (Vec::new(), Default::default(), SettingKeys::all());
-        let ctx = crate::analyze::Ctx {
-            tables: &tables,
-            index: &index,
-            keys: &keys,
-        };
-        analyze(text, &ctx, &mut f);
+        let (tables, index) = (Vec::new(), Default::default());
+        analyze(text, &crate::analyze::Ctx::bare(&tables, &index), &mut f);
         f.into_iter()
             .filter_map(|f| match f {
                 Fact::Setting(s) => Some((
@@ -409,14 +403,12 @@ mod tests {
 
     #[test]
     fn only_keys_rules_can_judge_become_facts() {
-        let mut keys = SettingKeys::default();
-        keys.add("json", "mintlsversion");
+        let mut keys = crate::analyze::KeyFilter::default();
+        let glob = globset::Glob::new("*mintlsversion").map(|g| g.compile_matcher());
+        keys.add("json", &[glob.expect("glob")]);
         let (tables, index) = (Vec::new(), Default::default());
-        let ctx = crate::analyze::Ctx {
-            tables: &tables,
-            index: &index,
-            keys: &keys,
-        };
+        let mut ctx = crate::analyze::Ctx::bare(&tables, &index);
+        ctx.keys = Some(&keys);
         let mut f = Vec::new();
         analyze(
             r#"{"a": {"MinTlsVersion": "1.0", "name": "x"}, "b": [1, 2]}"#,

@@ -36,59 +36,81 @@ pub struct Ctx<'a> {
     pub tables: &'a [FlagTable],
     /// Lookups over them.
     pub index: &'a TableIndex,
-    /// The setting keys rules can judge, for analyzers of formats where most values are
-    /// not settings (JSON, Bicep) to skip the rest cheaply.
-    pub keys: &'a SettingKeys,
+    /// Value-flow data.
+    pub flow: &'a crate::ir::flow::FlowConfig,
+    /// The file is test code (values only compared there are not settings).
+    pub in_test: bool,
+    /// The file's extension, lower-case (`c` or `cpp`, `ts` or `js` pick the grammar).
+    pub ext: &'a str,
+    /// The setting keys rules ask about (`None`: every key is of interest).
+    pub keys: Option<&'a KeyFilter>,
 }
 
-/// Per setting domain, the literal endings of the rules' key globs (`*mintlsversion` ->
-/// `mintlsversion`): a key that ends with none of them cannot match. A domain with a
-/// glob ending in a wildcard wants every key; one without rules wants none.
-#[derive(Debug, Clone, Default)]
-pub struct SettingKeys {
-    /// Domain -> suffixes (lower-case); `None` when any key may match.
-    by_domain: std::collections::HashMap<String, Option<Vec<String>>>,
-    /// Wants every key of every domain (contexts built without rules, in tests).
-    all: bool,
+/// The setting keys that some rule matches, by domain: code analysis resolves only the
+/// values of keys a rule could report.
+///
+/// Each glob keeps the literal text every key it matches ends with (`*mintlsversion` ->
+/// `mintlsversion`), tested first: formats where most values are not settings (JSON,
+/// Bicep) ask about every member, and most fail on that cheap test.
+#[derive(Debug, Default, Clone)]
+pub struct KeyFilter {
+    by_domain: std::collections::HashMap<String, Vec<(globset::GlobMatcher, String)>>,
 }
 
-impl SettingKeys {
-    /// A filter that lets every key through.
-    pub fn all() -> SettingKeys {
-        SettingKeys {
-            by_domain: Default::default(),
-            all: true,
-        }
-    }
-
-    /// Records that a rule of `domain` matches keys ending with `suffix` (empty: any key).
-    pub fn add(&mut self, domain: &str, suffix: &str) {
-        let e = self
-            .by_domain
+impl KeyFilter {
+    /// Adds a rule's key globs.
+    pub fn add(&mut self, domain: &str, keys: &[globset::GlobMatcher]) {
+        self.by_domain
             .entry(domain.to_string())
-            .or_insert_with(|| Some(Vec::new()));
-        match (e, suffix.is_empty()) {
-            (e @ Some(_), true) => *e = None,
-            (Some(v), false) => v.push(suffix.to_string()),
-            (None, _) => {}
+            .or_default()
+            .extend(keys.iter().map(|g| {
+                (
+                    g.clone(),
+                    crate::rules::load::literal_suffix(g.glob().glob()),
+                )
+            }));
+    }
+
+    /// Whether some rule of `domain` matches `key`.
+    pub fn wants(&self, domain: &str, key: &str) -> bool {
+        let Some(globs) = self.by_domain.get(domain) else {
+            return false;
+        };
+        let ends = |suffix: &str| {
+            key.len() >= suffix.len()
+                && key
+                    .get(key.len() - suffix.len()..)
+                    .is_some_and(|end| end.eq_ignore_ascii_case(suffix))
+        };
+        if !globs.iter().any(|(_, suffix)| ends(suffix)) {
+            return false;
+        }
+        let k = key.to_ascii_lowercase();
+        globs
+            .iter()
+            .any(|(g, suffix)| k.ends_with(suffix.as_str()) && g.is_match(&k))
+    }
+}
+
+static NO_FLOW: std::sync::LazyLock<crate::ir::flow::FlowConfig> =
+    std::sync::LazyLock::new(crate::ir::flow::FlowConfig::default);
+
+impl<'a> Ctx<'a> {
+    /// A context with only tables (unit tests of analyzers).
+    pub fn bare(tables: &'a [FlagTable], index: &'a TableIndex) -> Ctx<'a> {
+        Ctx {
+            tables,
+            index,
+            flow: &NO_FLOW,
+            in_test: false,
+            ext: "",
+            keys: None,
         }
     }
 
-    /// Whether some rule of `domain` could match `key` (compared ignoring ASCII case).
+    /// Whether a rule of `domain` could match `key`.
     pub fn wants(&self, domain: &str, key: &str) -> bool {
-        if self.all {
-            return true;
-        }
-        match self.by_domain.get(domain) {
-            None => false,
-            Some(None) => true,
-            Some(Some(suffixes)) => suffixes.iter().any(|s| {
-                key.len() >= s.len()
-                    && key
-                        .get(key.len() - s.len()..)
-                        .is_some_and(|end| end.eq_ignore_ascii_case(s))
-            }),
-        }
+        self.keys.is_none_or(|k| k.wants(domain, key))
     }
 }
 
@@ -134,12 +156,16 @@ pub fn analyze_at_depth(
         FileFormat::Json => json::analyze(text, ctx, facts),
         FileFormat::FirefoxPrefs => firefox::analyze(text, facts),
         FileFormat::Terraform => hcl::analyze(text, facts),
-        FileFormat::C => code::analyze(code::Lang::C, text, ctx, facts),
-        FileFormat::CSharp => code::analyze(code::Lang::CSharp, text, ctx, facts),
-        FileFormat::Java => code::analyze(code::Lang::Java, text, ctx, facts),
-        FileFormat::Go => code::analyze(code::Lang::Go, text, ctx, facts),
-        FileFormat::JavaScript => code::analyze(code::Lang::Js, text, ctx, facts),
-        FileFormat::Python => code::analyze(code::Lang::Python, text, ctx, facts),
+        FileFormat::C
+        | FileFormat::CSharp
+        | FileFormat::Java
+        | FileFormat::Go
+        | FileFormat::JavaScript
+        | FileFormat::Python => {
+            if let Some(lang) = code::tree_lang(format, ctx.ext) {
+                code::analyze_tree(lang, text, ctx, facts);
+            }
+        }
         FileFormat::Rust => code::rust::analyze(text, ctx, facts),
         FileFormat::Yaml => yaml::analyze(text, depth, ctx, facts),
         _ => {}
