@@ -45,6 +45,11 @@ pub struct Engine {
 /// The setting domains of code languages.
 pub const CODE_DOMAINS: [&str; 6] = ["c", "dotnet-member", "go", "java", "javascript", "python"];
 
+/// Setting domains of data formats whose every member is a setting fact (`json`,
+/// `bicep`): they get a second-stage keyword filter of their own, from the keywords of
+/// the rules that judge them.
+pub const DATA_DOMAINS: [&str; 2] = ["json", "bicep"];
+
 /// The code domains a construct can be found in.
 fn construct_domains(name: &str) -> &'static [&'static str] {
     match name {
@@ -223,6 +228,23 @@ impl Engine {
         }
         for d in CODE_DOMAINS {
             let words = code_keywords(&e.rules, d);
+            e.code_filters
+                .insert(d, crate::prefilter::Prefilter::new(&words));
+        }
+        // Data formats read as one setting per member (JSON, Bicep): a file without a
+        // keyword of a rule that judges that domain has nothing to report.
+        for d in DATA_DOMAINS {
+            let words: Vec<String> = e
+                .rules
+                .rules
+                .iter()
+                .filter(|r| {
+                    r.matchers
+                        .iter()
+                        .any(|m| matches!(m, Matcher::Setting(s) if s.domain == d))
+                })
+                .flat_map(|r| r.keywords.iter().cloned())
+                .collect();
             e.code_filters
                 .insert(d, crate::prefilter::Prefilter::new(&words));
         }

@@ -212,6 +212,14 @@ impl Checker<'_> {
                     return Checked::Clean { analyzed: false };
                 }
             }
+            let data_domain = match fmt {
+                FileFormat::Json => Some("json"),
+                FileFormat::Bicep => Some("bicep"),
+                _ => None,
+            };
+            if data_domain.is_some_and(|d| !self.engine.code_may_match(d, &src.text)) {
+                return Checked::Clean { analyzed: false };
+            }
         }
         let mut facts: Vec<Fact> = Vec::new();
         let ext = path
