@@ -224,6 +224,7 @@ impl Checker<'_> {
         let mut ctx = self.engine.ctx();
         ctx.ext = &ext_lower;
         ctx.in_test = context == crate::context::Context::Test;
+        ctx.in_generated = context == crate::context::Context::Generated;
         analyze::analyze(fmt, &src.text, &ctx, &mut facts);
         let mut findings = Vec::new();
         let src_ref = crate::fixes::Source {

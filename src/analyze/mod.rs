@@ -35,6 +35,8 @@ pub struct Ctx<'a> {
     pub flow: &'a crate::ir::flow::FlowConfig,
     /// The file is test code (values only compared there are not settings).
     pub in_test: bool,
+    /// The file is generated (option plumbing there is not reported as opt-ins).
+    pub in_generated: bool,
     /// The file's extension, lower-case (`c` or `cpp`, `ts` or `js` pick the grammar).
     pub ext: &'a str,
     /// The setting keys rules ask about (`None`: every key is of interest).
@@ -77,6 +79,7 @@ impl<'a> Ctx<'a> {
             index,
             flow: &NO_FLOW,
             in_test: false,
+            in_generated: false,
             ext: "",
             keys: None,
         }
