@@ -16,6 +16,7 @@ pub mod ini;
 pub mod powershell;
 pub mod reg;
 pub mod shell;
+pub mod template;
 pub mod xml;
 pub mod yaml;
 
@@ -66,6 +67,7 @@ pub fn analyze_at_depth(
             ini::analyze(format, text, facts);
         }
         FileFormat::Terraform => hcl::analyze(text, facts),
+        FileFormat::AnsibleInventory => ini::analyze_inventory(text, facts),
         FileFormat::C => code::analyze(code::Lang::C, text, ctx, facts),
         FileFormat::CSharp => code::analyze(code::Lang::CSharp, text, ctx, facts),
         FileFormat::Java => code::analyze(code::Lang::Java, text, ctx, facts),

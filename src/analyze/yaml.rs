@@ -19,6 +19,7 @@
 use super::Ctx;
 use super::command::{Arg, MAX_DEPTH, Shell, command_facts, env_setting};
 use super::embed::Embedded;
+use super::template;
 use crate::diagnostic::Span;
 use crate::facts::{Fact, SettingFact};
 use crate::format::FileFormat;
@@ -77,8 +78,9 @@ fn marker_offset(ix: &LineIndex, text: &str, m: &saphyr_parser::Marker) -> usize
     )
 }
 
-/// Parses all documents; a syntax error ends parsing but keeps what was read.
-fn parse(text: &str, ix: &LineIndex) -> Vec<Node> {
+/// Parses all documents; a syntax error ends parsing but keeps what was read. Returns
+/// the documents and the 1-based line of the syntax error, if any.
+fn parse(text: &str, ix: &LineIndex) -> (Vec<Node>, Option<usize>) {
     let mut docs = Vec::new();
     let mut stack: Vec<Building> = Vec::new();
     let mut skip_depth = 0usize;
@@ -91,8 +93,15 @@ fn parse(text: &str, ix: &LineIndex) -> Vec<Node> {
         Some(Building::Seq(items)) => items.push(node),
         None => docs.push(node),
     };
+    let mut error = None;
     for ev in Parser::new_from_str(text) {
-        let Ok((ev, span)) = ev else { break };
+        let (ev, span) = match ev {
+            Ok(x) => x,
+            Err(e) => {
+                error = Some(e.marker().line().max(1));
+                break;
+            }
+        };
         if skip_depth > 0 {
             match ev {
                 Event::MappingStart(..) | Event::SequenceStart(..) => skip_depth += 1,
@@ -145,7 +154,7 @@ fn parse(text: &str, ix: &LineIndex) -> Vec<Node> {
         };
         push(&mut stack, &mut docs, node);
     }
-    docs
+    (docs, error)
 }
 
 /// The scalar's text mapped to the file. Block scalars map line by line; single-line
@@ -171,7 +180,11 @@ fn embed_scalar(text: &str, value: &str, style: ScalarStyle, span: Span) -> Embe
                 let line = text[pos..end].trim_end_matches('\r');
                 let lead = line.len() - line.trim_start_matches(' ').len();
                 if line.trim().is_empty() {
-                    e.push_char('\n', pos, 0);
+                    // Spaces beyond the indentation of a blank line are content.
+                    if let Some(ind) = indent.filter(|&i| lead > i && line.len() == lead) {
+                        e.push_str(&line[ind..], pos + ind);
+                    }
+                    e.push_char('\n', pos + line.len(), 0);
                 } else {
                     let ind = *indent.get_or_insert(lead);
                     if lead < ind {
@@ -182,7 +195,13 @@ fn embed_scalar(text: &str, value: &str, style: ScalarStyle, span: Span) -> Embe
                 }
                 pos = end + 1;
             }
-            if style == ScalarStyle::Literal && e.text.trim_end() == value.trim_end() {
+            // Equal but for blank-line whitespace: every other character is mapped exactly.
+            let same = |a: &str, b: &str| {
+                a.chars()
+                    .filter(|c| !c.is_whitespace())
+                    .eq(b.chars().filter(|c| !c.is_whitespace()))
+            };
+            if style == ScalarStyle::Literal && same(&e.text, value) {
                 return e;
             }
             // Folded scalars join lines with spaces: keep the line mapping, the commands
@@ -677,20 +696,111 @@ fn shell_format(s: &str) -> FileFormat {
     }
 }
 
-/// Analyzes YAML.
+/// Analyzes YAML, also YAML with template directives (Helm charts, Jinja templates):
+/// the directives are blanked with positions kept (see [`template`]) and, as a rendered
+/// chart may not be valid YAML where a directive stood, parsing resumes at the next line
+/// that starts a top-level node after a syntax error.
 pub fn analyze(text: &str, depth: u8, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
     if depth > MAX_DEPTH {
         return;
     }
+    let dialects = template::detect(text);
+    if dialects.any() {
+        let blanked = template::blank(text, dialects, false);
+        analyze_templated(&blanked, depth, ctx, facts);
+        return;
+    }
     let ix = LineIndex::new(text);
-    for doc in parse(text, &ix) {
+    let (docs, error) = parse(text, &ix);
+    // `key: {{ .Values.x | quote }}` with no control line: not YAML until rendered.
+    if error.is_some() && has_go_expression(text) {
+        let d = template::Dialects {
+            go: true,
+            jinja: false,
+        };
+        analyze_templated(&template::blank(text, d, true), depth, ctx, facts);
+        return;
+    }
+    walk_documents(text, &docs, depth, ctx, facts);
+}
+
+/// `{{` that is not a CI expression (`${{ }}`).
+fn has_go_expression(text: &str) -> bool {
+    text.match_indices("{{")
+        .any(|(i, _)| i == 0 || text.as_bytes()[i - 1] != b'$')
+}
+
+/// Most syntax errors a template leaves behind that parsing resumes after.
+const MAX_RESUMES: usize = 64;
+
+fn analyze_templated(b: &template::Blanked, depth: u8, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
+    let text = b.text.as_str();
+    let mut start = 0;
+    for _ in 0..=MAX_RESUMES {
+        if crate::budget::exceeded() {
+            break;
+        }
+        let piece = &text[start..];
+        let ix = LineIndex::new(piece);
+        let (docs, error) = parse(piece, &ix);
+        let mut sub = Vec::new();
+        walk_documents(piece, &docs, depth, ctx, &mut sub);
+        for mut f in sub {
+            f.map_spans(&|s| s.shifted(start));
+            facts.push(f);
+        }
+        let Some(line) = error else { break };
+        // Resume at the next line, after the error, that starts at column 0.
+        let from = ix.line_start(line.min(ix.line_count()));
+        let Some(next) = next_top_level_line(piece, from) else {
+            break;
+        };
+        start += next;
+    }
+    // Options held in template variables (`{{- $tls := " --insecure-skip-tls-verify" }}`)
+    // are arguments of a command the template writes elsewhere.
+    for (lit, s) in &b.option_literals {
+        option_fragment(lit, *s, depth, ctx, facts);
+    }
+}
+
+/// A string of command-line options whose command is not named: `*` option rules
+/// (`--insecure-skip-tls-verify`, PowerShell switches) judge them.
+fn option_fragment(lit: &str, span: Span, depth: u8, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
+    let mut args = vec![Arg::plain("", Span::new(span.start, span.start))];
+    let mut off = 0;
+    for w in lit.split_whitespace() {
+        let Some(p) = lit[off..].find(w) else { break };
+        let at = span.start + off + p;
+        args.push(Arg::plain(w, Span::new(at, at + w.len())));
+        off += p + w.len();
+    }
+    command_facts(&args, Shell::Posix, depth + 1, ctx, facts);
+}
+
+/// The offset of the first line at or after `from` that starts with a non-blank,
+/// non-comment character in column 0, past the line holding `from`.
+fn next_top_level_line(text: &str, from: usize) -> Option<usize> {
+    let mut pos = text[from..].find('\n').map(|p| from + p + 1)?;
+    while pos < text.len() {
+        let c = text.as_bytes()[pos];
+        if !c.is_ascii_whitespace() && c != b'#' {
+            return Some(pos);
+        }
+        pos = text[pos..].find('\n').map(|p| pos + p + 1)?;
+    }
+    None
+}
+
+fn walk_documents(text: &str, docs: &[Node], depth: u8, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
+    for doc in docs {
         if crate::budget::exceeded() {
             break;
         }
         // A document that names Windows somewhere but not per job (an Azure template
         // with its pool elsewhere) defaults to it.
-        let runner = if mentions_windows(&doc, 0) {
-            runner_of_document(&doc)
+        let runner = if mentions_windows(doc, 0) {
+            runner_of_document(doc)
         } else {
             Runner::Other
         };
@@ -702,7 +812,7 @@ pub fn analyze(text: &str, depth: u8, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
             runner,
             default_shell: None,
         };
-        w.walk(&doc, None, 0);
+        w.walk(doc, None, 0);
     }
 }
 
