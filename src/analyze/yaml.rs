@@ -242,6 +242,12 @@ struct Walker<'a, 'f> {
     runner: Runner,
     /// `defaults: run: shell:` of the workflow or job (GitHub Actions).
     default_shell: Option<FileFormat>,
+    /// Inside an Atomic Red Team `executor:`: the language of its `command:` and
+    /// `cleanup_command:`.
+    atomic_executor: Option<FileFormat>,
+    /// Inside an atomic test's `dependencies:`: the language of `prereq_command:` and
+    /// `get_prereq_command:`.
+    atomic_dependency: Option<FileFormat>,
 }
 
 /// The agent a CI job runs on, as far as the YAML tells.
@@ -579,6 +585,32 @@ impl Walker<'_, '_> {
         }
     }
 
+    /// Ansible `copy`/`win_copy` with `content:` and `lineinfile`/`blockinfile` write text
+    /// into a file: a `dest:` naming a configuration file makes it that file's content
+    /// (`copy: {content: "[global]\ntrusted-host = ...", dest: ~/.pip/pip.conf}`).
+    fn deployed_content(&mut self, module: &str, args: &Node) {
+        let short = module.rsplit('.').next().unwrap_or(module);
+        let field = match short {
+            "copy" | "win_copy" => "content",
+            "lineinfile" | "win_lineinfile" => "line",
+            "blockinfile" => "block",
+            _ => return,
+        };
+        let Some(dest) = ["dest", "path", "destfile", "name"]
+            .iter()
+            .find_map(|k| args.get(k).and_then(Node::str))
+        else {
+            return;
+        };
+        let Some(lang) = deployed_format(dest) else {
+            return;
+        };
+        if let Some(Node::Scalar { value, style, span }) = args.get(field) {
+            let e = embed_scalar(self.text, value, *style, *span);
+            super::analyze_embedded(lang, &e, self.depth + 1, self.ctx, self.facts);
+        }
+    }
+
     fn walk(&mut self, node: &Node, task: Option<&str>, nesting: usize) {
         if nesting > MAX_NESTING {
             return;
@@ -599,10 +631,47 @@ impl Walker<'_, '_> {
                 {
                     self.default_shell = Some(shell_format(sh));
                 }
+                let saved_atomic = (self.atomic_executor, self.atomic_dependency);
                 for (k, v) in entries {
                     let Some(key) = k.str() else { continue };
                     if let Node::Scalar { value, span, .. } = v {
                         self.setting(key, value, *span);
+                    }
+                    if let Node::Scalar { value, style, span } = v {
+                        if value.contains("validate_certs") && value.contains("{{") {
+                            let e = embed_scalar(self.text, value, *style, *span);
+                            jinja_validate_certs(&e, self.facts);
+                        }
+                        // `prometheus.yml: |`, `install.sh: |` (ConfigMap data): a document
+                        // in the language its key names.
+                        if let Some(lang) = file_key_language(key, value) {
+                            let e = embed_scalar(self.text, value, *style, *span);
+                            super::analyze_embedded(lang, &e, self.depth + 1, self.ctx, self.facts);
+                        }
+                    }
+                    if let Node::Map(_) = v {
+                        self.deployed_content(key, v);
+                    }
+                    // Atomic Red Team tests: the executor's name is the language of its
+                    // commands; `dependency_executor_name` that of the dependencies'.
+                    if key == "executor" {
+                        self.atomic_executor = atomic_language(v.get("name").and_then(Node::str));
+                    }
+                    if key == "dependencies" {
+                        self.atomic_dependency = atomic_language(
+                            node.get("dependency_executor_name")
+                                .or_else(|| node.get("executor").and_then(|e| e.get("name")))
+                                .and_then(Node::str),
+                        );
+                    }
+                    let atomic = match key {
+                        "command" | "cleanup_command" => self.atomic_executor,
+                        "prereq_command" | "get_prereq_command" => self.atomic_dependency,
+                        _ => None,
+                    };
+                    if let (Some(lang), Node::Scalar { .. }) = (atomic, v) {
+                        self.script(lang, v);
+                        continue;
                     }
                     if matches!(key, "env" | "environment" | "variables") {
                         self.env(v);
@@ -631,8 +700,12 @@ impl Walker<'_, '_> {
                     }
                     let inner_task = if key == "inputs" { task_here } else { None };
                     self.walk(v, inner_task, nesting + 1);
+                    if matches!(key, "executor" | "dependencies") {
+                        (self.atomic_executor, self.atomic_dependency) = saved_atomic;
+                    }
                 }
                 (self.runner, self.default_shell) = saved;
+                (self.atomic_executor, self.atomic_dependency) = saved_atomic;
             }
             Node::Seq(items) => {
                 for i in items {
@@ -641,6 +714,93 @@ impl Walker<'_, '_> {
             }
             _ => {}
         }
+    }
+}
+
+/// The language of an Atomic Red Team executor (`powershell`, `command_prompt`, `sh`,
+/// `bash`); `manual` and unknown names run nothing.
+fn atomic_language(name: Option<&str>) -> Option<FileFormat> {
+    match name?.trim().to_ascii_lowercase().as_str() {
+        "powershell" => Some(FileFormat::PowerShell),
+        "command_prompt" => Some(FileFormat::Cmd),
+        "sh" | "bash" => Some(FileFormat::Shell),
+        _ => None,
+    }
+}
+
+/// Formats whose text can be embedded in a YAML value and analyzed there.
+fn embeddable(f: FileFormat) -> bool {
+    !matches!(f, FileFormat::Documentation | FileFormat::RegistryPol)
+}
+
+/// The language of a value whose key is a file name (`prometheus.yml`, `install.sh`,
+/// `pip.conf`, `.gitconfig`, `web.config`, `setup.ps1.j2`): ConfigMap `data:`, Helm
+/// `files:`, cloud-init `write_files` and the like.
+fn file_key_language(key: &str, value: &str) -> Option<FileFormat> {
+    let filename = key.len() > 2
+        && key.contains('.')
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+        && !key.ends_with('.');
+    if !filename || value.len() < 4 {
+        return None;
+    }
+    let head_end = crate::source::floor_char_boundary(value, 4096);
+    crate::format::classify(std::path::Path::new(key), &value[..head_end])
+        .filter(|f| embeddable(*f))
+}
+
+/// The format of a file a task writes to: a user/system configuration file
+/// (`~/.pip/pip.conf`, `/etc/gitconfig`) or any file whose name says its format.
+fn deployed_format(dest: &str) -> Option<FileFormat> {
+    if let Some(f) = crate::format::deployed_config(dest) {
+        return Some(f);
+    }
+    let base = dest.trim().rsplit(['/', '\\']).next().unwrap_or(dest);
+    crate::format::by_name(std::path::Path::new(base)).filter(|f| embeddable(*f))
+}
+
+/// `validate_certs=False` as a keyword argument inside a Jinja expression
+/// (`"{{ lookup('url', 'https://...', validate_certs=False) }}"`).
+fn jinja_validate_certs(e: &Embedded, facts: &mut Vec<Fact>) {
+    let t = &e.text;
+    let mut from = 0;
+    while let Some(p) = t[from..].find("validate_certs") {
+        let at = from + p;
+        from = at + "validate_certs".len();
+        // Inside `{{ ... }}`: an opening before it not closed in between.
+        let before = &t[..at];
+        let inside = before
+            .rfind("{{")
+            .is_some_and(|o| !before[o..].contains("}}"));
+        let word_start = at == 0
+            || !t.as_bytes()[at - 1].is_ascii_alphanumeric() && t.as_bytes()[at - 1] != b'_';
+        if !inside || !word_start {
+            continue;
+        }
+        let rest = &t[from..];
+        let Some(after_eq) = rest.trim_start().strip_prefix('=') else {
+            continue;
+        };
+        if after_eq.starts_with('=') {
+            continue;
+        }
+        let v_off =
+            from + (rest.len() - after_eq.len()) + (after_eq.len() - after_eq.trim_start().len());
+        let v: &str = &t[v_off..];
+        let len = v
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(v.len());
+        if len == 0 {
+            continue;
+        }
+        facts.push(Fact::Setting(SettingFact {
+            domain: "ansible",
+            key: "validate_certs".to_string(),
+            value: Value::Str(v[..len].to_string()),
+            span: e.map_span(Span::new(v_off, v_off + len)),
+        }));
     }
 }
 
@@ -724,6 +884,22 @@ pub fn analyze(text: &str, depth: u8, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
     walk_documents(text, &docs, depth, ctx, facts);
 }
 
+/// The text with every line of only blanks emptied (its line end kept), mapped.
+fn empty_blank_lines(text: &str) -> Embedded {
+    let mut e = Embedded::new();
+    let mut off = 0;
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        if body.trim().is_empty() {
+            e.push_str(&line[body.len()..], off + body.len());
+        } else {
+            e.push_str(line, off);
+        }
+        off += line.len();
+    }
+    e
+}
+
 /// `{{` that is not a CI expression (`${{ }}`).
 fn has_go_expression(text: &str) -> bool {
     text.match_indices("{{")
@@ -734,7 +910,11 @@ fn has_go_expression(text: &str) -> bool {
 const MAX_RESUMES: usize = 64;
 
 fn analyze_templated(b: &template::Blanked, depth: u8, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
-    let text = b.text.as_str();
+    // A blanked directive line is a line of spaces, and YAML refuses leading blank
+    // lines of a block scalar that hold more spaces than its first line: parse with
+    // every blank line emptied, positions mapped back.
+    let collapsed = empty_blank_lines(&b.text);
+    let text = collapsed.text.as_str();
     let mut start = 0;
     for _ in 0..=MAX_RESUMES {
         if crate::budget::exceeded() {
@@ -746,7 +926,7 @@ fn analyze_templated(b: &template::Blanked, depth: u8, ctx: &Ctx<'_>, facts: &mu
         let mut sub = Vec::new();
         walk_documents(piece, &docs, depth, ctx, &mut sub);
         for mut f in sub {
-            f.map_spans(&|s| s.shifted(start));
+            f.map_spans(&|s| collapsed.map_span(s.shifted(start)));
             facts.push(f);
         }
         let Some(line) = error else { break };
@@ -811,6 +991,8 @@ fn walk_documents(text: &str, docs: &[Node], depth: u8, ctx: &Ctx<'_>, facts: &m
             facts,
             runner,
             default_shell: None,
+            atomic_executor: None,
+            atomic_dependency: None,
         };
         w.walk(doc, None, 0);
     }
