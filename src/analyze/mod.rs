@@ -12,7 +12,10 @@ pub mod command;
 pub mod dotnet;
 pub mod embed;
 pub mod hcl;
+pub mod inf;
 pub mod ini;
+pub mod iss;
+pub mod pol;
 pub mod powershell;
 pub mod reg;
 pub mod shell;
@@ -68,6 +71,8 @@ pub fn analyze_at_depth(
         }
         FileFormat::Terraform => hcl::analyze(text, facts),
         FileFormat::AnsibleInventory => ini::analyze_inventory(text, facts),
+        FileFormat::SecurityTemplate => inf::analyze(text, facts),
+        FileFormat::InnoSetup => iss::analyze(text, facts),
         FileFormat::C => code::analyze(code::Lang::C, text, ctx, facts),
         FileFormat::CSharp => code::analyze(code::Lang::CSharp, text, ctx, facts),
         FileFormat::Java => code::analyze(code::Lang::Java, text, ctx, facts),
