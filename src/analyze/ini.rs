@@ -20,6 +20,15 @@ pub fn analyze(format: FileFormat, text: &str, facts: &mut Vec<Fact>) {
         FileFormat::Curlrc => "curlrc",
         _ => return,
     };
+    // A template (`npmrc.j2`): its statements are blanked, positions kept.
+    let dialects = super::template::detect(text);
+    let blanked;
+    let text = if dialects.any() {
+        blanked = super::template::blank(text, dialects, false);
+        blanked.text.as_str()
+    } else {
+        text
+    };
     let mut section = String::new();
     let mut off = 0;
     for raw in text.split_inclusive('\n') {

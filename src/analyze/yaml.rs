@@ -669,8 +669,10 @@ impl Walker<'_, '_> {
                         "prereq_command" | "get_prereq_command" => self.atomic_dependency,
                         _ => None,
                     };
-                    if let (Some(lang), Node::Scalar { .. }) = (atomic, v) {
-                        self.script(lang, v);
+                    if let (Some(lang), Node::Scalar { value, style, span }) = (atomic, v) {
+                        let mut e = embed_scalar(self.text, value, *style, *span);
+                        e.text = atomic_inputs_blanked(&e.text);
+                        super::analyze_embedded(lang, &e, self.depth + 1, self.ctx, self.facts);
                         continue;
                     }
                     if matches!(key, "env" | "environment" | "variables") {
@@ -726,6 +728,27 @@ fn atomic_language(name: Option<&str>) -> Option<FileFormat> {
         "sh" | "bash" => Some(FileFormat::Shell),
         _ => None,
     }
+}
+
+/// Atomic Red Team input arguments (`#{target}`) are replaced before a command runs;
+/// left in place, `#` would start a comment in PowerShell and sh. Each becomes `_`s of
+/// the same length, so positions stay exact.
+fn atomic_inputs_blanked(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(p) = rest.find("#{") {
+        let Some(close) = rest[p..]
+            .find('}')
+            .filter(|c| !rest[p..p + c].contains('\n'))
+        else {
+            break;
+        };
+        out.push_str(&rest[..p]);
+        out.extend(std::iter::repeat_n('_', rest[p..p + close + 1].len()));
+        rest = &rest[p + close + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Formats whose text can be embedded in a YAML value and analyzed there.
