@@ -264,6 +264,10 @@ pub fn by_content(head: &str) -> Option<FileFormat> {
     if t.starts_with("Windows Registry Editor Version") || t.starts_with("REGEDIT4") {
         return Some(FileFormat::Reg);
     }
+    // cloud-init user data (`user-data`, `*.cfg`).
+    if t.starts_with("#cloud-config") {
+        return Some(FileFormat::Yaml);
+    }
     if let Some(f) = script_by_content(t) {
         return Some(f);
     }
@@ -468,5 +472,120 @@ mod tests {
             Some(FileFormat::GppRegistry)
         );
         assert_eq!(classify(Path::new("blob"), "just text"), None);
+        assert_eq!(
+            classify(
+                Path::new("rollback"),
+                "@ECHO OFF\r\nreg add HKLM\\X /v A /d 1 /f\r\n"
+            ),
+            Some(FileFormat::Cmd)
+        );
+        assert_eq!(
+            classify(
+                Path::new("apply"),
+                "reg add \"HKLM\\X\" /v A /t REG_DWORD /d 1 /f\n"
+            ),
+            Some(FileFormat::Cmd)
+        );
+        assert_eq!(
+            classify(
+                Path::new("kubeconfig-lab"),
+                "apiVersion: v1\nclusters:\n- cluster: {}\nkind: Config\n"
+            ),
+            Some(FileFormat::Yaml)
+        );
+        assert_eq!(
+            classify(Path::new("user-data"), "#cloud-config\nwrite_files: []\n"),
+            Some(FileFormat::Yaml)
+        );
+        assert_eq!(
+            classify(
+                Path::new("_helpers.tpl"),
+                "{{/* x */}}\n{{- define \"a\" -}}\n"
+            ),
+            Some(FileFormat::Yaml)
+        );
+        // A prose file that mentions the words is not a script.
+        assert_eq!(
+            classify(
+                Path::new("NOTES"),
+                "Run reg add to fix it; echo off is cmd.\n"
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn template_suffixes_and_inventories() {
+        assert_eq!(
+            classify(Path::new("pip.conf.j2"), ""),
+            Some(FileFormat::PipConf)
+        );
+        assert_eq!(
+            classify(Path::new("deploy.sh.in"), ""),
+            Some(FileFormat::Shell)
+        );
+        assert_eq!(
+            classify(Path::new("values.yaml.example"), ""),
+            Some(FileFormat::Yaml)
+        );
+        assert_eq!(
+            classify(Path::new("README.md.j2"), ""),
+            Some(FileFormat::Documentation)
+        );
+        assert_eq!(strip_template_suffix("x.yml.example.j2"), "x.yml");
+        assert_eq!(strip_template_suffix(".j2"), ".j2");
+        assert_eq!(
+            classify(Path::new("hosts"), "[web]\nw1 ansible_host=1.2.3.4\n"),
+            Some(FileFormat::AnsibleInventory)
+        );
+        assert_eq!(
+            classify(Path::new("inventory"), "# lab\nall:\n  hosts:\n"),
+            Some(FileFormat::Yaml)
+        );
+        assert_eq!(
+            classify(Path::new("inventory.yml"), "plugin: aws_ec2\n"),
+            Some(FileFormat::Yaml)
+        );
+        assert_eq!(
+            classify(Path::new("inventory.winrm.template"), "[windows]\nw1\n"),
+            Some(FileFormat::AnsibleInventory)
+        );
+        assert_eq!(
+            classify(Path::new("lab.ini"), "[win:vars]\nansible_port=5986\n"),
+            Some(FileFormat::AnsibleInventory)
+        );
+        assert_eq!(
+            classify(Path::new("tox.ini"), "[tox]\nenvlist = py3\n"),
+            None
+        );
+        assert_eq!(
+            classify(Path::new("GptTmpl.inf"), "[Unicode]\nUnicode=yes\n"),
+            Some(FileFormat::SecurityTemplate)
+        );
+        assert_eq!(
+            classify(
+                Path::new("netdriver.inf"),
+                "[Version]\nSignature=\"$Windows NT$\"\n"
+            ),
+            None
+        );
+        assert_eq!(
+            classify(Path::new("Setup.ISS"), ""),
+            Some(FileFormat::InnoSetup)
+        );
+        assert_eq!(
+            classify(Path::new("Machine/registry.pol"), ""),
+            Some(FileFormat::RegistryPol)
+        );
+        assert_eq!(deployed_config(".git/config"), Some(FileFormat::GitConfig));
+        assert_eq!(
+            deployed_config("repo/.git/config"),
+            Some(FileFormat::GitConfig)
+        );
+        assert_eq!(
+            deployed_config("/etc/gitconfig"),
+            Some(FileFormat::GitConfig)
+        );
+        assert_eq!(deployed_config("app/config"), None);
     }
 }

@@ -63,6 +63,9 @@ fn registry_value(t: &str, at: usize) -> Option<RegistryWrite> {
     let kind = rest[..comma].trim();
     let data_raw = &rest[comma + 1..];
     let data = data_raw.trim();
+    if data.is_empty() {
+        return None;
+    }
     let data_at = at + eq + 1 + comma + 1 + (data_raw.len() - data_raw.trim_start().len());
     let value = match kind {
         "4" | "11" => parse_int(data).map_or(Value::Unknown, Value::Int),
@@ -73,7 +76,7 @@ fn registry_value(t: &str, at: usize) -> Option<RegistryWrite> {
         key: format!("{hive}\\{key}"),
         value_name: name.to_string(),
         value,
-        span: Span::new(data_at, data_at + data.len().max(1)),
+        span: Span::new(data_at, data_at + data.len()),
         entry: None,
     })
 }

@@ -162,13 +162,16 @@ fn inventory_var(key: &str, value: &str, vstart: usize, facts: &mut Vec<Fact>) {
         return;
     }
     let bare = value.trim_matches(['"', '\'']);
+    if bare.is_empty() {
+        return;
+    }
     let q = value.len() - value.trim_start_matches(['"', '\'']).len();
     let start = vstart + q;
     facts.push(Fact::Setting(SettingFact {
         domain: "ansible",
         key: key.to_string(),
         value: Value::Str(bare.to_string()),
-        span: Span::new(start, start + bare.len().max(1)),
+        span: Span::new(start, start + bare.len()),
     }));
 }
 

@@ -138,7 +138,7 @@ fn registry_entry(t: &str, at: usize) -> Option<RegistryWrite> {
         return None;
     }
     let name = get("valuename").map_or(String::new(), |p| p.1.clone());
-    let (_, data, dstart, dlen) = get("valuedata")?;
+    let (_, data, dstart, dlen) = get("valuedata").filter(|p| p.3 > 0)?;
     let known = !data.contains('{');
     let value = match kind.as_str() {
         "dword" | "qword" if known => number(data).map_or(Value::Unknown, Value::Int),
@@ -149,7 +149,7 @@ fn registry_entry(t: &str, at: usize) -> Option<RegistryWrite> {
         key: format!("{hive}\\{subkey}"),
         value_name: name,
         value,
-        span: Span::new(at + dstart, at + dstart + (*dlen).max(1)),
+        span: Span::new(at + dstart, at + dstart + *dlen),
         entry: None,
     })
 }
@@ -178,6 +178,9 @@ fn code_line(line: &str, line_start: usize, facts: &mut Vec<Fact>) {
         };
         let (raw, off) = &args[3];
         let raw_t = raw.trim();
+        if raw_t.is_empty() {
+            continue;
+        }
         let value = if numeric {
             number(raw_t).map_or(Value::Unknown, Value::Int)
         } else {
@@ -188,7 +191,7 @@ fn code_line(line: &str, line_start: usize, facts: &mut Vec<Fact>) {
             key: format!("{hive}\\{key}"),
             value_name: name,
             value,
-            span: Span::new(start, start + raw_t.len().max(1)),
+            span: Span::new(start, start + raw_t.len()),
             entry: None,
         }));
     }

@@ -307,6 +307,8 @@ fn script_language(
         "pwsh" | "powershell" | "win_shell" | "ansible.windows.win_shell" => {
             Some(FileFormat::PowerShell)
         }
+        // cloud-init: each item a shell line or an argv list.
+        "runcmd" | "bootcmd" => Some(FileFormat::Shell),
         "bash"
         | "sh"
         | "ansible.builtin.shell"
@@ -451,6 +453,32 @@ impl Walker<'_, '_> {
                 _ => None,
             })
             .collect();
+        command_facts(&argv, Shell::Posix, self.depth + 1, self.ctx, self.facts);
+    }
+
+    /// A container with `args:` but no `command:` runs its image's entrypoint: the image
+    /// names the command (`curlimages/curl:8.5` with `args: ["-k", ...]` is `curl -k`).
+    fn image_args(&mut self, image: &str, image_span: Span, args: &Node) {
+        let Node::Seq(items) = args else { return };
+        let name = image.rsplit('/').next().unwrap_or(image);
+        let name = name.split(['@', ':']).next().unwrap_or(name);
+        if name.is_empty() || name.contains(['{', '$', '_']) {
+            return;
+        }
+        let mut argv = vec![Arg::plain(
+            name,
+            Span::new(image_span.start, image_span.start),
+        )];
+        argv.extend(items.iter().filter_map(|i| match i {
+            Node::Scalar { value, style, span } => Some(Arg {
+                text: embed_scalar(self.text, value, *style, *span),
+                span: *span,
+                known: true,
+                attached: None,
+                raw: None,
+            }),
+            _ => None,
+        }));
         command_facts(&argv, Shell::Posix, self.depth + 1, self.ctx, self.facts);
     }
 
@@ -631,6 +659,15 @@ impl Walker<'_, '_> {
                 {
                     self.default_shell = Some(shell_format(sh));
                 }
+                // cloud-init `write_files:` items and the like: `path:` with `content:`.
+                if let (Some(path), Some(Node::Scalar { value, style, span })) =
+                    (node.get("path").and_then(Node::str), node.get("content"))
+                {
+                    if let Some(lang) = deployed_format(path) {
+                        let e = embed_scalar(self.text, value, *style, *span);
+                        super::analyze_embedded(lang, &e, self.depth + 1, self.ctx, self.facts);
+                    }
+                }
                 let saved_atomic = (self.atomic_executor, self.atomic_dependency);
                 for (k, v) in entries {
                     let Some(key) = k.str() else { continue };
@@ -651,6 +688,11 @@ impl Walker<'_, '_> {
                     }
                     if let Node::Map(_) = v {
                         self.deployed_content(key, v);
+                    }
+                    if key == "args" && node.get("command").is_none() {
+                        if let Some(Node::Scalar { value, span, .. }) = node.get("image") {
+                            self.image_args(value, *span, v);
+                        }
                     }
                     // Atomic Red Team tests: the executor's name is the language of its
                     // commands; `dependency_executor_name` that of the dependencies'.
