@@ -483,6 +483,15 @@ pub fn analyze(text: &str, depth: u8, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
     if depth > MAX_DEPTH {
         return;
     }
+    // A template (`deploy.sh.j2`, `user_data.sh.tpl`): directives blanked in place.
+    let dialects = super::template::detect(text);
+    let blanked;
+    let text = if dialects.any() {
+        blanked = super::template::blank(text, dialects, false);
+        blanked.text.as_str()
+    } else {
+        text
+    };
     let mut vars: HashMap<String, String> = HashMap::new();
     let mut arrays: HashMap<String, Vec<Word>> = HashMap::new();
     // Literal assignments are learned in a first pass (the first value of a name wins),
@@ -783,6 +792,14 @@ fn to_arg(w: &Word) -> Arg {
 /// bodies, and `ENV`/`ARG` as environment settings. Honours the `# escape=` directive
 /// and comment lines inside continued instructions.
 pub fn analyze_dockerfile(text: &str, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
+    let dialects = super::template::detect(text);
+    let blanked;
+    let text = if dialects.any() {
+        blanked = super::template::blank(text, dialects, false);
+        blanked.text.as_str()
+    } else {
+        text
+    };
     let mut shell = FileFormat::Shell;
     // Parser directives come first: `# escape=`` ` changes the continuation character.
     let mut escape = '\\';
@@ -1014,6 +1031,36 @@ mod tests {
     fn substitutions_are_commands() {
         let o = options("x=$(curl --insecure https://x)\n");
         assert!(o.contains(&("curl".into(), "--insecure".into())), "{o:?}");
+    }
+
+    #[test]
+    fn arrays_expand_into_commands() {
+        let o = options(
+            "opts=(-fsS)\nopts+=(--insecure) # lab\ncurl \"${opts[@]}\" https://x\nw=(-k)\necho \"${w[@]}\"\n",
+        );
+        assert!(o.contains(&("curl".into(), "--insecure".into())), "{o:?}");
+        assert!(
+            !o.iter().any(|(c, _)| c == "-k" || c == "--insecure"),
+            "{o:?}"
+        );
+        // Unterminated arrays and odd words.
+        for s in [
+            "a=(",
+            "a=(b",
+            "a=( $(x) )\ncurl \"${a[@]}\"",
+            "a=(;)",
+            "a=(\n#c\n)\n",
+        ] {
+            let _ = options(s);
+        }
+    }
+
+    #[test]
+    fn harness_scripts() {
+        let o = options(
+            "test_expect_success 'x' '\n\tcurl -k https://x\n'\ntest_expect_success \"y\" \"wget --no-check-certificate $u\"\n",
+        );
+        assert_eq!(o, [("curl".to_string(), "-k".to_string())]);
     }
 
     #[test]

@@ -122,8 +122,10 @@ pub fn blank(text: &str, dialects: Dialects, all_output: bool) -> Blanked {
             continue;
         }
         let open = b[i + 1];
-        let is_expr = open == b'{' && !(i > 0 && b[i - 1] == b'$');
-        let is_stmt = dialects.jinja && (open == b'%' || open == b'#');
+        // `${{ ... }}` is a CI expression, `${#array[@]}` a shell length.
+        let after_dollar = i > 0 && b[i - 1] == b'$';
+        let is_expr = open == b'{' && !after_dollar;
+        let is_stmt = dialects.jinja && (open == b'%' || open == b'#') && !after_dollar;
         if !is_expr && !is_stmt {
             i += 1;
             continue;
@@ -499,6 +501,13 @@ mod tests {
         assert!(out.contains("{{ host }} ansible_host={{ ip }}"), "{out}");
         let all = blank(t, d, true).text;
         assert!(all.contains("________ ansible_host=________"), "{all}");
+    }
+
+    #[test]
+    fn shell_parameter_expansions_are_not_directives() {
+        let t = "{% if x %}\nn=${#items[@]} # done #}\n{% endif %}\n";
+        let out = blank(t, detect(t), false).text;
+        assert!(out.contains("n=${#items[@]} # done #}"), "{out}");
     }
 
     #[test]

@@ -995,8 +995,8 @@ fn analyze_templated(b: &template::Blanked, depth: u8, ctx: &Ctx<'_>, facts: &mu
             facts.push(f);
         }
         let Some(line) = error else { break };
-        // Resume at the next line, after the error, that starts at column 0.
-        let from = ix.line_start(line.min(ix.line_count()));
+        // Resume at the next line, after the error's line, that starts at column 0.
+        let from = ix.line_start(line.saturating_sub(1).min(ix.line_count()));
         let Some(next) = next_top_level_line(piece, from) else {
             break;
         };
@@ -1106,6 +1106,90 @@ mod tests {
         let _ = facts("a: [1, 2\nb: {");
         let bomb = "a: &a [x, x]\nb: &b [*a, *a]\nc: &c [*b, *b]\nd: [*c, *c, *c]\n";
         let _ = facts(bomb);
+    }
+
+    fn settings(text: &str) -> Vec<(String, String)> {
+        facts(text)
+            .into_iter()
+            .filter_map(|f| match f {
+                Fact::Setting(s) => Some((s.key, text[s.span.start..s.span.end].to_string())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn templated_yaml_resumes_after_syntax_errors() {
+        let t = "{{- if .Values.a }}\nfirst:\n  key: {{ .Values.x }}\n    bad: indentation\nsecond:\n  insecureSkipVerify: true\n{{- end }}\n";
+        let s = settings(t);
+        assert!(
+            s.contains(&("insecureSkipVerify".to_string(), "true".to_string())),
+            "{s:?}"
+        );
+        // Without directives, a plain YAML syntax error is not worked around.
+        let plain = "first:\n  key: x\n    bad: indentation\nsecond:\n  insecureSkipVerify: true\n";
+        assert!(
+            settings(plain)
+                .iter()
+                .all(|(k, _)| k != "insecureSkipVerify")
+        );
+        // `key: {{ x | quote }}` alone (no control line) is read once the parse fails.
+        let expr = "a: {{ .Values.a | quote }}\nb:\n  insecure_skip_verify: true\n";
+        assert!(
+            settings(expr)
+                .iter()
+                .any(|(k, v)| k == "insecure_skip_verify" && v == "true")
+        );
+    }
+
+    #[test]
+    fn documents_under_file_named_keys() {
+        let t = "data:\n  prometheus.yml: |\n    scrape_configs:\n      - tls_config:\n          insecure_skip_verify: true\n  notes: |\n    insecure_skip_verify: true\n";
+        let s = settings(t);
+        let found: Vec<_> = s
+            .iter()
+            .filter(|(k, _)| k == "insecure_skip_verify")
+            .collect();
+        assert_eq!(found.len(), 1, "{s:?}");
+        let at = t.find("true").unwrap_or(0);
+        let f = facts(t);
+        let span = f
+            .iter()
+            .find_map(|f| match f {
+                Fact::Setting(s) if s.key == "insecure_skip_verify" => Some(s.span),
+                _ => None,
+            })
+            .expect("setting");
+        assert_eq!(span.start, at);
+    }
+
+    #[test]
+    fn jinja_validate_certs_keyword() {
+        let t = "- set_fact:\n    x: \"{{ lookup('url', 'https://h/', validate_certs=False) }}\"\n    y: \"validate_certs=False\"\n    z: \"{{ lookup('url', u, validate_certs = no ) }}\"\n";
+        let got: Vec<(String, String)> = facts(t)
+            .into_iter()
+            .filter_map(|f| match f {
+                Fact::Setting(s) if s.domain == "ansible" => {
+                    Some((s.value.text(), t[s.span.start..s.span.end].to_string()))
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("False".to_string(), "False".to_string()),
+                ("no".to_string(), "no".to_string())
+            ]
+        );
+    }
+
+    #[test]
+    fn atomic_inputs() {
+        assert_eq!(
+            atomic_inputs_blanked("iwr #{url} -SkipCertificateCheck #{x"),
+            "iwr ______ -SkipCertificateCheck #{x"
+        );
     }
 
     #[test]
