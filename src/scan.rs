@@ -8,7 +8,7 @@
 
 use crate::analyze;
 use crate::decode::{self, Encoding, NotText};
-use crate::diagnostic::Finding;
+use crate::diagnostic::{Category, Finding};
 use crate::engine::Engine;
 use crate::facts::Fact;
 use crate::format::{self, FileFormat};
@@ -20,6 +20,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
+
+/// The rule reporting suppressions that name an unknown rule or category.
+pub const UNKNOWN_SUPPRESSION: &str = "unknown-suppression";
+/// The rule reporting suppressions that suppress nothing.
+pub const UNUSED_SUPPRESSION: &str = "unused-suppression";
 
 /// What to scan and how.
 #[derive(Debug, Clone)]
@@ -97,6 +102,8 @@ pub struct Stats {
     pub skipped_large: u64,
     /// Files that could not be read.
     pub errors: u64,
+    /// Paths named on the command line that could not be read (exit status 2).
+    pub named_errors: u64,
     /// Findings suppressed by inline comments.
     pub suppressed: u64,
     /// Suppressions used without a reason.
@@ -128,7 +135,8 @@ pub struct Checker<'a> {
     pub engine: &'a Engine,
     /// The keyword prefilter (`None` analyzes every file).
     pub prefilter: Option<&'a Prefilter>,
-    /// Look for suppressions in files without findings too (to report unused ones).
+    /// Report suppressions that suppress nothing (as `unused-suppression` findings, when
+    /// that rule is enabled).
     pub unused_suppressions: bool,
 }
 
@@ -196,8 +204,28 @@ impl Checker<'_> {
         if fmt == FileFormat::Documentation {
             return Checked::Clean { analyzed: false };
         }
+        let ext_lower = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        if self.prefilter.is_some() {
+            if let Some(lang) = crate::analyze::code::tree_lang(fmt, &ext_lower) {
+                let d = crate::analyze::code::sinks::domain(lang);
+                if !self.engine.code_may_match(d, &src.text) {
+                    return Checked::Clean { analyzed: false };
+                }
+            }
+        }
         let mut facts: Vec<Fact> = Vec::new();
-        analyze::analyze(fmt, &src.text, &self.engine.ctx(), &mut facts);
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let mut ctx = self.engine.ctx();
+        ctx.ext = &ext;
+        analyze::analyze(fmt, &src.text, &ctx, &mut facts);
         self.judge_facts(path, display, src, fmt, &facts, digest)
     }
 
@@ -249,8 +277,23 @@ impl Checker<'_> {
             format: fmt,
         };
         self.engine.judge(facts, src_ref, &mut findings);
+        self.engine.drop_per_file_ignored(path, &mut findings);
         let has_marker = src.text.contains(suppress::MARKER);
-        if findings.is_empty() && !(self.unused_suppressions && has_marker) {
+        let meta = |id: &str| {
+            self.engine
+                .rules
+                .index_of(id)
+                .filter(|&i| self.engine.is_enabled(i))
+        };
+        let (unknown_rule, unused_rule) = if has_marker {
+            (
+                meta(UNKNOWN_SUPPRESSION),
+                meta(UNUSED_SUPPRESSION).filter(|_| self.unused_suppressions),
+            )
+        } else {
+            (None, None)
+        };
+        if findings.is_empty() && unknown_rule.is_none() && unused_rule.is_none() {
             return Checked::Clean { analyzed: true };
         }
         let index = LineIndex::new(&src.text);
@@ -264,7 +307,35 @@ impl Checker<'_> {
             &self.engine.rules.rules,
             &|i| self.engine.is_enabled(i),
         );
-        let findings = applied.kept;
+        let mut findings = applied.kept;
+        // Unknown and unused suppressions are findings of their own rules.
+        let mut notes = Vec::new();
+        let before = findings.len();
+        for note in applied.notes {
+            let rule = if note.unused {
+                unused_rule
+            } else {
+                unknown_rule
+            };
+            match rule {
+                Some(ri) => findings.push(Finding {
+                    rule: ri,
+                    category: Category::Suppression,
+                    severity: self.engine.severity_of(ri, Category::Suppression),
+                    span: note.span,
+                    message: note.message,
+                    notes: Vec::new(),
+                    fix: None,
+                    opt_in: None,
+                    sink: None,
+                    path: Vec::new(),
+                }),
+                None => notes.push(note),
+            }
+        }
+        if findings.len() > before {
+            findings = finalize(findings, &index, &self.engine.rules.rules);
+        }
         Checked::Findings(Box::new(FileReport {
             path: display.to_string(),
             fs_path: path.to_path_buf(),
@@ -276,7 +347,7 @@ impl Checker<'_> {
             digest,
             suppressed: applied.suppressed,
             without_reason: applied.without_reason,
-            suppression_notes: applied.notes,
+            suppression_notes: notes,
             findings,
         }))
     }
@@ -437,8 +508,11 @@ pub fn scan(opts: &ScanOptions, engine: &Engine, prefilter: &Prefilter) -> Outco
             }
         });
     };
-    let error = |path: String, message: String| {
+    let error = |path: String, message: String, named: bool| {
         counters.errors.fetch_add(1, Ordering::Relaxed);
+        if named {
+            counters.named_errors.fetch_add(1, Ordering::Relaxed);
+        }
         push_problem(path, message, true);
     };
     walk::walk(
@@ -466,6 +540,7 @@ pub fn scan(opts: &ScanOptions, engine: &Engine, prefilter: &Prefilter) -> Outco
         skipped_binary: counters.binary.load(Ordering::Relaxed),
         skipped_large: counters.skipped_large.load(Ordering::Relaxed),
         errors: counters.errors.load(Ordering::Relaxed),
+        named_errors: counters.named_errors.load(Ordering::Relaxed),
         suppressed: counters.suppressed.load(Ordering::Relaxed),
         without_reason: counters.without_reason.load(Ordering::Relaxed),
         baselined: 0,
@@ -480,6 +555,82 @@ pub fn scan(opts: &ScanOptions, engine: &Engine, prefilter: &Prefilter) -> Outco
     }
 }
 
+/// Scans bytes read from standard input. `name` (`--stdin-filename`) decides the format,
+/// the configuration's path rules (with `--force-exclude`) and the report path; without
+/// it the format is read from the content and the path is `-`.
+pub fn scan_stdin(
+    opts: &ScanOptions,
+    engine: &Engine,
+    prefilter: &Prefilter,
+    bytes: &[u8],
+    name: Option<&Path>,
+) -> Outcome {
+    let started = Instant::now();
+    let mut outcome = Outcome {
+        files: Vec::new(),
+        stats: Stats::default(),
+        problems: Vec::new(),
+        suppression_notes: Vec::new(),
+    };
+    let path = name.unwrap_or(Path::new("-"));
+    let display = match name {
+        Some(n) => {
+            let abs = crate::walk::absolute_keep_name(n);
+            let base = std::env::current_dir()
+                .and_then(|c| c.canonicalize())
+                .unwrap_or_default();
+            crate::walk::display_path(&base, &abs, n)
+        }
+        None => "-".to_string(),
+    };
+    if opts.force_exclude
+        && let (Some(f), Some(n)) = (&opts.filter, name)
+        && !f.allows_explicit(&crate::walk::absolute_keep_name(n))
+    {
+        outcome.stats.duration = started.elapsed();
+        return outcome;
+    }
+    if bytes.len() as u64 > opts.max_filesize {
+        outcome.stats.skipped_large = 1;
+        outcome.problems.push(Problem {
+            path: display,
+            message: format!(
+                "skipped: larger than --max-filesize ({} bytes)",
+                opts.max_filesize
+            ),
+            is_error: false,
+        });
+        return outcome;
+    }
+    let checker = Checker {
+        engine,
+        prefilter: Some(prefilter),
+        unused_suppressions: opts.unused_suppressions,
+    };
+    outcome.stats.files_scanned = 1;
+    outcome.stats.bytes_scanned = bytes.len() as u64;
+    let budget = crate::budget::start(opts.time_limit);
+    let checked = checker.check(path, &display, bytes, true);
+    drop(budget);
+    match checked {
+        Checked::Clean { analyzed } => outcome.stats.files_analyzed = u64::from(analyzed),
+        Checked::Binary => outcome.stats.skipped_binary = 1,
+        Checked::Findings(mut report) => {
+            outcome.stats.files_analyzed = 1;
+            outcome.stats.suppressed = report.suppressed as u64;
+            outcome.stats.without_reason = report.without_reason as u64;
+            for note in std::mem::take(&mut report.suppression_notes) {
+                outcome.suppression_notes.push((report.path.clone(), note));
+            }
+            if !report.findings.is_empty() {
+                outcome.files.push(*report);
+            }
+        }
+    }
+    outcome.stats.duration = started.elapsed();
+    outcome
+}
+
 #[derive(Default)]
 struct Counters {
     files: AtomicU64,
@@ -488,6 +639,7 @@ struct Counters {
     binary: AtomicU64,
     skipped_large: AtomicU64,
     errors: AtomicU64,
+    named_errors: AtomicU64,
     suppressed: AtomicU64,
     without_reason: AtomicU64,
 }

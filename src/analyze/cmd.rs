@@ -1090,15 +1090,7 @@ mod tests {
         let mut f = Vec::new();
         let tables = Vec::new();
         let index = crate::rules::tables::TableIndex::default();
-        analyze(
-            text,
-            0,
-            &Ctx {
-                tables: &tables,
-                index: &index,
-            },
-            &mut f,
-        );
+        analyze(text, 0, &Ctx::bare(&tables, &index), &mut f);
         f
     }
 

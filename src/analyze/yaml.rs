@@ -1072,15 +1072,7 @@ mod tests {
         let tables = Vec::new();
         let index = TableIndex::default();
         let mut f = Vec::new();
-        analyze(
-            text,
-            0,
-            &Ctx {
-                tables: &tables,
-                index: &index,
-            },
-            &mut f,
-        );
+        analyze(text, 0, &Ctx::bare(&tables, &index), &mut f);
         f
     }
 

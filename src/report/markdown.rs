@@ -24,6 +24,13 @@ pub fn write(outcome: &Outcome, engine: &Engine, w: &mut dyn Write) -> io::Resul
     let located = locate_all(outcome, engine);
     writeln!(w, "## tlslint")?;
     writeln!(w)?;
+    let errors: Vec<_> = outcome.problems.iter().filter(|p| p.is_error).collect();
+    for p in &errors {
+        writeln!(w, "> **Error:** `{}`: {}", cell(&p.path), cell(&p.message))?;
+    }
+    if !errors.is_empty() {
+        writeln!(w)?;
+    }
     if located.is_empty() {
         writeln!(
             w,
@@ -51,7 +58,7 @@ pub fn write(outcome: &Outcome, engine: &Engine, w: &mut dyn Write) -> io::Resul
     writeln!(w)?;
     writeln!(w, "| category | error | warning | note | total |")?;
     writeln!(w, "|---|---:|---:|---:|---:|")?;
-    for c in Category::ALL {
+    for c in Category::ALL.into_iter().chain([Category::Suppression]) {
         let of = |s: Severity| {
             located
                 .iter()
