@@ -12,10 +12,14 @@ pub mod command;
 pub mod dotnet;
 pub mod embed;
 pub mod hcl;
+pub mod inf;
 pub mod ini;
+pub mod iss;
+pub mod pol;
 pub mod powershell;
 pub mod reg;
 pub mod shell;
+pub mod template;
 pub mod xml;
 pub mod yaml;
 
@@ -124,6 +128,9 @@ pub fn analyze_at_depth(
             ini::analyze(format, text, facts);
         }
         FileFormat::Terraform => hcl::analyze(text, facts),
+        FileFormat::AnsibleInventory => ini::analyze_inventory(text, facts),
+        FileFormat::SecurityTemplate => inf::analyze(text, facts),
+        FileFormat::InnoSetup => iss::analyze(text, facts),
         FileFormat::C
         | FileFormat::CSharp
         | FileFormat::Java
