@@ -40,6 +40,8 @@ pub struct Engine {
     code_filters: HashMap<&'static str, crate::prefilter::Prefilter>,
     /// Rules and categories not reported in some files (configuration's `per-file-ignores`).
     per_file_ignores: Option<crate::config::PerFileIgnores>,
+    /// File contexts and their severity caps.
+    context: crate::context::Policy,
 }
 
 /// The setting domains of code languages.
@@ -196,6 +198,7 @@ impl Engine {
             rule_severity: HashMap::new(),
             category_severity: HashMap::new(),
             per_file_ignores: None,
+            context: crate::context::Policy::default(),
             rules,
             registry: Vec::new(),
             flags: HashMap::new(),
@@ -271,6 +274,7 @@ impl Engine {
             index: &self.index,
             flow: &self.rules.flow,
             in_test: false,
+            in_generated: false,
             ext: "",
             keys: Some(&self.keys),
         }
@@ -293,6 +297,16 @@ impl Engine {
     }
 
     /// Sets the configuration's `per-file-ignores`.
+    /// Sets the file-context policy (configuration's `[context]`).
+    pub fn set_context_policy(&mut self, p: crate::context::Policy) {
+        self.context = p;
+    }
+
+    /// The file-context policy.
+    pub fn context_policy(&self) -> &crate::context::Policy {
+        &self.context
+    }
+
     pub fn set_per_file_ignores(&mut self, p: Option<crate::config::PerFileIgnores>) {
         self.per_file_ignores = p;
     }

@@ -52,6 +52,8 @@ pub struct ScanOptions {
 pub struct FileReport {
     /// Report path (relative to the scanned root, forward slashes).
     pub path: String,
+    /// Where the file lives (product, test, ...).
+    pub context: crate::context::Context,
     /// Path on disk.
     pub fs_path: PathBuf,
     /// Decoded text.
@@ -160,6 +162,10 @@ impl Checker<'_> {
         if by_name == Some(FileFormat::Documentation) {
             return Checked::Clean { analyzed: false };
         }
+        // A binary policy file is read by its own parser (it is small; no prefilter).
+        if by_name == Some(FileFormat::RegistryPol) {
+            return self.check_pol(path, display, bytes);
+        }
         // Small dotfiles are read whole: their settings are written without the words the
         // prefilter looks for (`.curlrc` says `insecure`, not `curl --insecure`).
         let dotfile = matches!(
@@ -222,21 +228,80 @@ impl Checker<'_> {
             }
         }
         let mut facts: Vec<Fact> = Vec::new();
-        let ext = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .unwrap_or("")
-            .to_ascii_lowercase();
+        let context =
+            self.engine
+                .context_policy()
+                .classifier
+                .classify(display, path, &src.text[..head_end]);
         let mut ctx = self.engine.ctx();
-        ctx.ext = &ext;
+        ctx.ext = &ext_lower;
+        ctx.in_test = context == crate::context::Context::Test;
+        ctx.in_generated = context == crate::context::Context::Generated;
         analyze::analyze(fmt, &src.text, &ctx, &mut facts);
+        self.judge_facts(path, display, src, fmt, &facts, digest, context)
+    }
+
+    /// A Group Policy `Registry.pol`: judged through its text view (one line per record,
+    /// see [`analyze::pol`]); findings carry no fix, as the view is not the file.
+    fn check_pol(&self, path: &Path, display: &str, bytes: &[u8]) -> Checked {
+        if !analyze::pol::is_preg(bytes) {
+            return Checked::Clean { analyzed: false };
+        }
+        let mut facts = Vec::new();
+        let view = analyze::pol::analyze(bytes, analyze::pol::hive_for(path), &mut facts);
+        let src = decode::SourceText {
+            text: view,
+            encoding: Encoding::Utf16Le { bom: false },
+            lossy: true,
+        };
+        let context = self
+            .engine
+            .context_policy()
+            .classifier
+            .classify(display, path, "");
+        let checked = self.judge_facts(
+            path,
+            display,
+            src,
+            FileFormat::RegistryPol,
+            &facts,
+            digest(bytes),
+            context,
+        );
+        match checked {
+            Checked::Findings(mut r) => {
+                for f in &mut r.findings {
+                    f.fix = None;
+                }
+                Checked::Findings(r)
+            }
+            other => other,
+        }
+    }
+
+    /// Judges the facts of one file and builds its report.
+    #[allow(clippy::too_many_arguments)]
+    fn judge_facts(
+        &self,
+        path: &Path,
+        display: &str,
+        src: decode::SourceText,
+        fmt: FileFormat,
+        facts: &[Fact],
+        digest: u64,
+        context: crate::context::Context,
+    ) -> Checked {
         let mut findings = Vec::new();
         let src_ref = crate::fixes::Source {
             text: &src.text,
             format: fmt,
         };
-        self.engine.judge(&facts, src_ref, &mut findings);
+        self.engine.judge(facts, src_ref, &mut findings);
         self.engine.drop_per_file_ignored(path, &mut findings);
+        let policy = self.engine.context_policy();
+        for f in &mut findings {
+            f.severity = policy.cap(context, f.severity);
+        }
         let has_marker = src.text.contains(suppress::MARKER);
         let meta = |id: &str| {
             self.engine
@@ -297,6 +362,7 @@ impl Checker<'_> {
         }
         Checked::Findings(Box::new(FileReport {
             path: display.to_string(),
+            context,
             fs_path: path.to_path_buf(),
             text: src.text,
             index,
@@ -328,13 +394,27 @@ pub fn finalize(
     index: &LineIndex,
     rules: &[crate::rules::Rule],
 ) -> Vec<Finding> {
+    // Per (line, category), the bypass wins over an opt-in note, then the higher severity,
+    // then the first position.
     findings.sort_by(|a, b| {
-        (a.span.start, a.category, &rules[a.rule].id, a.span.end).cmp(&(
-            b.span.start,
-            b.category,
-            &rules[b.rule].id,
-            b.span.end,
-        ))
+        (
+            index.line_of(a.span.start),
+            a.category,
+            a.opt_in.is_some(),
+            std::cmp::Reverse(a.severity),
+            a.span.start,
+            &rules[a.rule].id,
+            a.span.end,
+        )
+            .cmp(&(
+                index.line_of(b.span.start),
+                b.category,
+                b.opt_in.is_some(),
+                std::cmp::Reverse(b.severity),
+                b.span.start,
+                &rules[b.rule].id,
+                b.span.end,
+            ))
     });
     let mut seen = std::collections::HashSet::new();
     let mut out: Vec<Finding> = findings

@@ -90,6 +90,10 @@ fn openers(format: FileFormat) -> &'static [&'static str] {
         }
         FileFormat::Terraform => &["#", "//", "/*"],
         FileFormat::Bicep | FileFormat::Json | FileFormat::FirefoxPrefs => &["//", "/*", "#"],
+        FileFormat::AnsibleInventory => &["#", ";"],
+        FileFormat::SecurityTemplate => &[";"],
+        FileFormat::InnoSetup => &[";", "//"],
+        FileFormat::RegistryPol => &[],
         FileFormat::C
         | FileFormat::CSharp
         | FileFormat::Java

@@ -43,6 +43,10 @@ fn name_for(format: &str) -> PathBuf {
         FileFormat::Bicep => "main.bicep",
         FileFormat::Json => "example.json",
         FileFormat::FirefoxPrefs => "user.js",
+        FileFormat::AnsibleInventory => "hosts",
+        FileFormat::RegistryPol => "Registry.pol",
+        FileFormat::SecurityTemplate => "GptTmpl.inf",
+        FileFormat::InnoSetup => "setup.iss",
         FileFormat::Documentation => "README.md",
     })
 }

@@ -591,6 +591,7 @@ pub fn env_setting(name: &str, value: Value, span: Span, facts: &mut Vec<Fact>) 
             span,
         }));
     }
+    env_options(name, &value, span, facts);
     let upper = name.to_ascii_uppercase();
     let jvm = matches!(
         upper.as_str(),
@@ -623,7 +624,15 @@ fn jvm_property(key: &str, value: Value, span: Span, facts: &mut Vec<Fact>) {
 /// `org.gradle.jvmargs`) as JVM system properties. `span` is where `value` is written;
 /// when the text maps onto it one to one, each property gets its own span.
 pub fn jvm_options(value: &str, span: Span, facts: &mut Vec<Fact>) {
-    let exact = span.end.saturating_sub(span.start) == value.len();
+    // The value as written: bare, or in quotes.
+    let written = span.end.saturating_sub(span.start);
+    let base = if written == value.len() {
+        Some(span.start)
+    } else if written == value.len() + 2 {
+        Some(span.start + 1)
+    } else {
+        None
+    };
     let mut at = 0;
     for word in value.split_whitespace() {
         let start = value[at..].find(word).map_or(at, |k| at + k);
@@ -633,11 +642,12 @@ pub fn jvm_options(value: &str, span: Span, facts: &mut Vec<Fact>) {
             continue;
         };
         let Some(eq) = kv.find('=') else { continue };
-        let wspan = if exact {
-            let off = start + (word.len() - word.trim_start_matches(['"', '\'']).len());
-            Span::new(span.start + off + 2 + eq + 1, span.start + off + w.len())
-        } else {
-            span
+        let wspan = match base {
+            Some(b) => {
+                let off = start + (word.len() - word.trim_start_matches(['"', '\'']).len());
+                Span::new(b + off + 2 + eq + 1, b + off + w.len())
+            }
+            None => span,
         };
         jvm_property(
             &kv[..eq],
@@ -830,6 +840,42 @@ fn container_inner(rest: &[Arg]) -> Option<(usize, Vec<Arg>)> {
         return Some((i + 1, argv));
     }
     (!after.is_empty()).then(|| (i + 1, after.to_vec()))
+}
+
+/// A variable that holds a command's options (`CURL_OPTS="-k -s"`,
+/// `ETCD_EXTRA_AUTH_FLAGS=--insecure-skip-tls-verify`, `NODE_OPTIONS=--tls-min-v1.0`):
+/// its words are options of the command the name starts with (`curl`, `etcd`, `node`).
+fn env_options(name: &str, value: &Value, span: Span, facts: &mut Vec<Fact>) {
+    let Value::Str(v) = value else { return };
+    let upper = name.to_ascii_uppercase();
+    let holds_options = ["_OPTS", "_OPTIONS", "_FLAGS", "_ARGS", "_ARGUMENTS"]
+        .iter()
+        .any(|s| upper.ends_with(s));
+    if !holds_options || !v.split_whitespace().any(|w| w.starts_with('-')) {
+        return;
+    }
+    let command = upper.split('_').next().unwrap_or("").to_ascii_lowercase();
+    if command.is_empty() {
+        return;
+    }
+    // The value as written: bare, or in quotes.
+    let base = if span.end - span.start == v.len() {
+        Some(span.start)
+    } else if span.end - span.start == v.len() + 2 {
+        Some(span.start + 1)
+    } else {
+        None
+    };
+    let mut args = Vec::new();
+    let mut off = 0;
+    for w in v.split_whitespace() {
+        let Some(p) = v[off..].find(w) else { break };
+        let at = off + p;
+        off = at + w.len();
+        let s = base.map_or(span, |b| Span::new(b + at, b + at + w.len()));
+        args.push(Arg::plain(w, s));
+    }
+    options(&command, &args, Shell::Posix, facts);
 }
 
 /// Joins arguments into one script text (as `powershell -Command a b c` does); `raw`

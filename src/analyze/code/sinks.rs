@@ -50,6 +50,8 @@ pub struct Sinks<'a, 'f> {
 
 /// A place where a keyed value takes effect.
 struct KeySink<'k> {
+    /// The object literal the key is in (its enclosing conditions gate it).
+    object: Option<NodeId>,
     key: &'k str,
     value: NodeId,
     position: Position,
@@ -80,6 +82,107 @@ impl Sinks<'_, '_> {
         self.member_assignments();
         self.calls();
         self.anywhere_calls();
+        self.anywhere_names();
+    }
+
+    /// Constants that take effect wherever they are used as a value (`anywhere` table
+    /// entries: `XHR_CERT_IGNORE_UNKNOWN_CA`, `WSManFlagSkipCACheck`): reported where
+    /// they are assigned, OR-ed in, passed or given to a field, but not where they are
+    /// tested, compared, cleared, listed in a table or returned.
+    fn anywhere_names(&mut self) {
+        let ir = self.ir;
+        let tables = self.ctx.tables;
+        let index = self.ctx.index;
+        for (i, node) in ir.nodes.iter().enumerate() {
+            let NodeKind::Name(name) = &node.kind else {
+                continue;
+            };
+            let Some(found) = index.lookup(tables, name, false) else {
+                continue;
+            };
+            if !found.entry.anywhere || found.table.categories_of(found.entry).is_empty() {
+                continue;
+            }
+            let id = u32::try_from(i).unwrap_or(u32::MAX);
+            if !self.used_as_value(id) {
+                continue;
+            }
+            let v = Val {
+                kind: ValKind::Const(name.clone()),
+                span: node.span,
+                stmt: node.stmt,
+                hops: Vec::new(),
+                conds: Vec::new(),
+                default: false,
+                negated: false,
+                wrapped: false,
+            };
+            let fact = Fact::Flags(FlagFact {
+                table: found.table.id.clone(),
+                value: found.entry.value,
+                name: Some(name.clone()),
+                span: node.span,
+            });
+            let mut via = self.via(&v, node.stmt, node.span, None, None, false);
+            if via.opt_in.is_none() {
+                via.opt_in = self.flow.gate_at(node.stmt, Some(id));
+            }
+            self.push(fact, via);
+        }
+    }
+
+    /// Whether a node is a value that is set (assigned, OR-ed in, passed, given to a
+    /// field) rather than tested, compared, cleared, listed or returned.
+    fn used_as_value(&self, id: NodeId) -> bool {
+        let ir = self.ir;
+        let mut cur = id;
+        for _ in 0..256 {
+            let Some(p) = ir.node(cur).parent else {
+                // The whole expression: the value of an assignment?
+                return match &ir.stmt(ir.node(cur).stmt).kind {
+                    StmtKind::Assign { value, op, .. } => {
+                        *value == cur
+                            && matches!(op, crate::ir::AssignOp::Set | crate::ir::AssignOp::Or)
+                    }
+                    _ => false,
+                };
+            };
+            match &ir.node(p).kind {
+                NodeKind::Bin {
+                    op: crate::ir::BinOp::Or,
+                    ..
+                } => cur = p,
+                NodeKind::Cond { cond, .. } => {
+                    if *cond == cur {
+                        return false;
+                    }
+                    cur = p;
+                }
+                NodeKind::Call { callee, .. } => {
+                    let last = callee.rsplit('.').next().unwrap_or(callee);
+                    return !matches!(
+                        last,
+                        "HasFlag"
+                            | "Contains"
+                            | "contains"
+                            | "Equals"
+                            | "equals"
+                            | "nameof"
+                            | "typeof"
+                            | "sizeof"
+                            | "ToString"
+                            | "toString"
+                            | "str"
+                            | "print"
+                    );
+                }
+                NodeKind::Object { fields, .. } => {
+                    return fields.iter().any(|f| f.value == cur);
+                }
+                _ => return false,
+            }
+        }
+        false
     }
 
     /// Calls whose result weakens TLS wherever it is used (`ssl._create_unverified_context()`):
@@ -195,19 +298,55 @@ impl Sinks<'_, '_> {
             if let NodeKind::Object { fields, .. } = &self.ir.node(parent).kind {
                 // Held by a field named `expected...`, or by a test case that also has
                 // an `expected...`/`want...` field: the case feeds a pure conversion.
+                // Held by a field named `expected...`/`want...`: the result a test
+                // compares with. (An input next to it in the same test case is still a
+                // configuration handed to the code under test.)
                 if fields
                     .iter()
                     .any(|f| f.value == cur && cfg.is_compared(&f.key))
                 {
                     return true;
                 }
-                if fields.iter().any(|f| cfg.is_compared(&f.key)) && fields.len() > 1 {
-                    return true;
-                }
             }
             cur = parent;
         }
         false
+    }
+
+    /// In a test: whether a later statement of the same function asserts on `key`
+    /// (`self.assertFalse(kwargs['verify'])`): the test checks that the option is passed
+    /// on, the value is compared rather than used.
+    fn asserted_later(&self, key: &str, stmt: StmtId) -> bool {
+        if !self.ctx.in_test {
+            return false;
+        }
+        let f = self.ir.stmt(stmt).func;
+        if f == 0 {
+            return false;
+        }
+        self.ir.nodes.iter().any(|n| {
+            if n.stmt <= stmt || self.ir.stmt(n.stmt).func != f {
+                return false;
+            }
+            let NodeKind::Call { callee, args, .. } = &n.kind else {
+                return false;
+            };
+            let last = callee
+                .rsplit('.')
+                .next()
+                .unwrap_or(callee)
+                .to_ascii_lowercase();
+            if !last.starts_with("assert") && !last.starts_with("expect") {
+                return false;
+            }
+            args.iter().any(|a| {
+                let mut names = Vec::new();
+                self.ir.names_in(a.value, &mut names);
+                names
+                    .iter()
+                    .any(|(nm, _)| nm == key || nm.rsplit('.').next() == Some(key))
+            })
+        })
     }
 
     /// The type that qualifies an untyped nested literal: the key it is held under.
@@ -252,6 +391,7 @@ impl Sinks<'_, '_> {
             let qualifier = self.qualifier_of(id, ty);
             for f in fields {
                 self.key_sink(&KeySink {
+                    object: Some(id),
                     key: &f.key,
                     value: f.value,
                     position,
@@ -286,6 +426,7 @@ impl Sinks<'_, '_> {
                         continue;
                     };
                     self.key_sink(&KeySink {
+                        object: None,
                         key,
                         value: *value,
                         position: Position::Member,
@@ -304,6 +445,7 @@ impl Sinks<'_, '_> {
                         continue;
                     }
                     self.key_sink(&KeySink {
+                        object: None,
                         key: k,
                         value: *value,
                         position: Position::Key,
@@ -337,6 +479,10 @@ impl Sinks<'_, '_> {
         let index = self.ctx.index;
         let tables = self.ctx.tables;
         let target_table = index.table_for_target(tables, k.key);
+        // Go: an unexported field is the program's own struct, never the TLS library's.
+        if self.ir.lang == Lang::Go && k.key.starts_with(|c: char| c.is_ascii_lowercase()) {
+            return;
+        }
         let wanted = self.ctx.wants(domain(self.ir.lang), k.key)
             || target_table.is_some()
             || tables.iter().any(|t| t.is_target(k.key))
@@ -349,15 +495,20 @@ impl Sinks<'_, '_> {
             if self.flow.is_mapped(&v, k.stmt) {
                 continue;
             }
+            let object_gate = k.object.and_then(|o| self.flow.gate_at(k.stmt, Some(o)));
             let via = |this: &Self, passthrough: bool| {
-                this.via(
+                let mut via = this.via(
                     &v,
                     k.stmt,
                     k.span,
                     Some(k.position),
                     k.qualifier.clone(),
                     passthrough,
-                )
+                );
+                if via.opt_in.is_none() {
+                    via.opt_in.clone_from(&object_gate);
+                }
+                via
             };
             match &v.kind {
                 ValKind::Const(name) => {
@@ -379,7 +530,13 @@ impl Sinks<'_, '_> {
                     self.push(fact, via);
                 }
                 ValKind::Opaque(name) => {
-                    if self.ctx.flow.is_gate(name) {
+                    // An option stored on the object itself (`self.verify = verify`) is
+                    // not where it takes effect.
+                    let own_member = k.position == Position::Member
+                        && k.qualifier.as_deref().is_some_and(|q| {
+                            matches!(q, "self" | "this" | "cls") || q.starts_with("this.")
+                        });
+                    if self.ctx.flow.is_gate(name) && !own_member && !self.ctx.in_generated {
                         // A pass-through is reported where the option reaches the sink.
                         let at = self.ir.node(k.value).span;
                         let fact = self.setting(k.key, Value::Unknown, at);
@@ -500,10 +657,17 @@ impl Sinks<'_, '_> {
             let stmt = node.stmt;
             let last = callee.rsplit('.').next().unwrap_or(callee);
             self.table_sinks(callee, args, stmt, node.span);
-            // Keyword arguments.
+            // Keyword arguments (not of an assertion on a mock's expected call).
+            let lower_last = last.to_ascii_lowercase();
+            let expected_call =
+                self.ctx.in_test && (lower_last.starts_with("assert") || lower_last == "call");
             for a in args {
                 if let Some(name) = &a.name {
+                    if expected_call || self.asserted_later(name, stmt) {
+                        continue;
+                    }
                     self.key_sink(&KeySink {
+                        object: None,
                         key: name,
                         value: a.value,
                         position: Position::Argument,
@@ -537,6 +701,7 @@ impl Sinks<'_, '_> {
                         if rest.starts_with(|c: char| c.is_ascii_uppercase()) {
                             let recv = callee.rsplit_once('.').map(|(r, _)| r.to_string());
                             self.key_sink(&KeySink {
+                                object: None,
                                 key: rest,
                                 value: positional[0],
                                 position: Position::Setter,
