@@ -201,6 +201,11 @@ pub struct ScanArgs {
     #[arg(long, help_heading = "Fixes")]
     pub show_fixes: bool,
 
+    /// Do not honour other tools' suppression markers (`//nolint:gosec`, `#nosec`,
+    /// `# noqa: S501`, `NOSONAR`, `nosemgrep`, `DevSkim: ignore`): report everything.
+    #[arg(long, help_heading = "Rule selection")]
+    pub no_foreign_markers: bool,
+
     /// Report suppression comments that suppress nothing, as `unused-suppression` findings.
     #[arg(long, help_heading = "Rule selection")]
     pub report_unused_suppressions: bool,

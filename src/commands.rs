@@ -252,6 +252,7 @@ pub fn scan(args: &ScanArgs) -> Result<ExitStatus> {
     engine.set_enabled(mask);
     engine.set_severities(by_rule, by_category);
     engine.set_per_file_ignores(config.per_file_ignores());
+    engine.set_foreign_markers(!args.no_foreign_markers && config.foreign_markers != Some(false));
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
@@ -644,8 +645,17 @@ fn report_and_status(
             eprintln!("tlslint:   {:<20} {n}", Category::Suppression);
         }
         eprintln!(
-            "tlslint: {} suppressed inline ({} suppressions without a reason), {} hidden by the baseline, {} outside the diff",
-            s.suppressed, s.without_reason, s.baselined, s.outside_diff
+            "tlslint: {} suppressed inline ({} suppressions without a reason), {} suppressed by another tool's marker{}, {} hidden by the baseline, {} outside the diff",
+            s.suppressed,
+            s.without_reason,
+            s.suppressed_foreign,
+            if engine.foreign_markers() {
+                ""
+            } else {
+                " (--no-foreign-markers)"
+            },
+            s.baselined,
+            s.outside_diff
         );
     }
 
