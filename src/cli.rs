@@ -219,6 +219,11 @@ pub struct ScanArgs {
     #[arg(long, help_heading = "Output")]
     pub stats: bool,
 
+    /// Human output: show each finding's full fix advice (by default a rule's advice is
+    /// shown once, on its first finding).
+    #[arg(long, help_heading = "Output")]
+    pub show_help: bool,
+
     /// Print the findings and errors only: no summary line, no notes on stderr.
     #[arg(short, long, help_heading = "Output")]
     pub quiet: bool,

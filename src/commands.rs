@@ -592,9 +592,17 @@ fn report_and_status(
             };
         }
         match args.format {
-            ReportFormat::Human => {
-                report::human::write_with(outcome, engine, color, !args.quiet, w)
-            }
+            ReportFormat::Human => report::human::write_with(
+                outcome,
+                engine,
+                &report::human::Options {
+                    color,
+                    summary: !args.quiet,
+                    show_help: args.show_help,
+                },
+                w,
+            ),
+            ReportFormat::Concise => report::concise::write_with(outcome, engine, !args.quiet, w),
             other => report::write_report(other, outcome, engine, color, w),
         }
     };

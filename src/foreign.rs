@@ -206,7 +206,11 @@ pub fn apply(
 
 /// Every marker of `table`'s tools in `text`, with the lines it covers.
 pub fn find(table: &MarkerTable, format: FileFormat, text: &str) -> Vec<Marker> {
-    let tools: Vec<&Tool> = table.tools.iter().filter(|t| t.applies_to(format)).collect();
+    let tools: Vec<&Tool> = table
+        .tools
+        .iter()
+        .filter(|t| t.applies_to(format))
+        .collect();
     if tools.is_empty() {
         return Vec::new();
     }
@@ -384,8 +388,7 @@ fn parse_marker(tool: &Tool, opener: &str, body: &str) -> Option<Cover> {
                 if lower[at + 5..].starts_with("grep") {
                     rest = &rest[4..];
                 }
-                if rest.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-                {
+                if rest.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
                     continue;
                 }
                 return match rest.trim_start().strip_prefix(':') {
@@ -457,8 +460,7 @@ fn is_bandit_test(w: &str) -> bool {
         && (w.starts_with('B') || w.starts_with('b'))
         && w[1..].bytes().all(|b| b.is_ascii_digit());
     let name = w.contains('_')
-        && w
-            .bytes()
+        && w.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
     id || name
 }
@@ -466,9 +468,7 @@ fn is_bandit_test(w: &str) -> bool {
 /// A ruff/flake8 code: letters then digits (`S501`, `E501`, `RUF100`).
 fn is_noqa_code(w: &str) -> bool {
     let letters = w.bytes().take_while(u8::is_ascii_alphabetic).count();
-    letters > 0
-        && letters < w.len()
-        && w.bytes().skip(letters).all(|b| b.is_ascii_digit())
+    letters > 0 && letters < w.len() && w.bytes().skip(letters).all(|b| b.is_ascii_digit())
 }
 
 /// The `until YYYY-MM-DD` after a DevSkim id list, as days since 1970-01-01.
@@ -491,7 +491,9 @@ fn devskim_until(after: &str) -> Option<i64> {
 fn today() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs() / 86_400).unwrap_or(i64::MAX))
+        .map_or(0, |d| {
+            i64::try_from(d.as_secs() / 86_400).unwrap_or(i64::MAX)
+        })
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
@@ -743,7 +745,8 @@ fn lex(text: &str, lang: Lang) -> Lexed {
                 i += 1;
                 continue;
             }
-            let at_line_start = !info.code && b[line_start..i].iter().all(|x| x.is_ascii_whitespace());
+            let at_line_start =
+                !info.code && b[line_start..i].iter().all(|x| x.is_ascii_whitespace());
             // Comments.
             for (open, close) in lang.block {
                 if b[i..line_end].starts_with(open.as_bytes()) {
@@ -843,10 +846,7 @@ fn lex(text: &str, lang: Lang) -> Lexed {
                 b')' | b']' | b'}' => info.delta -= 1,
                 _ => {}
             }
-            if lang.triple
-                && (c == b'"' || c == b'\'')
-                && b[i..line_end].starts_with(&[c, c, c])
-            {
+            if lang.triple && (c == b'"' || c == b'\'') && b[i..line_end].starts_with(&[c, c, c]) {
                 match find_bytes(b, i + 3, line_end, &[c, c, c]) {
                     Some(p) => i = p + 3,
                     None => {
@@ -931,7 +931,13 @@ fn find_bytes(b: &[u8], from: usize, to: usize, needle: &[u8]) -> Option<usize> 
 }
 
 /// The first `quote` in `b[from..to]` not escaped by `escape`.
-fn find_unescaped(b: &[u8], from: usize, to: usize, quote: u8, escape: Option<u8>) -> Option<usize> {
+fn find_unescaped(
+    b: &[u8],
+    from: usize,
+    to: usize,
+    quote: u8,
+    escape: Option<u8>,
+) -> Option<usize> {
     let mut i = from;
     while i < to.min(b.len()) {
         let c = b[i];
@@ -1017,10 +1023,16 @@ mod tests {
     fn golangci_nolint() {
         let go = FileFormat::Go;
         assert_eq!(covered(go, "x := 1 //nolint:gosec\n", CERT), vec![1]);
-        assert_eq!(covered(go, "x := 1 // nolint: gosec // test only\n", CERT), vec![1]);
+        assert_eq!(
+            covered(go, "x := 1 // nolint: gosec // test only\n", CERT),
+            vec![1]
+        );
         assert_eq!(covered(go, "x := 1 //nolint\n", CERT), vec![1]);
         assert_eq!(covered(go, "x := 1 //nolint:all\n", CERT), vec![1]);
-        assert_eq!(covered(go, "x := 1 //nolint:errcheck,gosec\n", CERT), vec![1]);
+        assert_eq!(
+            covered(go, "x := 1 //nolint:errcheck,gosec\n", CERT),
+            vec![1]
+        );
         // Another linter only, a word that starts with nolint, not at the start.
         assert!(covered(go, "x := 1 //nolint:errcheck,unused\n", CERT).is_empty());
         assert!(covered(go, "x := 1 //nolintx\n", CERT).is_empty());
@@ -1039,7 +1051,8 @@ mod tests {
         let go = "// nolint: gosec\n\ncfg := &tls.Config{InsecureSkipVerify: true}\n";
         assert_eq!(covered(FileFormat::Go, go, CERT), vec![1]);
         // A chained call goes on on the next line.
-        let js = "// NOSONAR\nconst agent = https\n  .Agent({ rejectUnauthorized: false });\nlater();\n";
+        let js =
+            "// NOSONAR\nconst agent = https\n  .Agent({ rejectUnauthorized: false });\nlater();\n";
         assert_eq!(covered(FileFormat::JavaScript, js, CERT), vec![1, 2, 3]);
         // Python: a backslash continues.
         let py = "# nosec\nr = requests.get(url, \\\n    verify=False)\nx = 1\n";
@@ -1051,7 +1064,10 @@ mod tests {
         let go = FileFormat::Go;
         assert_eq!(covered(go, "c := x // #nosec\n", CERT), vec![1]);
         assert_eq!(covered(go, "c := x // #nosec G402\n", CERT), vec![1]);
-        assert_eq!(covered(go, "c := x // #nosec G101 G402 -- lab\n", CERT), vec![1]);
+        assert_eq!(
+            covered(go, "c := x // #nosec G101 G402 -- lab\n", CERT),
+            vec![1]
+        );
         assert_eq!(covered(go, "c := x //#nosec G402\n", CERT), vec![1]);
         assert_eq!(
             covered(go, "c := x // #nosec -- reviewed, see G101\n", CERT),
@@ -1062,7 +1078,10 @@ mod tests {
         // gosec needs the `#`.
         assert!(covered(go, "c := x // nosec\n", CERT).is_empty());
         assert!(covered(go, "c := x // #nosecurity\n", CERT).is_empty());
-        assert_eq!(covered(go, "//gosec:disable G402\nc := x\n", CERT), vec![1, 2]);
+        assert_eq!(
+            covered(go, "//gosec:disable G402\nc := x\n", CERT),
+            vec![1, 2]
+        );
         assert_eq!(covered(go, "c := x //gosec:disable\n", CERT), vec![1]);
         assert!(covered(go, "c := x //gosec:disable G104\n", CERT).is_empty());
     }
@@ -1071,41 +1090,89 @@ mod tests {
     fn bandit_and_ruff() {
         let py = FileFormat::Python;
         let leg = Category::LegacyProtocol;
-        assert_eq!(covered(py, "get(u, verify=False)  # nosec\n", CERT), vec![1]);
-        assert_eq!(covered(py, "get(u, verify=False)  #nosec B501\n", CERT), vec![1]);
-        assert_eq!(covered(py, "get(u, verify=False)  # nosec: B501, B101\n", CERT), vec![1]);
         assert_eq!(
-            covered(py, "get(u, verify=False)  # nosec request_with_no_cert_validation\n", CERT),
+            covered(py, "get(u, verify=False)  # nosec\n", CERT),
             vec![1]
         );
-        assert_eq!(covered(py, "x = 1  # type: ignore # nosec B501\n", CERT), vec![1]);
+        assert_eq!(
+            covered(py, "get(u, verify=False)  #nosec B501\n", CERT),
+            vec![1]
+        );
+        assert_eq!(
+            covered(py, "get(u, verify=False)  # nosec: B501, B101\n", CERT),
+            vec![1]
+        );
+        assert_eq!(
+            covered(
+                py,
+                "get(u, verify=False)  # nosec request_with_no_cert_validation\n",
+                CERT
+            ),
+            vec![1]
+        );
+        assert_eq!(
+            covered(py, "x = 1  # type: ignore # nosec B501\n", CERT),
+            vec![1]
+        );
         assert_eq!(covered(py, "x = 1  # nosec because lab\n", CERT), vec![1]);
         assert!(covered(py, "get(u, verify=False)  # nosec B101\n", CERT).is_empty());
         // B502 is a protocol check: it does not cover certificate validation.
         assert!(covered(py, "get(u, verify=False)  # nosec B502\n", CERT).is_empty());
-        assert_eq!(covered(py, "ssl.PROTOCOL_TLSv1  # nosec B502\n", leg), vec![1]);
+        assert_eq!(
+            covered(py, "ssl.PROTOCOL_TLSv1  # nosec B502\n", leg),
+            vec![1]
+        );
         assert!(covered(py, "get(u, verify=False)  # nosecurity\n", CERT).is_empty());
         // ruff / flake8.
         assert_eq!(covered(py, "get(u, verify=False)  # noqa\n", CERT), vec![1]);
-        assert_eq!(covered(py, "get(u, verify=False)  # noqa: S501\n", CERT), vec![1]);
-        assert_eq!(covered(py, "get(u, verify=False)  # NOQA:E501,S501\n", CERT), vec![1]);
-        assert_eq!(covered(py, "get(u, verify=False)  # noqa: E501 S501\n", CERT), vec![1]);
+        assert_eq!(
+            covered(py, "get(u, verify=False)  # noqa: S501\n", CERT),
+            vec![1]
+        );
+        assert_eq!(
+            covered(py, "get(u, verify=False)  # NOQA:E501,S501\n", CERT),
+            vec![1]
+        );
+        assert_eq!(
+            covered(py, "get(u, verify=False)  # noqa: E501 S501\n", CERT),
+            vec![1]
+        );
         assert!(covered(py, "get(u, verify=False)  # noqa: E501\n", CERT).is_empty());
         assert!(covered(py, "get(u, verify=False)  # noqa: S502\n", CERT).is_empty());
         assert!(covered(py, "get(u, verify=False)  # noqarc\n", CERT).is_empty());
         // In a string, not a comment.
         assert!(covered(py, "s = \"# nosec\"; get(u, verify=False)\n", CERT).is_empty());
         assert!(covered(py, "s = '# noqa: S501'\n", CERT).is_empty());
-        assert!(covered(py, "s = \"\"\"\n# nosec\n\"\"\"\nget(u, verify=False)\n", CERT).is_empty());
+        assert!(
+            covered(
+                py,
+                "s = \"\"\"\n# nosec\n\"\"\"\nget(u, verify=False)\n",
+                CERT
+            )
+            .is_empty()
+        );
     }
 
     #[test]
     fn sonar_semgrep_devskim() {
         let cs = FileFormat::CSharp;
-        assert_eq!(covered(cs, "cb = (a, b, c, d) => true; // NOSONAR\n", CERT), vec![1]);
-        assert!(covered(cs, "cb = (a, b, c, d) => true; // nosonar is a word here\n", CERT).is_empty());
+        assert_eq!(
+            covered(cs, "cb = (a, b, c, d) => true; // NOSONAR\n", CERT),
+            vec![1]
+        );
+        assert!(
+            covered(
+                cs,
+                "cb = (a, b, c, d) => true; // nosonar is a word here\n",
+                CERT
+            )
+            .is_empty()
+        );
         let py = FileFormat::Python;
-        assert_eq!(covered(py, "get(u, verify=False)  # nosemgrep\n", CERT), vec![1]);
+        assert_eq!(
+            covered(py, "get(u, verify=False)  # nosemgrep\n", CERT),
+            vec![1]
+        );
         assert_eq!(
             covered(
                 py,
@@ -1124,29 +1191,53 @@ mod tests {
         );
         let yaml = FileFormat::Yaml;
         assert_eq!(
-            covered(yaml, "insecure-skip-tls-verify: true # nosemgrep: yaml.kubernetes.security.skip-tls-verify-cluster\n", CERT),
+            covered(
+                yaml,
+                "insecure-skip-tls-verify: true # nosemgrep: yaml.kubernetes.security.skip-tls-verify-cluster\n",
+                CERT
+            ),
             vec![1]
         );
         let ps = FileFormat::PowerShell;
         assert_eq!(
-            covered(ps, "Invoke-WebRequest $u -SkipCertificateCheck # DevSkim: ignore DS126185\n", CERT),
+            covered(
+                ps,
+                "Invoke-WebRequest $u -SkipCertificateCheck # DevSkim: ignore DS126185\n",
+                CERT
+            ),
             vec![1]
         );
         assert_eq!(
-            covered(ps, "Invoke-WebRequest $u -SkipCertificateCheck # devskim: ignore all\n", CERT),
+            covered(
+                ps,
+                "Invoke-WebRequest $u -SkipCertificateCheck # devskim: ignore all\n",
+                CERT
+            ),
             vec![1]
         );
         assert!(
-            covered(ps, "Invoke-WebRequest $u -SkipCertificateCheck # DevSkim: ignore DS137138\n", CERT)
-                .is_empty()
+            covered(
+                ps,
+                "Invoke-WebRequest $u -SkipCertificateCheck # DevSkim: ignore DS137138\n",
+                CERT
+            )
+            .is_empty()
         );
         // Expired.
         assert!(
-            covered(ps, "iwr $u -SkipCertificateCheck # DevSkim: ignore DS126185 until 2001-01-31\n", CERT)
-                .is_empty()
+            covered(
+                ps,
+                "iwr $u -SkipCertificateCheck # DevSkim: ignore DS126185 until 2001-01-31\n",
+                CERT
+            )
+            .is_empty()
         );
         assert_eq!(
-            covered(ps, "iwr $u -SkipCertificateCheck # DevSkim: ignore DS126185 until 9999-01-31\n", CERT),
+            covered(
+                ps,
+                "iwr $u -SkipCertificateCheck # DevSkim: ignore DS126185 until 9999-01-31\n",
+                CERT
+            ),
             vec![1]
         );
         // A protocol id does not cover certificate validation.
@@ -1159,7 +1250,10 @@ mod tests {
         assert!(covered(go, "s := \"//nolint:gosec\"\n", CERT).is_empty());
         assert!(covered(go, "s := `\n// #nosec\n`\n", CERT).is_empty());
         assert!(covered(go, "u := \"https://x/\" + y\n", CERT).is_empty());
-        assert_eq!(covered(go, "u := \"https://x/\" // NOSONAR\n", CERT), vec![1]);
+        assert_eq!(
+            covered(go, "u := \"https://x/\" // NOSONAR\n", CERT),
+            vec![1]
+        );
         let sh = FileFormat::Shell;
         assert!(covered(sh, "echo \"# NOSONAR\"; curl -k x\n", CERT).is_empty());
         assert!(covered(sh, "curl -k x#NOSONAR\n", CERT).is_empty());
@@ -1171,7 +1265,11 @@ mod tests {
         );
         let xml = FileFormat::DotNetConfig;
         assert_eq!(
-            covered(xml, "<add key=\"x\" value=\"1\" /> <!-- NOSONAR -->\n", CERT),
+            covered(
+                xml,
+                "<add key=\"x\" value=\"1\" /> <!-- NOSONAR -->\n",
+                CERT
+            ),
             vec![1]
         );
         let cmd = FileFormat::Cmd;

@@ -11,6 +11,7 @@ pub mod budget;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod context;
 pub mod decode;
 pub mod diagnostic;
 pub mod docs;

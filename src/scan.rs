@@ -52,6 +52,8 @@ pub struct ScanOptions {
 pub struct FileReport {
     /// Report path (relative to the scanned root, forward slashes).
     pub path: String,
+    /// Where the file lives (product, test, ...).
+    pub context: crate::context::Context,
     /// Path on disk.
     pub fs_path: PathBuf,
     /// Decoded text.
@@ -304,6 +306,7 @@ impl Checker<'_> {
         }
         Checked::Findings(Box::new(FileReport {
             path: display.to_string(),
+            context: crate::context::Context::Product,
             fs_path: path.to_path_buf(),
             text: src.text,
             index,

@@ -221,7 +221,12 @@ fn fix_leaves_lines_under_a_marker_alone() {
     let text = "import requests\nrequests.get(u, verify=False)  # nosec B501\nrequests.get(u, verify=False)\n";
     let d = tree(&[("app.py", text)]);
     let o = run(&["scan", "--fix", "--format", "json", "."], d.path());
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     assert_eq!(
         std::fs::read_to_string(d.path().join("app.py")).expect("read"),
         "import requests\nrequests.get(u, verify=False)  # nosec B501\nrequests.get(u)\n"

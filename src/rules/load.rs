@@ -181,12 +181,9 @@ impl RuleSet {
             foreign,
             by_id: HashMap::new(),
         };
-        for (path, text) in files
-            .iter()
-            .filter(|(p, _)| {
-                !p.starts_with("tables/") && !p.starts_with("flow/") && !p.starts_with("foreign/")
-            })
-        {
+        for (path, text) in files.iter().filter(|(p, _)| {
+            !p.starts_with("tables/") && !p.starts_with("flow/") && !p.starts_with("foreign/")
+        }) {
             let rule = set.parse_rule(path, text)?;
             set.push_rule(rule)?;
         }
