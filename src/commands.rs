@@ -252,6 +252,11 @@ pub fn scan(args: &ScanArgs) -> Result<ExitStatus> {
     engine.set_enabled(mask);
     engine.set_severities(by_rule, by_category);
     engine.set_per_file_ignores(config.per_file_ignores());
+    engine.set_context_policy(
+        config
+            .context_policy()
+            .map_err(|e| anyhow::anyhow!("{e}"))?,
+    );
     engine.set_foreign_markers(!args.no_foreign_markers && config.foreign_markers != Some(false));
     let threads = args
         .threads

@@ -99,6 +99,39 @@ pub struct RawConfig {
     #[serde(default)]
     #[schemars(with = "Vec<OwnRule>")]
     rules: Vec<toml::Table>,
+    /// Where files live (product, test, example, vendor, generated, docs) and how their
+    /// findings are reported.
+    #[serde(default)]
+    context: ContextConfig,
+}
+
+/// `[context]`: file contexts.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ContextConfig {
+    /// Globs on the report path that put files in a context before the conventions do,
+    /// e.g. `test = ["qa/**"]`, `product = ["tools/testing-cluster/**"]`.
+    #[serde(default)]
+    paths: BTreeMap<crate::context::Context, Vec<String>>,
+    /// The highest severity findings of a context are reported with: `error`, `warning`,
+    /// `note`, or `rule` (the rule's own). Defaults: product `rule`, every other context
+    /// `note`.
+    #[serde(default)]
+    severity: BTreeMap<crate::context::Context, ContextCap>,
+}
+
+/// A context's severity cap.
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ContextCap {
+    /// At most error (the rule's own).
+    Error,
+    /// At most warning.
+    Warning,
+    /// Notes.
+    Note,
+    /// The rule's own severity.
+    Rule,
 }
 
 /// A rule written in the configuration: rule.schema.json.
@@ -152,6 +185,10 @@ pub struct Config {
     pub category_severity: BTreeMap<Category, Severity>,
     /// Extra rules as `(origin, TOML text)`.
     pub rules: Vec<(String, String)>,
+    /// `[context.paths]`.
+    pub context_paths: Vec<(crate::context::Context, Vec<String>)>,
+    /// `[context.severity]` merged over the defaults (empty: the defaults).
+    pub context_caps: BTreeMap<crate::context::Context, Option<Severity>>,
     /// The file's text (for line numbers in later errors).
     pub text: String,
 }
@@ -214,6 +251,7 @@ pub const KEYS: &[&str] = &[
     "foreign-markers",
     "severity",
     "rules",
+    "context",
 ];
 
 /// The backquoted names of a serde message's `expected one of `a`, `b`` list.
@@ -436,7 +474,48 @@ impl Config {
             rule_severity,
             category_severity,
             rules: extra,
+            context_paths: raw
+                .context
+                .paths
+                .iter()
+                .map(|(c, g)| (*c, g.clone()))
+                .collect(),
+            context_caps: {
+                let mut caps = crate::context::default_caps();
+                for (c, cap) in &raw.context.severity {
+                    caps.insert(
+                        *c,
+                        match cap {
+                            ContextCap::Error => Some(Severity::Error),
+                            ContextCap::Warning => Some(Severity::Warning),
+                            ContextCap::Note => Some(Severity::Note),
+                            ContextCap::Rule => None,
+                        },
+                    );
+                }
+                caps
+            },
             text: text.to_string(),
+        })
+    }
+
+    /// The context policy: classifier globs and severity caps.
+    pub fn context_policy(&self) -> Result<crate::context::Policy, ConfigError> {
+        let classifier =
+            crate::context::Classifier::new(&self.context_paths).map_err(|e| ConfigError {
+                path: self.path.clone().unwrap_or_default(),
+                line: None,
+                column: None,
+                message: format!("`context.paths`: {e}"),
+            })?;
+        let caps = if self.context_caps.is_empty() {
+            crate::context::default_caps()
+        } else {
+            self.context_caps.clone()
+        };
+        Ok(crate::context::Policy {
+            classifier: std::sync::Arc::new(classifier),
+            caps,
         })
     }
 

@@ -42,6 +42,8 @@ pub struct Engine {
     per_file_ignores: Option<crate::config::PerFileIgnores>,
     /// Honour other tools' suppression markers (`//nolint:gosec`, `# nosec`, ...).
     foreign_markers: bool,
+    /// File contexts and their severity caps.
+    context: crate::context::Policy,
 }
 
 /// The setting domains of code languages.
@@ -194,6 +196,7 @@ impl Engine {
             category_severity: HashMap::new(),
             per_file_ignores: None,
             foreign_markers: true,
+            context: crate::context::Policy::default(),
             rules,
             registry: Vec::new(),
             flags: HashMap::new(),
@@ -274,6 +277,16 @@ impl Engine {
     }
 
     /// Sets the configuration's `per-file-ignores`.
+    /// Sets the file-context policy (configuration's `[context]`).
+    pub fn set_context_policy(&mut self, p: crate::context::Policy) {
+        self.context = p;
+    }
+
+    /// The file-context policy.
+    pub fn context_policy(&self) -> &crate::context::Policy {
+        &self.context
+    }
+
     pub fn set_per_file_ignores(&mut self, p: Option<crate::config::PerFileIgnores>) {
         self.per_file_ignores = p;
     }

@@ -220,13 +220,14 @@ impl Checker<'_> {
             }
         }
         let mut facts: Vec<Fact> = Vec::new();
-        let ext = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .unwrap_or("")
-            .to_ascii_lowercase();
+        let context =
+            self.engine
+                .context_policy()
+                .classifier
+                .classify(display, path, &src.text[..head_end]);
         let mut ctx = self.engine.ctx();
-        ctx.ext = &ext;
+        ctx.ext = &ext_lower;
+        ctx.in_test = context == crate::context::Context::Test;
         analyze::analyze(fmt, &src.text, &ctx, &mut facts);
         let mut findings = Vec::new();
         let src_ref = crate::fixes::Source {
@@ -235,6 +236,10 @@ impl Checker<'_> {
         };
         self.engine.judge(&facts, src_ref, &mut findings);
         self.engine.drop_per_file_ignored(path, &mut findings);
+        let policy = self.engine.context_policy();
+        for f in &mut findings {
+            f.severity = policy.cap(context, f.severity);
+        }
         let has_marker = src.text.contains(suppress::MARKER);
         let meta = |id: &str| {
             self.engine
@@ -306,7 +311,7 @@ impl Checker<'_> {
         }
         Checked::Findings(Box::new(FileReport {
             path: display.to_string(),
-            context: crate::context::Context::Product,
+            context,
             fs_path: path.to_path_buf(),
             text: src.text,
             index,
@@ -339,13 +344,27 @@ pub fn finalize(
     index: &LineIndex,
     rules: &[crate::rules::Rule],
 ) -> Vec<Finding> {
+    // Per (line, category), the bypass wins over an opt-in note, then the higher severity,
+    // then the first position.
     findings.sort_by(|a, b| {
-        (a.span.start, a.category, &rules[a.rule].id, a.span.end).cmp(&(
-            b.span.start,
-            b.category,
-            &rules[b.rule].id,
-            b.span.end,
-        ))
+        (
+            index.line_of(a.span.start),
+            a.category,
+            a.opt_in.is_some(),
+            std::cmp::Reverse(a.severity),
+            a.span.start,
+            &rules[a.rule].id,
+            a.span.end,
+        )
+            .cmp(&(
+                index.line_of(b.span.start),
+                b.category,
+                b.opt_in.is_some(),
+                std::cmp::Reverse(b.severity),
+                b.span.start,
+                &rules[b.rule].id,
+                b.span.end,
+            ))
     });
     let mut seen = std::collections::HashSet::new();
     let mut out: Vec<Finding> = findings

@@ -164,8 +164,48 @@ fn result_json(l: &Located<'_>, engine: &Engine, rule_index: usize) -> Value {
             }
         }],
         "partialFingerprints": {"tlslintFingerprint/v1": l.fingerprint},
-        "properties": {"category": f.category.as_str()},
+        "properties": {"category": f.category.as_str(), "context": l.file.context.as_str()},
     });
+    // Tags code scanning can filter on: the file's context, and `opt-in` for a setting
+    // that only an option turns on.
+    let mut tags = vec![format!("context:{}", l.file.context.as_str())];
+    if let Some(opt) = &f.opt_in {
+        tags.push("opt-in".to_string());
+        r["properties"]["opt-in"] = json!(opt);
+    }
+    r["properties"]["tags"] = json!(tags);
+    // Where the value lands, and the statements it passed through (GitHub shows code
+    // flows as the alert's path).
+    if let Some(sink) = &f.sink {
+        let s = l.file.index.position(&l.file.text, sink.span.start);
+        let e = l.file.index.position(&l.file.text, sink.span.end);
+        r["relatedLocations"] = json!([{
+            "id": 1,
+            "physicalLocation": {
+                "artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"},
+                "region": region(s, e),
+            },
+            "message": {"text": format!("the value takes effect here: {}", sink.text)},
+        }]);
+    }
+    if f.path.len() >= 2 {
+        let locs: Vec<Value> = f
+            .path
+            .iter()
+            .map(|step| {
+                let s = l.file.index.position(&l.file.text, step.span.start);
+                let e = l.file.index.position(&l.file.text, step.span.end);
+                json!({"location": {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"},
+                        "region": region(s, e),
+                    },
+                    "message": {"text": step.text},
+                }})
+            })
+            .collect();
+        r["codeFlows"] = json!([{"threadFlows": [{"locations": locs}]}]);
+    }
     if let Some(fix) = &f.fix {
         let replacements: Vec<Value> = fix
             .edits
