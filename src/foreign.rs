@@ -690,9 +690,10 @@ fn lex(text: &str, lang: Lang) -> Lexed {
     let mut line_start = 0;
     let mut line_no = 0;
     while line_start <= b.len() {
+        // Lines end as `LineIndex` ends them: `\n`, `\r\n` or a lone `\r`.
         let line_end = b[line_start..]
             .iter()
-            .position(|&c| c == b'\n')
+            .position(|&c| c == b'\n' || c == b'\r')
             .map_or(b.len(), |p| line_start + p);
         let mut info = LineInfo::default();
         let mut i = line_start;
@@ -914,7 +915,11 @@ fn lex(text: &str, lang: Lang) -> Lexed {
         if line_end >= b.len() {
             break;
         }
-        line_start = line_end + 1;
+        line_start = if b[line_end] == b'\r' && b.get(line_end + 1) == Some(&b'\n') {
+            line_end + 2
+        } else {
+            line_end + 1
+        };
     }
     Lexed { comments, lines }
 }
@@ -1275,6 +1280,21 @@ mod tests {
         let cmd = FileFormat::Cmd;
         assert_eq!(covered(cmd, "REM NOSONAR\ncurl -k x\n", CERT), vec![1, 2]);
         assert_eq!(covered(cmd, "curl -k x & rem NOSONAR\n", CERT), vec![1]);
+    }
+
+    #[test]
+    fn line_ends_as_the_line_index_counts_them() {
+        let py = FileFormat::Python;
+        let crlf = "a = 1\r\n# nosec\r\nget(u, verify=False)\r\nb = 2\r\n";
+        assert_eq!(covered(py, crlf, CERT), vec![2, 3]);
+        // Lone CRs (old Mac files) end lines too.
+        let cr = "a = 1\r# nosec\rget(u, verify=False)\rb = 2\r";
+        let t = table();
+        let m = find(&t, py, cr);
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].lines, (1, 2));
+        let ix = LineIndex::new(cr);
+        assert_eq!(ix.line_of(cr.find("get").unwrap_or(0)), 2);
     }
 
     #[test]

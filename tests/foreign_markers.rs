@@ -253,3 +253,39 @@ fn stdin_honours_markers_too() {
     assert_eq!(reported(&v), Vec::<String>::new());
     assert_eq!(v["stats"]["suppressed_foreign"], 1);
 }
+
+#[test]
+fn human_and_concise_summaries_say_how_many_markers_hid() {
+    let d = files();
+    let o = run(&["scan", "--color", "never", "."], d.path());
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.ends_with(
+            "13 more findings hidden by other tools' suppression markers (--no-foreign-markers reports them).\n"
+        ),
+        "{out}"
+    );
+    let o = run(&["scan", "--format", "concise", "."], d.path());
+    let out = String::from_utf8_lossy(&o.stdout);
+    let last = out.lines().last().unwrap_or_default();
+    assert!(
+        last.ends_with("; 13 hidden by other tools' markers."),
+        "{last}"
+    );
+    // Nothing left at all.
+    let one = tree(&[(
+        "a.py",
+        "import requests\nrequests.get(u, verify=False)  # nosec\n",
+    )]);
+    let o = run(&["scan", "--format", "concise", "."], one.path());
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "No findings in 1 files; 1 hidden by other tools' markers.\n"
+    );
+    let o = run(
+        &["scan", "--no-foreign-markers", "--format", "concise", "."],
+        one.path(),
+    );
+    assert_eq!(o.status.code(), Some(1));
+}

@@ -54,8 +54,16 @@ pub fn write_with(
     if !summary {
         return Ok(());
     }
+    let hidden = match outcome.stats.suppressed_foreign {
+        0 => String::new(),
+        n => format!("; {n} hidden by other tools' markers"),
+    };
     if located.is_empty() {
-        return writeln!(w, "No findings in {} files.", outcome.stats.files_scanned);
+        return writeln!(
+            w,
+            "No findings in {} files{hidden}.",
+            outcome.stats.files_scanned
+        );
     }
     let mut per_context = Vec::new();
     for c in crate::context::Context::ALL {
@@ -67,7 +75,7 @@ pub fn write_with(
     let fixes = located.iter().filter(|l| fixable(l.finding, false)).count();
     writeln!(
         w,
-        "Found {} {} in {} {} ({}){}.",
+        "Found {} {} in {} {} ({}){}{hidden}.",
         located.len(),
         plural(located.len(), "finding", "findings"),
         outcome.files.len(),

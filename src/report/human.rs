@@ -147,6 +147,18 @@ pub fn write_with(
         )?;
         write_breakdown(&located, engine, w)?;
     }
+    let hidden = outcome.stats.suppressed_foreign;
+    if hidden > 0 {
+        writeln!(
+            w,
+            "{hidden} more {} hidden by other tools' suppression markers (--no-foreign-markers reports them).",
+            super::plural(
+                usize::try_from(hidden).unwrap_or(usize::MAX),
+                "finding",
+                "findings"
+            ),
+        )?;
+    }
     Ok(())
 }
 
