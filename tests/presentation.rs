@@ -185,3 +185,17 @@ fn context_shows_in_concise_and_in_the_summary() {
          3 fixable with --fix; --diff shows the changes.\n"
     );
 }
+
+#[test]
+fn concise_on_a_minified_line_stays_short() {
+    // One 1.6 MB line: the concise line names the position, never the line's text.
+    let mut js = "var a=1;".repeat(100_000);
+    js.push_str("https.request({host:\"x\",rejectUnauthorized:false});");
+    js.push_str(&"var b=2;".repeat(100_000));
+    let d = tree(&[("app.min.js", &js)]);
+    let out = stdout(&run(&["scan", "--format", "concise", "."], d.path()));
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", &out[..out.len().min(500)]);
+    assert!(lines[0].starts_with("app.min.js:1:800044: node-reject-unauthorized-disabled "));
+    assert!(lines[0].len() < 300, "{}", lines[0].len());
+}
