@@ -1298,6 +1298,72 @@ mod tests {
     }
 
     #[test]
+    fn any_text_lexes_without_panic_and_markers_stay_in_the_file() {
+        // Fragments that open and close every construct the lexer knows, in random order.
+        let parts = [
+            "//",
+            "/*",
+            "*/",
+            "#",
+            "<#",
+            "#>",
+            "<!--",
+            "-->",
+            "\"",
+            "'",
+            "`",
+            "\"\"\"",
+            "'''",
+            "\\",
+            "\n",
+            "\r",
+            "\r\n",
+            "(",
+            ")",
+            "{",
+            "}",
+            "[",
+            "]",
+            " nolint:gosec",
+            " #nosec G402",
+            " nosec B501",
+            " noqa: S501",
+            " NOSONAR",
+            " nosemgrep: a.tls.b",
+            "DevSkim: ignore all",
+            "DevSkim: ignore DS126186 until 2",
+            "rem ",
+            "::",
+            "&",
+            ";",
+            "é",
+            "\u{202e}",
+            "x",
+            " ",
+        ];
+        let t = table();
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        for round in 0..400 {
+            let mut text = String::new();
+            for _ in 0..(round % 60) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                text.push_str(parts[(seed % parts.len() as u64) as usize]);
+            }
+            let lines = LineIndex::new(&text).line_of(text.len()) + 1;
+            for f in FileFormat::ALL {
+                for m in find(&t, f, &text) {
+                    assert!(
+                        m.lines.0 <= m.lines.1 && m.lines.1 < lines,
+                        "{f:?} {text:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
     fn civil_days() {
         assert_eq!(days_from_civil(1970, 1, 1), 0);
         assert_eq!(days_from_civil(2000, 3, 1), 11_017);
