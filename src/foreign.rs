@@ -634,6 +634,24 @@ fn syntax_of(format: FileFormat) -> Lang {
             hash_word_start: true,
             ..lang()
         },
+        FileFormat::AnsibleInventory => Lang {
+            line: &["#", ";"],
+            hash_word_start: true,
+            ..lang()
+        },
+        FileFormat::SecurityTemplate => Lang {
+            line_start: &[";"],
+            ..lang()
+        },
+        FileFormat::InnoSetup => Lang {
+            line: &["//"],
+            line_start: &[";"],
+            quotes: b"\"'",
+            escape: None,
+            ..lang()
+        },
+        // A text view of a binary file: no comments.
+        FileFormat::RegistryPol => lang(),
         FileFormat::DotNetConfig | FileFormat::GppRegistry | FileFormat::Xml => Lang {
             block: &[("<!--", "-->")],
             escape: None,
