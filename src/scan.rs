@@ -234,7 +234,7 @@ impl Checker<'_> {
         ctx.in_test = context == crate::context::Context::Test;
         ctx.in_generated = context == crate::context::Context::Generated;
         analyze::analyze(fmt, &src.text, &ctx, &mut facts);
-        self.judge_facts(path, display, src, fmt, &facts, digest)
+        self.judge_facts(path, display, src, fmt, &facts, digest, context)
     }
 
     /// A Group Policy `Registry.pol`: judged through its text view (one line per record,
@@ -250,6 +250,11 @@ impl Checker<'_> {
             encoding: Encoding::Utf16Le { bom: false },
             lossy: true,
         };
+        let context = self
+            .engine
+            .context_policy()
+            .classifier
+            .classify(display, path, "");
         let checked = self.judge_facts(
             path,
             display,
@@ -257,6 +262,7 @@ impl Checker<'_> {
             FileFormat::RegistryPol,
             &facts,
             digest(bytes),
+            context,
         );
         match checked {
             Checked::Findings(mut r) => {
@@ -270,6 +276,7 @@ impl Checker<'_> {
     }
 
     /// Judges the facts of one file and builds its report.
+    #[allow(clippy::too_many_arguments)]
     fn judge_facts(
         &self,
         path: &Path,
@@ -278,6 +285,7 @@ impl Checker<'_> {
         fmt: FileFormat,
         facts: &[Fact],
         digest: u64,
+        context: crate::context::Context,
     ) -> Checked {
         let mut findings = Vec::new();
         let src_ref = crate::fixes::Source {

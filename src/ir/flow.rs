@@ -406,12 +406,7 @@ impl<'a> Flow<'a> {
 
     /// The arguments a call gives each parameter of `f` (`None`: not passed, the default
     /// applies); `None` when they cannot be matched (`*args`, `**kwargs`).
-    fn bind(
-        &self,
-        f: FuncId,
-        callee: &str,
-        args: &[super::Arg],
-    ) -> Option<Binding> {
+    fn bind(&self, f: FuncId, callee: &str, args: &[super::Arg]) -> Option<Binding> {
         if args.iter().any(|a| a.splat) {
             return None;
         }
