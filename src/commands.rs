@@ -120,8 +120,10 @@ fn write_to_file(
     path: &PathBuf,
     f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<()> {
-    let file =
-        std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
+    // Never through a symbolic link: a scanned repository may plant one at the report's
+    // path (the Action's SARIF file lies in the pull request's checkout).
+    let file = crate::safe_io::create_report(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
     let mut w = std::io::BufWriter::new(file);
     f(&mut w).with_context(|| format!("cannot write {}", path.display()))?;
     w.flush()
@@ -207,7 +209,7 @@ pub fn scan(args: &ScanArgs) -> Result<ExitStatus> {
     if let Some(path) = &args.write_baseline {
         let b = crate::baseline::record(&outcome, &engine);
         let text = serde_json::to_string_pretty(&b)? + "\n";
-        std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
+        write_to_file(path, |w| w.write_all(text.as_bytes()))?;
         eprintln!(
             "tlslint: recorded {} findings in the baseline {}",
             b.findings.len(),
@@ -299,7 +301,10 @@ fn fix(
                 }
             }
             Err(msg) => {
-                eprintln!("tlslint: {}: {msg}", report.path);
+                eprintln!(
+                    "tlslint: {}: {msg}",
+                    crate::report::escape::terminal(&report.path)
+                );
                 failed = true;
                 kept.push(report);
             }
@@ -339,11 +344,12 @@ fn report_and_status(
     engine: &Engine,
     extra_reports: &[(ReportFormat, PathBuf)],
 ) -> Result<ExitStatus> {
+    use crate::report::escape::terminal;
     for p in &outcome.problems {
         if p.path.is_empty() {
-            eprintln!("tlslint: {}", p.message);
+            eprintln!("tlslint: {}", terminal(&p.message));
         } else {
-            eprintln!("tlslint: {}: {}", p.path, p.message);
+            eprintln!("tlslint: {}: {}", terminal(&p.path), terminal(&p.message));
         }
     }
     let mut unused = 0;
@@ -354,7 +360,12 @@ fn report_and_status(
             }
             unused += 1;
         }
-        eprintln!("tlslint: {path}:{}: {}", note.line, note.message);
+        eprintln!(
+            "tlslint: {}:{}: {}",
+            terminal(path),
+            note.line,
+            terminal(&note.message)
+        );
     }
 
     for (format, path) in extra_reports {
@@ -385,15 +396,22 @@ fn report_and_status(
     if args.stats {
         let s = &outcome.stats;
         eprintln!(
-            "tlslint: {} files ({} bytes) scanned, {} analyzed, {} binary and {} large skipped, {} unreadable, in {} ms",
+            "tlslint: {} files ({} bytes) scanned, {} analyzed, {} binary and {} large skipped, {} unreadable, {} internal errors, in {} ms",
             s.files_scanned,
             s.bytes_scanned,
             s.files_analyzed,
             s.skipped_binary,
             s.skipped_large,
             s.errors,
+            s.internal_errors,
             s.duration.as_millis()
         );
+        for (path, why) in &s.skipped {
+            eprintln!(
+                "tlslint:   not analyzed completely: {}: {why}",
+                crate::report::escape::terminal(path)
+            );
+        }
         for c in Category::ALL {
             let n = findings.iter().filter(|f| f.category == c).count();
             eprintln!("tlslint:   {c:<20} {n}");

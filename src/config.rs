@@ -226,6 +226,16 @@ impl Config {
             }
         }
         for (key, globs) in [("exclude", &raw.exclude), ("include", &raw.include)] {
+            // Each glob is compiled into the matcher: bound the memory a file can ask for.
+            if globs.len() > MAX_GLOBS {
+                return Err(fail(
+                    line_of(text, key),
+                    format!(
+                        "`{key}`: {} globs; at most {MAX_GLOBS} are supported (use folder globs such as `vendor/**`)",
+                        globs.len()
+                    ),
+                ));
+            }
             for g in globs {
                 if let Err(e) = Glob::new(g) {
                     return Err(fail(
@@ -322,6 +332,9 @@ fn raw_rule_ids(raw: &RawConfig) -> Vec<String> {
         })
         .collect()
 }
+
+/// The most globs an `exclude` or `include` list may hold.
+pub const MAX_GLOBS: usize = 2000;
 
 /// Globs with gitignore's habits: a glob without `/` matches a name at any depth, one
 /// with `/` matches the path from the configuration's folder, `dir/` a folder.

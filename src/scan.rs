@@ -97,6 +97,11 @@ pub struct Stats {
     pub skipped_large: u64,
     /// Files that could not be read.
     pub errors: u64,
+    /// Files whose analysis failed with an internal error (a bug; reported per file).
+    pub internal_errors: u64,
+    /// Files that held a rule keyword but were not analyzed (or not completely), with the
+    /// reason: `--stats` names them.
+    pub skipped: Vec<(String, String)>,
     /// Findings suppressed by inline comments.
     pub suppressed: u64,
     /// Suppressions used without a reason.
@@ -284,6 +289,12 @@ pub fn scan(opts: &ScanOptions, engine: &Engine, prefilter: &Prefilter) -> Outco
     let problems = Mutex::new(Vec::new());
     let notes = Mutex::new(Vec::new());
     let counters = Counters::default();
+    let skipped = Mutex::new(Vec::new());
+    let skip = |path: String, why: String| {
+        if let Ok(mut s) = skipped.lock() {
+            s.push((path, why));
+        }
+    };
     let push_problem = |path: String, message: String, is_error: bool| {
         if let Ok(mut p) = problems.lock() {
             p.push(Problem {
@@ -320,8 +331,23 @@ pub fn scan(opts: &ScanOptions, engine: &Engine, prefilter: &Prefilter) -> Outco
             .bytes
             .fetch_add(bytes.len() as u64, Ordering::Relaxed);
         let budget = crate::budget::start(opts.time_limit);
-        let checked = checker.check(&h.path, &h.display, bytes, h.explicit);
+        let checked =
+            match crate::isolate::catch(|| checker.check(&h.path, &h.display, bytes, h.explicit)) {
+                Ok(c) => c,
+                Err(detail) => {
+                    drop(budget);
+                    counters.internal.fetch_add(1, Ordering::Relaxed);
+                    skip(h.display.clone(), "internal error".to_string());
+                    push_problem(
+                        h.display.clone(),
+                        crate::isolate::internal_error(&detail),
+                        false,
+                    );
+                    return;
+                }
+            };
         if crate::budget::was_exceeded() {
+            skip(h.display.clone(), "time limit".to_string());
             push_problem(
                 h.display.clone(),
                 format!(
@@ -339,7 +365,12 @@ pub fn scan(opts: &ScanOptions, engine: &Engine, prefilter: &Prefilter) -> Outco
                 }
             }
             Checked::Binary => {
+                // It held a rule keyword (the prefilter ran first): name it in --stats.
                 counters.binary.fetch_add(1, Ordering::Relaxed);
+                skip(
+                    h.display.clone(),
+                    "looks binary (name it on the command line to scan it)".to_string(),
+                );
             }
             Checked::Findings(mut report) => {
                 counters.analyzed.fetch_add(1, Ordering::Relaxed);
@@ -417,6 +448,12 @@ pub fn scan(opts: &ScanOptions, engine: &Engine, prefilter: &Prefilter) -> Outco
         skipped_binary: counters.binary.load(Ordering::Relaxed),
         skipped_large: counters.skipped_large.load(Ordering::Relaxed),
         errors: counters.errors.load(Ordering::Relaxed),
+        internal_errors: counters.internal.load(Ordering::Relaxed),
+        skipped: {
+            let mut s = skipped.into_inner().unwrap_or_default();
+            s.sort();
+            s
+        },
         suppressed: counters.suppressed.load(Ordering::Relaxed),
         without_reason: counters.without_reason.load(Ordering::Relaxed),
         baselined: 0,
@@ -439,6 +476,7 @@ struct Counters {
     binary: AtomicU64,
     skipped_large: AtomicU64,
     errors: AtomicU64,
+    internal: AtomicU64,
     suppressed: AtomicU64,
     without_reason: AtomicU64,
 }

@@ -229,3 +229,235 @@ fn per_file_time_limit_stops_a_slow_file_with_a_note() {
     assert!(findings(&o).iter().any(|f| f.0 == "small.cmd"), "{err}");
     assert!(took < Duration::from_secs(30), "{took:?}");
 }
+
+// ---- Regression tests from the attack report (robustness-2026-12-04.md), D1-D20 ----
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// D1: a C++ raw-string delimiter with a multi-byte character panicked the lexer, exit 101,
+/// every other file's findings lost.
+#[test]
+fn d1_raw_string_with_non_ascii_delimiter_does_not_end_the_scan() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(d, "good.cmd", BAD);
+    write(
+        d,
+        "x.c",
+        b"static const char *s = R\"aaaaaaaaaaaaaaa\xc3\x9c(x)\";\nint v = SSL_VERIFY_NONE;\n",
+    );
+    write(
+        d,
+        "y.cpp",
+        b"auto s = R\"0123456789abcdef\xc3\xa9(x)\";\nint v = SSL_VERIFY_NONE;\n",
+    );
+    write(
+        d,
+        "z.cpp",
+        b"auto s = R\"d(a)\" \")d\";\nint v = SSL_VERIFY_NONE;\nauto t = R\"\xc3\xa9\";\n",
+    );
+    let o = tlslint(d, &["scan", "-f", "json", "."]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    let got = findings(&o);
+    assert!(got.iter().any(|f| f.0 == "good.cmd"), "{got:?}");
+    for p in ["x.c", "y.cpp", "z.cpp"] {
+        assert!(got.iter().any(|f| f.0 == p && f.1 == 2), "{p}: {got:?}");
+    }
+}
+
+/// D6: `-o`, `--report` and `--write-baseline` never write through a symbolic link.
+#[cfg(unix)]
+#[test]
+fn d6_reports_are_not_written_through_symlinks() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(d, "victim/file", b"precious\n");
+    write(d, "pr/a.sh", b"curl -k https://x/\n");
+    for name in ["tlslint.sarif", "out.json", "base.json"] {
+        std::os::unix::fs::symlink("../victim/file", d.join("pr").join(name)).expect("symlink");
+    }
+    let pr = d.join("pr");
+    for args in [
+        &["scan", "--report", "sarif:tlslint.sarif", "a.sh"][..],
+        &["scan", "-f", "json", "-o", "out.json", "a.sh"][..],
+        &["scan", "--write-baseline", "base.json", "a.sh"][..],
+    ] {
+        let o = tlslint(&pr, args);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("is a symbolic link; not written"), "{err}");
+        assert_eq!(
+            std::fs::read(d.join("victim/file")).expect("read"),
+            b"precious\n"
+        );
+    }
+    // A regular file is overwritten as before.
+    let o = tlslint(&pr, &["scan", "-f", "json", "-o", "real.json", "a.sh"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        std::fs::read_to_string(pr.join("real.json"))
+            .expect("read")
+            .contains("curl")
+    );
+}
+
+/// D11: file names and file content cannot inject workflow commands or terminal escapes
+/// into the human report or the stderr notes, or links into the Markdown summary.
+#[cfg(unix)]
+#[test]
+fn d11_names_and_content_are_escaped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let bad = b"curl -k https://x/\n";
+    write(d, "x\n::error file=fake.sh,line=1::injected.sh", bad);
+    write(d, "esc\x1b[31mred.sh", bad);
+    write(d, "x` [click](https:evil.example) `y.sh", bad);
+    write(
+        d,
+        "v.cmd",
+        b"set GIT_SSL_NO_VERIFY=[click](https://evil.example)\r\n",
+    );
+    write(d, "nl\n::warning::big.sh", &vec![b'x'; 2048]);
+    let o = tlslint(
+        d,
+        &["scan", "--color", "never", "--max-filesize", "1K", "."],
+    );
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    let err = stderr(&o);
+    for text in [&out, &err] {
+        assert!(
+            !text.lines().any(|l| l.starts_with("::")),
+            "a line starts a workflow command:\n{text}"
+        );
+        assert!(!text.contains('\x1b'), "raw ESC:\n{text}");
+    }
+    assert!(
+        out.contains("x\\n::error file=fake.sh,line=1::injected.sh"),
+        "{out}"
+    );
+    assert!(out.contains("esc\\x1b[31mred.sh"), "{out}");
+    assert!(err.contains("nl\\n::warning::big.sh: skipped"), "{err}");
+    let o = tlslint(d, &["scan", "-f", "markdown", "."]);
+    let md = String::from_utf8_lossy(&o.stdout).into_owned();
+    for line in md.lines().filter(|l| l.starts_with("| ")) {
+        // No link syntax and no bare URL outside a code span survives.
+        let outside_code: String = line
+            .split('`')
+            .enumerate()
+            .filter(|(i, _)| i % 2 == 0)
+            .map(|(_, s)| s)
+            .collect();
+        // Backslash-escaped characters are literal text: drop them.
+        let mut unescaped = String::new();
+        let mut it = outside_code.chars();
+        while let Some(c) = it.next() {
+            if c == '\\' {
+                it.next();
+            } else {
+                unescaped.push(c);
+            }
+        }
+        let outside_code = unescaped;
+        assert!(!outside_code.contains("]("), "{line}");
+        assert!(!outside_code.contains("https://"), "{line}");
+    }
+    assert!(
+        md.contains("| ``x` [click](https:evil.example) `y.sh:1`` |"),
+        "{md}"
+    );
+    assert!(md.contains("\\[click\\](https\\://evil.example)"), "{md}");
+}
+
+/// D14: `--diff-base` does not run the scanned repository's `core.fsmonitor` or filter
+/// drivers.
+#[test]
+fn d14_diff_base_runs_no_repository_configured_command() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let r = d.join("r");
+    std::fs::create_dir_all(&r).expect("mkdir");
+    let git = |args: &[&str]| {
+        let o = Command::new("git")
+            .args([
+                "-c",
+                "user.name=a",
+                "-c",
+                "user.email=a@b",
+                "-c",
+                "init.defaultBranch=main",
+            ])
+            .args(args)
+            .current_dir(&r)
+            .output()
+            .expect("git");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    git(&["init", "-q"]);
+    write(&r, "a.sh", b"curl -k https://x/\n");
+    write(&r, ".gitattributes", b"*.sh filter=x\n");
+    git(&["add", "."]);
+    git(&["commit", "-qm", "b"]);
+    let ran = d.join("ran");
+    let cmd = format!("touch '{}'; false", ran.display());
+    git(&["config", "core.fsmonitor", &cmd]);
+    git(&[
+        "config",
+        "filter.x.clean",
+        &format!("touch '{}'; cat", ran.display()),
+    ]);
+    git(&["config", "filter.x.process", &cmd]);
+    write(
+        &r,
+        "a.sh",
+        b"curl -k https://x/\nwget --no-check-certificate https://y/\n",
+    );
+    let o = tlslint(&r, &["scan", "-f", "json", "--diff-base", "HEAD", "."]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(!ran.exists(), "a repository-configured command ran");
+    let got = findings(&o);
+    assert!(got.iter().any(|f| f.0 == "a.sh" && f.1 == 2), "{got:?}");
+    assert!(!got.iter().any(|f| f.1 == 1), "{got:?}");
+}
+
+/// D16: a baseline that is a FIFO or a device is refused at once.
+#[cfg(unix)]
+#[test]
+fn d16_baseline_from_a_fifo_or_device_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(d, "a.sh", b"curl -k https://x/\n");
+    let fifo = d.join("bl.json");
+    let ok = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(ok.success());
+    for bl in ["bl.json", "/dev/zero"] {
+        let started = Instant::now();
+        let o = tlslint(d, &["scan", "--baseline", bl, "a.sh"]);
+        assert_eq!(o.status.code(), Some(2), "{bl}: {}", stderr(&o));
+        assert!(stderr(&o).contains("not a regular file"), "{}", stderr(&o));
+        assert!(started.elapsed() < Duration::from_secs(10));
+    }
+}
+
+/// D19: a configuration with 100,000 globs is refused with a reason, not compiled.
+#[test]
+fn d19_too_many_globs_are_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let globs: Vec<String> = (0..100_000)
+        .map(|i| format!("\"dir{i}/**/*.x{i}\""))
+        .collect();
+    write(
+        d,
+        ".tlslint.toml",
+        format!("exclude = [{}]\n", globs.join(", ")).as_bytes(),
+    );
+    write(d, "good.cmd", BAD);
+    let o = tlslint(d, &["scan", "."]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("100000 globs; at most 2000"), "{err}");
+}

@@ -45,7 +45,7 @@ pub fn write(outcome: &Outcome, engine: &Engine, w: &mut dyn Write) -> io::Resul
             l.end.line,
             l.end.column,
             escape_property(&format!("tlslint {}", rule.id)),
-            escape_data(&message)
+            escape_data(&super::escape::terminal(&message))
         )?;
     }
     Ok(())

@@ -3,6 +3,7 @@
 //! The span is labelled with the category, the decoded value is a note, the rule's fix
 //! advice is the help line, and a proposed fix is shown as a small diff.
 
+use super::escape::{same_width, terminal};
 use super::locate_all;
 use crate::diagnostic::Severity;
 use crate::engine::Engine;
@@ -28,13 +29,18 @@ pub fn write(outcome: &Outcome, engine: &Engine, color: bool, w: &mut dyn Write)
     } else {
         termcolor::Buffer::no_color()
     };
-    let mut current: Option<(*const crate::scan::FileReport, SimpleFile<&str, &str>)> = None;
+    // File names and file text are shown with control characters made visible (a name or
+    // a line cannot start a new log line, move the cursor or inject a workflow command).
+    let mut current: Option<(*const crate::scan::FileReport, SimpleFile<String, String>)> = None;
     for l in &located {
         let key = std::ptr::from_ref(l.file);
         if current.as_ref().is_none_or(|(k, _)| *k != key) {
             current = Some((
                 key,
-                SimpleFile::new(l.file.path.as_str(), l.file.text.as_str()),
+                SimpleFile::new(
+                    terminal(&l.file.path).into_owned(),
+                    same_width(&l.file.text).into_owned(),
+                ),
             ));
         }
         let Some((_, file)) = current.as_ref() else {
@@ -47,18 +53,18 @@ pub fn write(outcome: &Outcome, engine: &Engine, color: bool, w: &mut dyn Write)
             Severity::Warning => Diagnostic::warning(),
             Severity::Note => Diagnostic::note(),
         };
-        let mut notes: Vec<String> = f.notes.clone();
+        let mut notes: Vec<String> = f.notes.iter().map(|n| terminal(n).into_owned()).collect();
         if let Some(fix) = &f.fix {
-            let mut d = format!("fix: {}", fix.description);
+            let mut d = format!("fix: {}", terminal(&fix.description));
             if fix.applicability != crate::diagnostic::Applicability::Safe {
                 d.push_str(" (unsafe: applied with --unsafe-fixes)");
             }
             let (old, new) = crate::fixes::line_diff(&l.file.text, fix);
             for line in &old {
-                d.push_str(&format!("\n  - {}", line.trim_end()));
+                d.push_str(&format!("\n  - {}", terminal(line.trim_end())));
             }
             for line in &new {
-                d.push_str(&format!("\n  + {}", line.trim_end()));
+                d.push_str(&format!("\n  + {}", terminal(line.trim_end())));
             }
             notes.push(d);
         }
@@ -71,7 +77,7 @@ pub fn write(outcome: &Outcome, engine: &Engine, color: bool, w: &mut dyn Write)
         let end = end.min(l.file.text.len()).max(f.span.start);
         let diag = diag
             .with_code(rule.id.as_str())
-            .with_message(f.message.as_str())
+            .with_message(terminal(&f.message).into_owned())
             .with_labels(vec![
                 Label::primary((), f.span.start..end).with_message(f.category.as_str()),
             ])

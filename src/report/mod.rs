@@ -4,6 +4,7 @@
 //! are resolved once here ([`Located`]) so every format agrees on lines, columns,
 //! snippets and fingerprints.
 
+pub mod escape;
 pub mod github;
 pub mod human;
 pub mod json;
