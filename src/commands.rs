@@ -217,10 +217,12 @@ pub fn scan(args: &ScanArgs) -> Result<ExitStatus> {
         );
         return Ok(ExitStatus::Success);
     }
+    let mut baselined: Option<std::collections::HashSet<String>> = None;
     if let Some(path) = &args.baseline {
         let b =
             crate::baseline::load(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
         crate::baseline::apply(&mut outcome, &engine, &b);
+        baselined = Some(b.findings.into_iter().map(|e| e.fingerprint).collect());
     }
     if args.diff_base.is_some() {
         outcome.stats.outside_diff = crate::gitdiff::filter(&mut outcome, &changes) as u64;
@@ -232,7 +234,7 @@ pub fn scan(args: &ScanArgs) -> Result<ExitStatus> {
             prefilter: Some(&prefilter),
             unused_suppressions: false,
         };
-        let status = fix(args, &checker, &mut outcome)?;
+        let status = fix(args, &checker, &mut outcome, baselined.as_ref())?;
         if args.diff {
             return Ok(status);
         }
@@ -263,22 +265,56 @@ fn load_config(args: &ScanArgs, rules: &RuleSet) -> Result<crate::config::Config
 }
 
 /// `--fix` / `--diff`: applies (or prints) the fixes; `outcome` is updated with what is
-/// left in the fixed files. With `--diff`, the status is 1 when there is a patch.
+/// left in the fixed files. With `--diff`, the status is 1 when there is a patch. A file
+/// that is not rewritten by policy (a symbolic link, lossy decoding, read-only, setuid,
+/// hard links, changed since the scan) keeps its findings, which decide the status as
+/// after any scan; only an I/O error while writing makes it 2.
 fn fix(
     args: &ScanArgs,
     checker: &scan::Checker<'_>,
     outcome: &mut scan::Outcome,
+    baseline: Option<&std::collections::HashSet<String>>,
 ) -> Result<ExitStatus> {
     let mut fixed_findings = 0;
+    let mut edits = 0;
     let mut fixed_files = 0;
     let mut failed = false;
     let mut stdout = std::io::stdout().lock();
     let mut kept = Vec::new();
+    let opts = crate::apply::FixOptions {
+        unsafe_fixes: args.unsafe_fixes,
+        baseline,
+    };
+    let note = |path: &str, msg: &str| {
+        eprintln!(
+            "tlslint: {}: {}",
+            crate::report::escape::terminal(path),
+            msg
+        );
+    };
     for report in std::mem::take(&mut outcome.files) {
-        let Some(done) = crate::apply::fix_in_memory(checker, &report, args.unsafe_fixes) else {
+        // `--diff` shows only what `--fix` would write.
+        if let Err(r) = crate::apply::check_rewritable(&report) {
+            if report.findings.iter().any(|f| f.fix.is_some()) {
+                note(&report.path, &r.message);
+                failed |= r.is_error;
+            }
             kept.push(report);
             continue;
-        };
+        }
+        let done =
+            match crate::isolate::catch(|| crate::apply::fix_in_memory(checker, &report, &opts)) {
+                Ok(Some(done)) => done,
+                Ok(None) => {
+                    kept.push(report);
+                    continue;
+                }
+                Err(detail) => {
+                    note(&report.path, &crate::isolate::internal_error(&detail));
+                    kept.push(report);
+                    continue;
+                }
+            };
         if args.diff {
             let patch = crate::apply::unified_diff(&report.path, &report.text, &done.text);
             if let Err(e) = stdout.write_all(patch.as_bytes()) {
@@ -288,6 +324,7 @@ fn fix(
                 return Err(e).context("writing the diff");
             }
             fixed_findings += done.fixed;
+            edits += done.edits;
             fixed_files += 1;
             kept.push(report);
             continue;
@@ -295,26 +332,29 @@ fn fix(
         match crate::apply::write_fixed(&report, &done.text) {
             Ok(()) => {
                 fixed_findings += done.fixed;
+                edits += done.edits;
                 fixed_files += 1;
                 if let Some(r) = done.remaining {
                     kept.push(*r);
                 }
             }
-            Err(msg) => {
-                eprintln!(
-                    "tlslint: {}: {msg}",
-                    crate::report::escape::terminal(&report.path)
-                );
-                failed = true;
+            Err(r) => {
+                note(&report.path, &r.message);
+                failed |= r.is_error;
                 kept.push(report);
             }
         }
     }
     outcome.files = kept;
     let s = report::plural;
+    let edits_note = if edits != fixed_findings {
+        format!(" ({edits} {})", s(edits, "edit", "edits"))
+    } else {
+        String::new()
+    };
     if args.diff {
         eprintln!(
-            "tlslint: would fix {fixed_findings} {} in {fixed_files} {}",
+            "tlslint: would fix {fixed_findings} {} in {fixed_files} {}{edits_note}",
             s(fixed_findings, "finding", "findings"),
             s(fixed_files, "file", "files")
         );
@@ -325,7 +365,7 @@ fn fix(
         });
     }
     eprintln!(
-        "tlslint: fixed {fixed_findings} {} in {fixed_files} {}",
+        "tlslint: fixed {fixed_findings} {} in {fixed_files} {}{edits_note}",
         s(fixed_findings, "finding", "findings"),
         s(fixed_files, "file", "files")
     );

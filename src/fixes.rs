@@ -298,12 +298,21 @@ fn new_registry_number(
     }
 }
 
-/// The lines holding `span`, with the final line break.
+/// The lines holding `span`, with the final line break. A line ends at LF, CRLF or a lone
+/// CR, as [`crate::source::LineIndex`] and the analyzers count lines.
 fn whole_lines(text: &str, span: Span) -> Span {
-    let start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
-    let end = text[span.end..]
-        .find('\n')
-        .map_or(text.len(), |i| span.end + i + 1);
+    let start = text[..span.start].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    let end = match text[span.end..].find(['\n', '\r']) {
+        None => text.len(),
+        Some(i) => {
+            let at = span.end + i;
+            if text[at..].starts_with("\r\n") {
+                at + 2
+            } else {
+                at + 1
+            }
+        }
+    };
     Span::new(start, end)
 }
 

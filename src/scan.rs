@@ -69,6 +69,10 @@ pub struct FileReport {
     pub suppression_notes: Vec<crate::suppress::Note>,
     /// Findings, sorted and de-duplicated.
     pub findings: Vec<Finding>,
+    /// Fixes of findings that de-duplication merged into a reported one, by (0-based line,
+    /// category): `--fix` applies them with the reported finding's fix, so that 25
+    /// occurrences on one line are fixed in one run.
+    pub merged_fixes: MergedFixes,
 }
 
 /// A problem with one path (unreadable, skipped); printed as `tlslint: PATH: message`.
@@ -210,7 +214,8 @@ impl Checker<'_> {
             return Checked::Clean { analyzed: true };
         }
         let index = LineIndex::new(&src.text);
-        let findings = finalize(findings, &index, &self.engine.rules.rules);
+        let (findings, merged_fixes) =
+            finalize_with_merged(findings, &index, &self.engine.rules.rules);
         let sups = suppress::parse(&src.text, &index, fmt);
         let applied = suppress::apply(
             findings,
@@ -234,6 +239,7 @@ impl Checker<'_> {
             without_reason: applied.without_reason,
             suppression_notes: applied.notes,
             findings,
+            merged_fixes,
         }))
     }
 }
@@ -248,11 +254,35 @@ pub fn digest(bytes: &[u8]) -> u64 {
     h
 }
 
+/// Fixes of merged duplicates, by (0-based line, category).
+pub type MergedFixes =
+    std::collections::HashMap<(usize, crate::diagnostic::Category), Vec<crate::diagnostic::Fix>>;
+
+/// [`finalize`], also returning the fixes of the findings it merged away.
+pub fn finalize_with_merged(
+    findings: Vec<Finding>,
+    index: &LineIndex,
+    rules: &[crate::rules::Rule],
+) -> (Vec<Finding>, MergedFixes) {
+    let mut merged = MergedFixes::new();
+    let kept = finalize_inner(findings, index, rules, &mut merged);
+    (kept, merged)
+}
+
 /// Sorts findings by position and category and keeps one per (line, category).
 pub fn finalize(
+    findings: Vec<Finding>,
+    index: &LineIndex,
+    rules: &[crate::rules::Rule],
+) -> Vec<Finding> {
+    finalize_inner(findings, index, rules, &mut MergedFixes::new())
+}
+
+fn finalize_inner(
     mut findings: Vec<Finding>,
     index: &LineIndex,
     rules: &[crate::rules::Rule],
+    merged: &mut MergedFixes,
 ) -> Vec<Finding> {
     findings.sort_by(|a, b| {
         (a.span.start, a.category, &rules[a.rule].id, a.span.end).cmp(&(
@@ -263,10 +293,15 @@ pub fn finalize(
         ))
     });
     let mut seen = std::collections::HashSet::new();
-    let mut out: Vec<Finding> = findings
-        .into_iter()
-        .filter(|f| seen.insert((index.line_of(f.span.start), f.category)))
-        .collect();
+    let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
+    for f in findings {
+        let key = (index.line_of(f.span.start), f.category);
+        if seen.insert(key) {
+            out.push(f);
+        } else if let Some(fix) = f.fix {
+            merged.entry(key).or_default().push(fix);
+        }
+    }
     out.sort_by(|a, b| {
         (index.line_of(a.span.start), a.span.start, a.category).cmp(&(
             index.line_of(b.span.start),

@@ -461,3 +461,221 @@ fn d19_too_many_globs_are_refused() {
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("100000 globs; at most 2000"), "{err}");
 }
+
+/// D9: a `.reg` value deleted by a fix takes only its own line when lines end in a lone CR.
+#[test]
+fn d9_reg_deletion_stops_at_a_lone_cr() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let text = "Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Internet Settings]\r\n\"CertificateRevocation\"=dword:00000000\r\"Keep\"=dword:00000001\r\n";
+    write(d, "a.reg", text.as_bytes());
+    let o = tlslint(d, &["scan", "--fix", "."]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let after = std::fs::read_to_string(d.join("a.reg")).expect("read");
+    assert_eq!(
+        after,
+        text.replace("\"CertificateRevocation\"=dword:00000000\r", "")
+    );
+}
+
+/// D4: `--fix --baseline` leaves baselined findings alone, in every pass.
+#[test]
+fn d4_fix_with_a_baseline_keeps_baselined_findings() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(d, "a.sh", b"curl -k https://old.example/\n");
+    let o = tlslint(d, &["scan", "--write-baseline", "base.json", "a.sh"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    write(
+        d,
+        "a.sh",
+        b"curl -k https://old.example/\necho x\ncurl --insecure https://new.example/\n",
+    );
+    let o = tlslint(d, &["scan", "--baseline", "base.json", "--fix", "a.sh"]);
+    assert!(
+        stderr(&o).contains("fixed 1 finding in 1 file\n"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        std::fs::read_to_string(d.join("a.sh")).expect("read"),
+        "curl -k https://old.example/\necho x\ncurl https://new.example/\n"
+    );
+}
+
+/// D12: 25 occurrences on one line are fixed in one run, and the count says so.
+#[test]
+fn d12_fix_converges_in_one_run() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let line: String = (0..25)
+        .map(|i| format!("h.request({{host:\"x{i}\",rejectUnauthorized:false}});"))
+        .collect();
+    write(d, "m.js", format!("{line}\n").as_bytes());
+    let o = tlslint(d, &["scan", "--fix", "."]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("fixed 1 finding in 1 file (25 edits)"),
+        "{err}"
+    );
+    let after = std::fs::read_to_string(d.join("m.js")).expect("read");
+    assert!(!after.contains("rejectUnauthorized:false"), "{after}");
+    let o = tlslint(d, &["scan", "--fix", "."]);
+    assert!(
+        stderr(&o).contains("fixed 0 findings in 0 files"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// D13: `--fix` keeps the owner and mode, and refuses setuid, read-only and hard-linked
+/// files (a rewrite would change or split them).
+#[cfg(unix)]
+#[test]
+fn d13_fix_keeps_owner_and_mode_and_refuses_special_files() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let bad = b"curl -k https://x/\n";
+    write(d, "owned.sh", bad);
+    write(d, "suid.sh", bad);
+    write(d, "ro.sh", bad);
+    write(d, "linked.sh", bad);
+    std::fs::hard_link(d.join("linked.sh"), d.join("link2.sh")).expect("link");
+    let mode = |p: &str, m: u32| {
+        std::fs::set_permissions(d.join(p), std::fs::Permissions::from_mode(m)).expect("chmod")
+    };
+    mode("owned.sh", 0o750);
+    mode("suid.sh", 0o4755);
+    mode("ro.sh", 0o444);
+    // As root, give a file to another user: the rewrite must keep that owner.
+    let is_root = std::fs::metadata("/proc/self")
+        .map(|m| m.uid() == 0)
+        .unwrap_or(false);
+    if is_root {
+        let ok = Command::new("chown")
+            .args(["65534:65534", "owned.sh"])
+            .current_dir(d)
+            .status()
+            .expect("chown");
+        assert!(ok.success());
+    }
+    let o = tlslint(
+        d,
+        &["scan", "--fix", "owned.sh", "suid.sh", "ro.sh", "linked.sh"],
+    );
+    let err = stderr(&o);
+    // The refused files keep their findings: status 1, not 2.
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("suid.sh: is setuid or setgid; not rewritten"),
+        "{err}"
+    );
+    assert!(err.contains("ro.sh: is read-only; not rewritten"), "{err}");
+    assert!(
+        err.contains("linked.sh: has 2 hard links; not rewritten"),
+        "{err}"
+    );
+    for p in ["suid.sh", "ro.sh", "linked.sh", "link2.sh"] {
+        assert_eq!(std::fs::read(d.join(p)).expect("read"), bad, "{p}");
+    }
+    let m = std::fs::metadata(d.join("owned.sh")).expect("meta");
+    assert_eq!(
+        std::fs::read(d.join("owned.sh")).expect("read"),
+        b"curl https://x/\n"
+    );
+    assert_eq!(m.mode() & 0o7777, 0o750);
+    if is_root {
+        assert_eq!((m.uid(), m.gid()), (65534, 65534));
+    }
+    // --diff agrees: it shows no patch for the refused files.
+    let o = tlslint(d, &["scan", "--diff", "suid.sh", "ro.sh", "linked.sh"]);
+    assert!(
+        o.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert!(
+        stderr(&o).contains("would fix 0 findings in 0 files"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// D17: a file that cannot be rewritten exactly keeps its findings and the exit status is
+/// 1 (the scan completed); `--diff` shows no patch for it either.
+#[test]
+fn d17_refused_rewrite_keeps_status_1_and_diff_agrees() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(
+        d,
+        "a.cmd",
+        b"\xef\xbb\xbfrem \xff\xfe\r\ncurl -k https://x/\r\n",
+    );
+    let o = tlslint(d, &["scan", "--diff", "."]);
+    assert!(
+        o.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert!(stderr(&o).contains("a.cmd: is not valid in its encoding; not rewritten"));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = tlslint(d, &["scan", "--fix", "."]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("a.cmd: is not valid in its encoding; not rewritten"));
+}
+
+/// D5: appends that land while `--fix` rewrites a file are never lost: either the file is
+/// rewritten before them (they go to the new file) or it is left as it was.
+#[test]
+fn d5_concurrent_appends_are_not_lost() {
+    use std::io::Write as _;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().to_path_buf();
+    let path = d.join("a.sh");
+    let (mut rewritten, mut runs_losing) = (0, 0);
+    for _ in 0..40 {
+        std::fs::write(&path, "curl -k https://x.example/\n").expect("write");
+        let stop = Arc::new(AtomicBool::new(false));
+        let written = Arc::new(Mutex::new(Vec::new()));
+        let writer = {
+            let (stop, written, path) = (stop.clone(), written.clone(), path.clone());
+            std::thread::spawn(move || {
+                let mut i = 0u32;
+                while !stop.load(Ordering::Relaxed) {
+                    if let Ok(mut f) = std::fs::OpenOptions::new().append(true).open(&path) {
+                        if writeln!(f, "echo {i}").is_ok() {
+                            written.lock().expect("lock").push(i);
+                        }
+                    }
+                    i += 1;
+                    std::thread::sleep(Duration::from_millis(3));
+                }
+            })
+        };
+        std::thread::sleep(Duration::from_millis(2));
+        let _ = tlslint(&d, &["scan", "--fix", "a.sh"]);
+        std::thread::sleep(Duration::from_millis(2));
+        stop.store(true, Ordering::Relaxed);
+        writer.join().expect("join");
+        let text = std::fs::read_to_string(&path).expect("read");
+        if !text.contains("curl -k") {
+            rewritten += 1;
+        }
+        let have: Vec<&str> = text.lines().collect();
+        let lost = written
+            .lock()
+            .expect("lock")
+            .iter()
+            .any(|i| !have.contains(&format!("echo {i}").as_str()));
+        if lost {
+            runs_losing += 1;
+        }
+    }
+    eprintln!("d5: {rewritten} of 40 runs rewrote the file");
+    assert_eq!(runs_losing, 0, "{rewritten} of 40 runs rewrote the file");
+}
