@@ -679,3 +679,189 @@ fn d5_concurrent_appends_are_not_lost() {
     eprintln!("d5: {rewritten} of 40 runs rewrote the file");
     assert_eq!(runs_losing, 0, "{rewritten} of 40 runs rewrote the file");
 }
+
+/// Re-parses a fixed file with the parser that read it (YAML: saphyr; Dockerfile exec
+/// form: JSON; Python: the `ast` module when python3 is installed). Returns a problem.
+fn reparse_problem(path: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
+    if name.ends_with(".yml") || name.ends_with(".yaml") {
+        let mut in_seq = 0usize;
+        for ev in saphyr_parser::Parser::new_from_str(&text) {
+            match ev {
+                Err(e) => return Some(format!("YAML no longer parses: {e}")),
+                Ok((saphyr_parser::Event::SequenceStart(..), _)) => in_seq += 1,
+                Ok((saphyr_parser::Event::SequenceEnd, _)) => in_seq = in_seq.saturating_sub(1),
+                Ok((saphyr_parser::Event::Scalar(v, saphyr_parser::ScalarStyle::Plain, ..), m))
+                    if in_seq > 0 && v.is_empty() =>
+                {
+                    return Some(format!("a null item in a list at line {}", m.start.line()));
+                }
+                _ => {}
+            }
+        }
+    }
+    if name == "dockerfile" || name.starts_with("dockerfile.") || name.ends_with(".dockerfile") {
+        for line in text.lines() {
+            let t = line.trim_start();
+            let Some((word, rest)) = t.split_once(char::is_whitespace) else {
+                continue;
+            };
+            let rest = rest.trim();
+            if ["RUN", "CMD", "ENTRYPOINT", "SHELL"].contains(&word.to_ascii_uppercase().as_str())
+                && rest.starts_with('[')
+                && rest[1..].trim_start().starts_with('"')
+            {
+                match serde_json::from_str::<Vec<String>>(rest) {
+                    Err(e) => return Some(format!("exec form no longer JSON: {line}: {e}")),
+                    Ok(v) if v.iter().any(String::is_empty) => {
+                        return Some(format!("an empty argument: {line}"));
+                    }
+                    Ok(_) => {}
+                }
+            }
+        }
+    }
+    if name.ends_with(".py") {
+        // Every parameter a function's body uses must still be a parameter.
+        let check = r#"
+import ast, sys
+src = open(sys.argv[1], encoding='utf-8', errors='replace').read()
+try:
+    tree = ast.parse(src)
+except SyntaxError as e:
+    print('syntax error', e); sys.exit(0)
+module = set()
+for n in ast.walk(tree):
+    if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+        module.add(n.id)
+    if isinstance(n, (ast.Import, ast.ImportFrom)):
+        module.update((a.asname or a.name).split('.')[0] for a in n.names)
+for n in ast.walk(tree):
+    if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        a = n.args
+        params = {x.arg for x in a.posonlyargs + a.args + a.kwonlyargs}
+        params |= {x.arg for x in (a.vararg, a.kwarg) if x}
+        body = n.body if isinstance(n.body, list) else [n.body]
+        used = {x.id for b in body for x in ast.walk(b) if isinstance(x, ast.Name)}
+        for name in sorted(used - params - module):
+            if name in ('verify', 'ssl', 'insecure', 'validate_certs'):
+                print(name, 'is undefined in the function at line', n.lineno)
+"#;
+        if let Ok(o) = Command::new("python3")
+            .arg("-c")
+            .arg(check)
+            .arg(path)
+            .output()
+        {
+            let out = String::from_utf8_lossy(&o.stdout).trim().to_string();
+            if !out.is_empty() {
+                return Some(out);
+            }
+        }
+    }
+    None
+}
+
+/// D3: fixes keep code valid: a parameter default is flipped (unsafe), never removed;
+/// argv arrays lose the whole element, never keep `""`; a YAML list item goes with its
+/// line, never leaving a null. Each fixed file parses again with the same parser.
+#[test]
+fn d3_fixes_keep_code_valid() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(
+        d,
+        "py/a.py",
+        b"import requests\n\ndef fetch(url, verify=False):\n    return requests.get(url, verify=verify)\n",
+    );
+    write(
+        d,
+        "py/b.py",
+        b"import requests\nget = lambda u, verify=False: requests.get(u, verify=verify)\nr = requests.get(u, verify=False)\nx = {\"verify\": False}\n",
+    );
+    write(
+        d,
+        "docker/Dockerfile",
+        b"FROM alpine\nRUN [\"curl\", \"-k\", \"https://y\"]\nRUN [\"curl\", \"https://y\", \"-k\"]\nRUN curl \"-k\" https://z\n",
+    );
+    write(
+        d,
+        "k8s/pod.yml",
+        b"spec:\n  containers:\n  - name: c\n    command: [\"curl\", \"-k\", \"https://x\"]\n    args:\n    - curl\n    - -k\n    - https://y\n",
+    );
+    // Safe fixes only: the parameter default and the plain dictionary stay.
+    let o = tlslint(d, &["scan", "--fix", "."]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let read = |p: &str| std::fs::read_to_string(d.join(p)).expect("read");
+    assert!(read("py/a.py").contains("def fetch(url, verify=False):"));
+    assert_eq!(
+        read("py/b.py"),
+        "import requests\nget = lambda u, verify=False: requests.get(u, verify=verify)\nr = requests.get(u)\nx = {\"verify\": False}\n"
+    );
+    assert_eq!(
+        read("docker/Dockerfile"),
+        "FROM alpine\nRUN [\"curl\", \"https://y\"]\nRUN [\"curl\", \"https://y\"]\nRUN curl https://z\n"
+    );
+    assert_eq!(
+        read("k8s/pod.yml"),
+        "spec:\n  containers:\n  - name: c\n    command: [\"curl\", \"https://x\"]\n    args:\n    - curl\n    - https://y\n"
+    );
+    // The unsafe ones say so, and flip the default rather than remove the parameter.
+    let o = tlslint(d, &["scan", "-f", "json", "."]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let fixes: Vec<(String, String)> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| {
+            Some((
+                f["path"].as_str()?.to_string(),
+                f["fix"]["applicability"].as_str()?.to_string(),
+            ))
+        })
+        .collect();
+    assert_eq!(
+        fixes,
+        [
+            ("py/a.py".to_string(), "unsafe".to_string()),
+            ("py/b.py".to_string(), "unsafe".to_string()),
+            ("py/b.py".to_string(), "unsafe".to_string()),
+        ]
+    );
+    let o = tlslint(d, &["scan", "--fix", "--unsafe-fixes", "."]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(read("py/a.py").contains("def fetch(url, verify=True):"));
+    assert!(read("py/b.py").contains("lambda u, verify=True: requests.get(u, verify=verify)"));
+    for p in ["py/a.py", "py/b.py", "docker/Dockerfile", "k8s/pod.yml"] {
+        assert_eq!(reparse_problem(&d.join(p)), None, "{p}");
+    }
+}
+
+/// Every fix of every fixture, unsafe ones included, leaves a file that its parser reads
+/// again (YAML without new nulls, Dockerfile exec forms as JSON, Python).
+#[test]
+fn d3_fixed_fixtures_parse_again() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = common::root().join("fixtures");
+    let files = common::files_below(&root);
+    for f in &files {
+        let rel = f.strip_prefix(&root).expect("below");
+        let to = dir.path().join(rel);
+        std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
+        std::fs::copy(f, &to).expect("copy");
+    }
+    // Known before the fix: no fixture may start out unparsable.
+    let before: Vec<(String, String)> = common::files_below(dir.path())
+        .iter()
+        .filter_map(|p| reparse_problem(p).map(|e| (p.display().to_string(), e)))
+        .collect();
+    let o = tlslint(dir.path(), &["scan", "--fix", "--unsafe-fixes", "."]);
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
+    let after: Vec<(String, String)> = common::files_below(dir.path())
+        .iter()
+        .filter_map(|p| reparse_problem(p).map(|e| (p.display().to_string(), e)))
+        .collect();
+    let new: Vec<&(String, String)> = after.iter().filter(|x| !before.contains(x)).collect();
+    assert!(new.is_empty(), "fixes broke files: {new:#?}");
+}
