@@ -176,6 +176,22 @@ pub fn check_rewritable(report: &FileReport) -> Result<std::fs::Metadata, Refusa
     if report.lossy {
         return Err(refuse("is not valid in its encoding; not rewritten"));
     }
+    // A folder of a relative path that is a symbolic link would take the write elsewhere
+    // (`tree/link/x.sh` with `link -> /etc`): walked files never pass through one, and a
+    // path named on the command line must not either.
+    if path.is_relative() {
+        let mut prefix = std::path::PathBuf::new();
+        let parents: Vec<_> = path.components().collect();
+        for c in parents.iter().take(parents.len().saturating_sub(1)) {
+            prefix.push(c);
+            if std::fs::symlink_metadata(&prefix).is_ok_and(|m| m.file_type().is_symlink()) {
+                return Err(refuse(format!(
+                    "is reached through the symbolic link {}; not rewritten",
+                    prefix.display()
+                )));
+            }
+        }
+    }
     if meta.permissions().readonly() {
         return Err(refuse("is read-only; not rewritten"));
     }

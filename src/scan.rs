@@ -178,7 +178,11 @@ impl Checker<'_> {
                 return Checked::Clean { analyzed: false };
             }
         }
-        let src = match decode::decode(bytes, explicit) {
+        // A file whose name says it is a script or configuration (`.cmd`, `.ps1`, `.reg`,
+        // `.yml`, a Dockerfile) is read as text whatever bytes it holds: a few NULs must not
+        // hide it (binary data under such a name yields nothing anyway). Other files that
+        // look binary are skipped, and `--stats` names those that held a keyword.
+        let src = match decode::decode(bytes, explicit || by_name.is_some()) {
             Ok(s) => s,
             Err(NotText::Binary) => return Checked::Binary,
         };

@@ -865,3 +865,143 @@ fn d3_fixed_fixtures_parse_again() {
     let new: Vec<&(String, String)> = after.iter().filter(|x| !before.contains(x)).collect();
     assert!(new.is_empty(), "fixes broke files: {new:#?}");
 }
+
+/// D10: NUL bytes do not hide a script; a walked file that looks binary but held a rule
+/// keyword is counted and named by `--stats`.
+#[test]
+fn d10_nul_bytes_do_not_hide_a_script() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(
+        d,
+        "a.cmd",
+        b"rem \0\0\0\0\0\0\0\0\r\ncurl -k https://x.example/\r\n",
+    );
+    write(
+        d,
+        "b.cmd",
+        b"@echo off\r\ncurl -k \0 https://x.example/\r\nrem a\0b\r\n",
+    );
+    let mut blob = b"\x7fELF\x02\x01\x01".to_vec();
+    blob.extend(std::iter::repeat_n(0u8, 64));
+    blob.extend_from_slice(b"GIT_SSL_NO_VERIFY");
+    blob.extend(std::iter::repeat_n(0u8, 64));
+    write(d, "tool", &blob);
+    let o = tlslint(d, &["scan", "-f", "json", "--stats", "."]);
+    let got = findings(&o);
+    assert!(got.iter().any(|f| f.0 == "a.cmd" && f.1 == 2), "{got:?}");
+    assert!(got.iter().any(|f| f.0 == "b.cmd" && f.1 == 2), "{got:?}");
+    let err = stderr(&o);
+    assert!(err.contains("1 binary and 0 large skipped"), "{err}");
+    assert!(
+        err.contains("not analyzed completely: tool: looks binary"),
+        "{err}"
+    );
+}
+
+/// D20: BOM-less UTF-16LE with non-Latin text is read; PowerShell parameters written
+/// with an en or em dash, abbreviated, or with a backtick escape are recognized.
+#[test]
+fn d20_utf16_without_bom_and_powershell_parameter_spellings() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let reg = "Windows Registry Editor Version 5.00\r\n\r\n; \u{41d}\u{430}\u{441}\u{442}\u{440}\u{43e}\u{439}\u{43a}\u{438} \u{431}\u{435}\u{437}\u{43e}\u{43f}\u{430}\u{441}\u{43d}\u{43e}\u{441}\u{442}\u{438} \u{434}\u{43b}\u{44f} \u{441}\u{442}\u{430}\u{440}\u{44b}\u{445} \u{441}\u{435}\u{440}\u{432}\u{435}\u{440}\u{43e}\u{432}\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Internet Settings]\r\n\"CertificateRevocation\"=dword:00000000\r\n";
+    let bytes: Vec<u8> = reg.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    write(d, "cyr.reg", &bytes);
+    for (name, dash) in [("endash.ps1", "\u{2013}"), ("emdash.ps1", "\u{2014}")] {
+        write(
+            d,
+            name,
+            format!("Invoke-WebRequest -Uri https://x/ {dash}SkipCertificateCheck\n").as_bytes(),
+        );
+    }
+    write(
+        d,
+        "abbrev.ps1",
+        b"Invoke-WebRequest -Uri https://x/ -SkipCert\n",
+    );
+    write(
+        d,
+        "tick.ps1",
+        b"Invoke-WebRequest -Uri https://x/ -Skip`CertificateCheck\n",
+    );
+    // Look-alikes stay silent: a short ambiguous prefix, another command's -Skip.
+    write(
+        d,
+        "short.ps1",
+        b"Invoke-WebRequest -Uri https://x/ -SkipC\n$a | Select-Object -Skip 1\n",
+    );
+    let o = tlslint(d, &["scan", "-f", "json", "."]);
+    let got = findings(&o);
+    for (p, line) in [
+        ("cyr.reg", 5),
+        ("endash.ps1", 1),
+        ("emdash.ps1", 1),
+        ("abbrev.ps1", 1),
+        ("tick.ps1", 1),
+    ] {
+        assert!(got.iter().any(|f| f.0 == p && f.1 == line), "{p}: {got:?}");
+    }
+    assert!(!got.iter().any(|f| f.0 == "short.ps1"), "{got:?}");
+    // An explicit path through a symlinked folder is not rewritten.
+    #[cfg(unix)]
+    {
+        let outside = tempfile::tempdir().expect("tempdir");
+        write(outside.path(), "x.sh", b"curl -k https://x/\n");
+        std::fs::create_dir_all(d.join("tree")).expect("mkdir");
+        std::os::unix::fs::symlink(outside.path(), d.join("tree/link")).expect("symlink");
+        let o = tlslint(d, &["scan", "--fix", "tree/link/x.sh"]);
+        assert!(
+            stderr(&o).contains("is reached through the symbolic link tree/link; not rewritten"),
+            "{}",
+            stderr(&o)
+        );
+        assert_eq!(
+            std::fs::read(outside.path().join("x.sh")).expect("read"),
+            b"curl -k https://x/\n"
+        );
+    }
+}
+
+/// D7: a script whose only trigger word is inside a `powershell -EncodedCommand` payload is
+/// analyzed (the prefilter decodes the payload).
+#[test]
+fn d7_encoded_command_payload_passes_the_prefilter() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let script = "Invoke-WebRequest -Uri https://x/ -SkipCertificateCheck";
+    let utf16: Vec<u8> = script.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let b64 = base64(&utf16);
+    write(
+        d,
+        "enc.cmd",
+        format!("@echo off\r\npowershell -NoProfile -EncodedCommand {b64}\r\n").as_bytes(),
+    );
+    write(
+        d,
+        "run.yml",
+        format!("steps:\n  - run: pwsh -enc {b64}\n    shell: bash\n").as_bytes(),
+    );
+    let o = tlslint(d, &["scan", "-f", "json", "."]);
+    let got = findings(&o);
+    assert!(got.iter().any(|f| f.0 == "enc.cmd" && f.1 == 2), "{got:?}");
+    assert!(got.iter().any(|f| f.0 == "run.yml" && f.1 == 2), "{got:?}");
+}
+
+fn base64(data: &[u8]) -> String {
+    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for c in data.chunks(3) {
+        let n = (u32::from(c[0]) << 16)
+            | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*c.get(2).unwrap_or(&0));
+        for k in 0..4 {
+            if k <= c.len() {
+                out.push(char::from(A[((n >> (18 - 6 * k)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
