@@ -302,19 +302,21 @@ fn fix(
             kept.push(report);
             continue;
         }
-        let done =
-            match crate::isolate::catch(|| crate::apply::fix_in_memory(checker, &report, &opts)) {
-                Ok(Some(done)) => done,
-                Ok(None) => {
-                    kept.push(report);
-                    continue;
-                }
-                Err(detail) => {
-                    note(&report.path, &crate::isolate::internal_error(&detail));
-                    kept.push(report);
-                    continue;
-                }
-            };
+        let done = match crate::isolate::catch(|| {
+            let _memory = crate::memory::arm(Some(crate::memory::PER_FILE));
+            crate::apply::fix_in_memory(checker, &report, &opts)
+        }) {
+            Ok(Some(done)) => done,
+            Ok(None) => {
+                kept.push(report);
+                continue;
+            }
+            Err(detail) => {
+                note(&report.path, &crate::isolate::internal_error(&detail));
+                kept.push(report);
+                continue;
+            }
+        };
         if args.diff {
             let patch = crate::apply::unified_diff(&report.path, &report.text, &done.text);
             if let Err(e) = stdout.write_all(patch.as_bytes()) {

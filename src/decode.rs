@@ -208,6 +208,35 @@ pub fn decode(bytes: &[u8], force_text: bool) -> Result<SourceText, NotText> {
     Ok(decode_as(bytes, encoding))
 }
 
+/// [`decode`] taking the bytes: UTF-8 (with or without a BOM) becomes the text in place.
+pub fn decode_owned(mut bytes: Vec<u8>, force_text: bool) -> Result<SourceText, NotText> {
+    let encoding = match sniff(&bytes) {
+        Ok(e) => e,
+        Err(NotText::Binary) if force_text => Encoding::Utf8 { bom: false },
+        Err(e) => return Err(e),
+    };
+    if let Encoding::Utf8 { bom } = encoding {
+        if bom {
+            bytes.drain(..3);
+        }
+        return match String::from_utf8(bytes) {
+            Ok(text) => Ok(SourceText {
+                text,
+                encoding,
+                lossy: false,
+            }),
+            Err(e) => {
+                let mut bytes = e.into_bytes();
+                if bom {
+                    bytes.splice(0..0, [0xEF, 0xBB, 0xBF]);
+                }
+                Ok(decode_as(&bytes, encoding))
+            }
+        };
+    }
+    Ok(decode_as(&bytes, encoding))
+}
+
 /// Decodes `bytes` with a known encoding. For UTF-8 that turns out invalid, falls back to
 /// Windows-1252, which maps every byte.
 pub fn decode_as(bytes: &[u8], encoding: Encoding) -> SourceText {

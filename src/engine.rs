@@ -130,6 +130,7 @@ impl Engine {
         Ctx {
             tables: &self.rules.tables,
             index: &self.index,
+            engine: Some(self),
         }
     }
 
@@ -147,6 +148,20 @@ impl Engine {
     ) {
         self.rule_severity = by_rule;
         self.category_severity = by_category;
+    }
+
+    /// Whether a setting fact of `domain` named `key` could match any setting rule.
+    pub fn wants_setting(&self, domain: &str, key: &str) -> bool {
+        let Some(rules) = self.settings.get(domain) else {
+            return false;
+        };
+        let key = key.to_ascii_lowercase();
+        rules
+            .iter()
+            .any(|&(ri, mi)| match &self.rules.rules[ri].matchers[mi] {
+                Matcher::Setting(m) => m.keys.iter().any(|g| g.is_match(&key)),
+                _ => false,
+            })
     }
 
     /// Whether rule `i` runs.

@@ -20,6 +20,7 @@ pub mod fixes;
 pub mod format;
 pub mod gitdiff;
 pub mod isolate;
+pub mod memory;
 pub mod prefilter;
 pub mod report;
 pub mod rules;

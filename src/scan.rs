@@ -6,7 +6,6 @@
 //! (path, line, category) and sorted, which makes reports byte-identical whatever the
 //! thread count.
 
-use crate::analyze;
 use crate::decode::{self, Encoding, NotText};
 use crate::diagnostic::Finding;
 use crate::engine::Engine;
@@ -161,6 +160,42 @@ impl Checker<'_> {
         if by_name == Some(FileFormat::Documentation) {
             return Checked::Clean { analyzed: false };
         }
+        if !self.passes_prefilter(by_name, bytes) {
+            return Checked::Clean { analyzed: false };
+        }
+        // A file whose name says it is a script or configuration (`.cmd`, `.ps1`, `.reg`,
+        // `.yml`, a Dockerfile) is read as text whatever bytes it holds: a few NULs must not
+        // hide it (binary data under such a name yields nothing anyway). Other files that
+        // look binary are skipped, and `--stats` names those that held a keyword.
+        let src = match decode::decode(bytes, explicit || by_name.is_some()) {
+            Ok(s) => s,
+            Err(NotText::Binary) => return Checked::Binary,
+        };
+        self.check_decoded(path, display, src, digest(bytes))
+    }
+
+    /// [`Checker::check`] for bytes the caller gives away: valid UTF-8 becomes the text
+    /// without a copy.
+    pub fn check_owned(
+        &self,
+        path: &Path,
+        display: &str,
+        bytes: Vec<u8>,
+        explicit: bool,
+    ) -> Checked {
+        let by_name = format::by_name(path);
+        if by_name == Some(FileFormat::Documentation) || !self.passes_prefilter(by_name, &bytes) {
+            return Checked::Clean { analyzed: false };
+        }
+        let digest = digest(&bytes);
+        let src = match decode::decode_owned(bytes, explicit || by_name.is_some()) {
+            Ok(s) => s,
+            Err(NotText::Binary) => return Checked::Binary,
+        };
+        self.check_decoded(path, display, src, digest)
+    }
+
+    fn passes_prefilter(&self, by_name: Option<FileFormat>, bytes: &[u8]) -> bool {
         // Small dotfiles are read whole: their settings are written without the words the
         // prefilter looks for (`.curlrc` says `insecure`, not `curl --insecure`).
         let dotfile = matches!(
@@ -173,20 +208,10 @@ impl Checker<'_> {
                     | FileFormat::GitConfig
             )
         );
-        if let Some(p) = self.prefilter.filter(|_| !dotfile) {
-            if !p.is_match(bytes) {
-                return Checked::Clean { analyzed: false };
-            }
+        match self.prefilter.filter(|_| !dotfile) {
+            Some(p) => p.is_match(bytes),
+            None => true,
         }
-        // A file whose name says it is a script or configuration (`.cmd`, `.ps1`, `.reg`,
-        // `.yml`, a Dockerfile) is read as text whatever bytes it holds: a few NULs must not
-        // hide it (binary data under such a name yields nothing anyway). Other files that
-        // look binary are skipped, and `--stats` names those that held a keyword.
-        let src = match decode::decode(bytes, explicit || by_name.is_some()) {
-            Ok(s) => s,
-            Err(NotText::Binary) => return Checked::Binary,
-        };
-        self.check_decoded(path, display, src, digest(bytes))
     }
 
     /// Checks text already decoded (`--fix` re-checks its edits in the file's known
@@ -206,7 +231,15 @@ impl Checker<'_> {
             return Checked::Clean { analyzed: false };
         }
         let mut facts: Vec<Fact> = Vec::new();
-        analyze::analyze(fmt, &src.text, &self.engine.ctx(), &mut facts);
+        let keywords = self.prefilter.map_or(&[][..], |p| p.keywords());
+        crate::memory::analyze_within(
+            fmt,
+            &src.text,
+            &self.engine.ctx(),
+            keywords,
+            crate::memory::armed(),
+            &mut facts,
+        );
         let mut findings = Vec::new();
         let src_ref = crate::fixes::Source {
             text: &src.text,
@@ -328,6 +361,7 @@ pub fn scan(opts: &ScanOptions, engine: &Engine, prefilter: &Prefilter) -> Outco
     let problems = Mutex::new(Vec::new());
     let notes = Mutex::new(Vec::new());
     let counters = Counters::default();
+    let pool = crate::memory::Pool::new(crate::memory::POOL);
     let skipped = Mutex::new(Vec::new());
     let skip = |path: String, why: String| {
         if let Ok(mut s) = skipped.lock() {
@@ -345,8 +379,8 @@ pub fn scan(opts: &ScanOptions, engine: &Engine, prefilter: &Prefilter) -> Outco
     };
     let visit_bytes = |h: &Haystack, buf: &mut Vec<u8>| {
         buf.clear();
-        let bytes: &[u8] = match read_limited(&h.path, opts.max_filesize, buf) {
-            Ok(true) => buf,
+        match read_limited(&h.path, opts.max_filesize, buf) {
+            Ok(true) => {}
             Ok(false) => {
                 counters.skipped_large.fetch_add(1, Ordering::Relaxed);
                 push_problem(
@@ -368,23 +402,42 @@ pub fn scan(opts: &ScanOptions, engine: &Engine, prefilter: &Prefilter) -> Outco
         counters.files.fetch_add(1, Ordering::Relaxed);
         counters
             .bytes
-            .fetch_add(bytes.len() as u64, Ordering::Relaxed);
+            .fetch_add(buf.len() as u64, Ordering::Relaxed);
         let budget = crate::budget::start(opts.time_limit);
-        let checked =
-            match crate::isolate::catch(|| checker.check(&h.path, &h.display, bytes, h.explicit)) {
-                Ok(c) => c,
-                Err(detail) => {
-                    drop(budget);
-                    counters.internal.fetch_add(1, Ordering::Relaxed);
-                    skip(h.display.clone(), "internal error".to_string());
-                    push_problem(
-                        h.display.clone(),
-                        crate::isolate::internal_error(&detail),
-                        false,
-                    );
-                    return;
-                }
-            };
+        let _memory = crate::memory::arm(Some(crate::memory::PER_FILE));
+        // A big file's buffer becomes its text (no second copy when it is UTF-8).
+        let owned = (buf.len() > KEEP_BUFFER).then(|| std::mem::take(buf));
+        let checked = match crate::isolate::catch(|| match owned {
+            Some(bytes) => checker.check_owned(&h.path, &h.display, bytes, h.explicit),
+            None => checker.check(&h.path, &h.display, buf, h.explicit),
+        }) {
+            Ok(c) => c,
+            Err(detail) => {
+                drop(budget);
+                counters.internal.fetch_add(1, Ordering::Relaxed);
+                skip(h.display.clone(), "internal error".to_string());
+                push_problem(
+                    h.display.clone(),
+                    crate::isolate::internal_error(&detail),
+                    false,
+                );
+                return;
+            }
+        };
+        if crate::memory::was_windowed() {
+            skip(
+                h.display.clone(),
+                "memory budget: analyzed in windows".to_string(),
+            );
+            push_problem(
+                h.display.clone(),
+                format!(
+                    "analyzed in windows around its keywords: the whole file would need more than the per-file memory budget ({} MiB); findings that depend on distant lines may be missed",
+                    crate::memory::PER_FILE >> 20
+                ),
+                false,
+            );
+        }
         if crate::budget::was_exceeded() {
             skip(h.display.clone(), "time limit".to_string());
             push_problem(
@@ -449,6 +502,10 @@ pub fn scan(opts: &ScanOptions, engine: &Engine, prefilter: &Prefilter) -> Outco
                 return;
             }
         }
+        // Big files wait for their share of the memory pool before they are read.
+        let len = usize::try_from(h.len.unwrap_or(0)).unwrap_or(usize::MAX);
+        let cost = crate::memory::charge(format::by_name(&h.path), len);
+        let _permit = (cost > crate::memory::SMALL).then(|| pool.acquire(cost));
         READ_BUFFER.with(|cell| {
             let mut buf = cell.borrow_mut();
             visit_bytes(&h, &mut buf);

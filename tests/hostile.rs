@@ -1005,3 +1005,113 @@ fn base64(data: &[u8]) -> String {
     }
     out
 }
+
+/// Peak resident memory of a tlslint run, in KiB (Linux: the kernel's high-water mark,
+/// read until the process ends).
+#[cfg(target_os = "linux")]
+fn peak_rss_kib(dir: &Path, args: &[&str]) -> (Output, u64) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tlslint"))
+        .args(args)
+        .current_dir(dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let status_path = format!("/proc/{}/status", child.id());
+    let mut peak = 0u64;
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let mut so = child.stdout.take().expect("stdout");
+    let mut se = child.stderr.take().expect("stderr");
+    let t1 = std::thread::spawn(move || {
+        let _ = std::io::Read::read_to_end(&mut so, &mut out);
+        out
+    });
+    let t2 = std::thread::spawn(move || {
+        let _ = std::io::Read::read_to_end(&mut se, &mut err);
+        err
+    });
+    loop {
+        if let Ok(s) = std::fs::read_to_string(&status_path) {
+            if let Some(kb) = s
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            {
+                peak = peak.max(kb);
+            }
+        }
+        if child.try_wait().expect("wait").is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let status = child.wait().expect("wait");
+    let o = Output {
+        status,
+        stdout: t1.join().expect("join"),
+        stderr: t2.join().expect("join"),
+    };
+    (o, peak)
+}
+
+/// D2 and D18: memory does not grow with file size times threads, and a finding on a
+/// multi-megabyte line does not put the line in the report. Four 8 MB minified scripts and
+/// a 300,000-line shell script, each with one finding at its end, at -j4.
+#[cfg(target_os = "linux")]
+#[test]
+fn d2_memory_is_bounded_and_d18_snippets_are_short() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let mut js = Vec::new();
+    let mut i = 0;
+    while js.len() < 8 << 20 {
+        js.extend_from_slice(
+            format!("function f{i}(a,b){{return a+b}}var q{i}={{k:\"v\",n:[1,2,3]}};").as_bytes(),
+        );
+        i += 1;
+    }
+    js.extend_from_slice(
+        b"var h=require(\"https\");h.request({host:\"x\",rejectUnauthorized:false});\n",
+    );
+    for n in 0..4 {
+        write(d, &format!("b{n}.min.js"), &js);
+    }
+    let mut sh = b"echo a\n".repeat(300_000);
+    sh.extend_from_slice(b"curl -k https://x/\n");
+    write(d, "lines.sh", &sh);
+    let (o, peak) = peak_rss_kib(d, &["scan", "-j4", "-f", "json", "."]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    let got = findings(&o);
+    for n in 0..4 {
+        let p = format!("b{n}.min.js");
+        assert!(got.iter().any(|f| f.0 == p && f.1 == 1), "{p}: {got:?}");
+        assert!(
+            err.contains(&format!("{p}: analyzed in windows around its keywords")),
+            "{err}"
+        );
+    }
+    assert!(
+        got.iter().any(|f| f.0 == "lines.sh" && f.1 == 300_001),
+        "{got:?}"
+    );
+    // The goal: 64 MB plus twice the largest file (the report keeps the text of files with
+    // findings: four of them here, so that much more).
+    let limit = 64 * 1024 + 2 * 8 * 1024 + 4 * 8 * 1024;
+    assert!(peak < limit, "peak RSS {peak} KiB >= {limit} KiB");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    for f in v["findings"].as_array().expect("findings") {
+        let snippet = f["snippet"].as_str().unwrap_or_default();
+        assert!(snippet.len() <= 240, "{} bytes", snippet.len());
+    }
+    assert!(o.stdout.len() < 20_000, "{} bytes of JSON", o.stdout.len());
+    let o = tlslint(d, &["scan", "--color", "never", "b0.min.js"]);
+    assert!(
+        o.stdout.len() < 5_000,
+        "{} bytes of human output",
+        o.stdout.len()
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("rejectUnauthorized:false"), "{out}");
+    assert!(out.contains("an excerpt around column"), "{out}");
+}

@@ -1096,6 +1096,7 @@ mod tests {
             &Ctx {
                 tables: &tables,
                 index: &index,
+                engine: None,
             },
             &mut f,
         );

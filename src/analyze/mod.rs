@@ -31,6 +31,18 @@ pub struct Ctx<'a> {
     pub tables: &'a [FlagTable],
     /// Lookups over them.
     pub index: &'a TableIndex,
+    /// The engine, when analyzing for it: an analyzer that would emit a fact for every
+    /// `key: value` of a file asks it which keys any rule can match, so that memory holds
+    /// only facts that matter.
+    pub engine: Option<&'a crate::engine::Engine>,
+}
+
+impl Ctx<'_> {
+    /// Whether a setting of `domain` named `key` can matter to a rule (always, without an
+    /// engine).
+    pub fn wants_setting(&self, domain: &str, key: &str) -> bool {
+        self.engine.is_none_or(|e| e.wants_setting(domain, key))
+    }
 }
 
 /// Runs the analyzer for `format` over `text`, appending facts.
