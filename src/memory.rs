@@ -38,7 +38,7 @@ pub fn factor(format: Option<FileFormat>) -> usize {
             | FileFormat::Python,
         ) => 80,
         Some(FileFormat::Rust) => 60,
-        Some(FileFormat::Yaml) => 32,
+        Some(FileFormat::Yaml) => 12,
         Some(FileFormat::DotNetConfig | FileFormat::GppRegistry | FileFormat::Xml) => 20,
         Some(FileFormat::PowerShell) => 16,
         Some(FileFormat::Reg) => 10,
@@ -46,6 +46,25 @@ pub fn factor(format: Option<FileFormat>) -> usize {
         Some(FileFormat::Documentation) => 0,
         Some(_) => 4,
         None => 32,
+    }
+}
+
+/// Formats whose meaning depends on the whole document (YAML keys and nesting, XML
+/// elements): a window of lines would not parse. They are analyzed whole unless their
+/// estimate passes this much (larger than any file under the default --max-filesize).
+pub const STRUCTURED_LIMIT: usize = 256 << 20;
+
+/// The estimate above which a file of `format` is analyzed in windows.
+pub fn window_threshold(format: Option<FileFormat>, budget: usize) -> usize {
+    match format {
+        Some(
+            FileFormat::Yaml
+            | FileFormat::Xml
+            | FileFormat::DotNetConfig
+            | FileFormat::GppRegistry
+            | FileFormat::Terraform,
+        ) => budget.max(STRUCTURED_LIMIT),
+        _ => budget,
     }
 }
 
@@ -58,7 +77,7 @@ pub fn estimate(format: Option<FileFormat>, len: usize) -> usize {
 /// (bytes and decoded) and one window's analysis.
 pub fn charge(format: Option<FileFormat>, len: usize) -> usize {
     let est = estimate(format, len);
-    if est > PER_FILE {
+    if est > window_threshold(format, PER_FILE) {
         len.saturating_mul(2)
             .saturating_add(MAX_WINDOW.saturating_mul(factor(format)))
     } else {
@@ -172,7 +191,8 @@ pub fn analyze_within(
     budget: Option<usize>,
     facts: &mut Vec<Fact>,
 ) {
-    let over = budget.is_some_and(|b| estimate(Some(format), text.len()) > b);
+    let over = budget
+        .is_some_and(|b| estimate(Some(format), text.len()) > window_threshold(Some(format), b));
     if !over || keywords.is_empty() {
         analyze::analyze(format, text, ctx, facts);
         return;
