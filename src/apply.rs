@@ -65,7 +65,7 @@ fn without_baselined(
 
 /// The fixes `--fix` applies to a file: those of its reported findings and of the
 /// findings merged into them.
-fn fixes_of<'r>(r: &'r FileReport, unsafe_fixes: bool) -> Vec<&'r Fix> {
+fn fixes_of(r: &FileReport, unsafe_fixes: bool) -> Vec<&Fix> {
     let mut out = Vec::new();
     for f in &r.findings {
         let Some(fix) = f.fix.as_ref().filter(|x| allowed(x, unsafe_fixes)) else {

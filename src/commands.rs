@@ -117,7 +117,7 @@ fn parse_report_spec(s: &str) -> Result<(ReportFormat, PathBuf)> {
 }
 
 fn write_to_file(
-    path: &PathBuf,
+    path: &std::path::Path,
     f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<()> {
     // Never through a symbolic link: a scanned repository may plant one at the report's

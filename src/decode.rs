@@ -179,11 +179,7 @@ fn looks_like_utf16le(head: &[u8]) -> bool {
                 pending_high = !last;
                 continue;
             }
-            0xDC00..=0xDFFF => {
-                if !pending_high {
-                    bad += 1;
-                }
-            }
+            0xDC00..=0xDFFF if !pending_high => bad += 1,
             _ => {}
         }
         if pending_high && !(0xDC00..=0xDFFF).contains(&u) {
