@@ -237,11 +237,13 @@ fn around(text: &str, start: usize, end: usize) -> (usize, usize) {
     };
     let lo = floor(start.saturating_sub(CONTEXT));
     let hi = floor(end.saturating_add(CONTEXT).min(text.len()));
-    // Start at a line start inside the context, when there is one; end at a line end.
-    let s = text[lo..start]
-        .find('\n')
-        .map_or(lo, |i| lo + i + 1)
-        .min(start);
+    // Start at a line start inside the context, when there is one; on one long line
+    // (minified code), after the last `;` before the keyword, so that the window starts at
+    // a statement rather than inside a string literal. End at a line end.
+    let s = match text[lo..start].find('\n') {
+        Some(i) => (lo + i + 1).min(start),
+        None => text[lo..start].rfind(';').map_or(lo, |i| lo + i + 1),
+    };
     let e = text[end..hi]
         .rfind('\n')
         .map_or(hi, |i| end + i + 1)
