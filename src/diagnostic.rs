@@ -259,4 +259,10 @@ pub struct Finding {
     pub notes: Vec<String>,
     /// A mechanical fix, when one exists.
     pub fix: Option<Fix>,
+    /// The option that gates the setting (an opt-in: DETECTION.md, "Who asked for it?").
+    pub opt_in: Option<String>,
+    /// Where the value takes effect, when that is not where it is written.
+    pub sink: Option<crate::facts::SinkRef>,
+    /// The statements the value passed through, value first (SARIF code flows).
+    pub path: Vec<crate::facts::SinkRef>,
 }

@@ -7,7 +7,7 @@
 
 use crate::analyze::Ctx;
 use crate::diagnostic::{Category, Finding, Fix, Span};
-use crate::facts::{ConstructFact, Fact, FlagFact, OptionFact, SettingFact};
+use crate::facts::{ConstructFact, Fact, FlagFact, OptionFact, SettingFact, Via};
 use crate::fixes::{self, Source};
 use crate::rules::registry::{RegistryWrite, normalize_key};
 use crate::rules::tables::{Decoded, Hex, TableIndex};
@@ -33,6 +33,98 @@ pub struct Engine {
     rule_severity: HashMap<usize, crate::diagnostic::Severity>,
     /// Severity set by configuration, by category.
     category_severity: HashMap<Category, crate::diagnostic::Severity>,
+    /// Setting keys that rules match, for code analysis.
+    keys: crate::analyze::KeyFilter,
+    /// Second-stage keyword sets per code language (by setting domain): only the
+    /// keywords of rules that can match in that language.
+    code_filters: HashMap<&'static str, crate::prefilter::Prefilter>,
+}
+
+/// The setting domains of code languages.
+pub const CODE_DOMAINS: [&str; 6] = ["c", "dotnet-member", "go", "java", "javascript", "python"];
+
+/// The code domains a construct can be found in.
+fn construct_domains(name: &str) -> &'static [&'static str] {
+    match name {
+        "trust-all-callback" => &["dotnet-member", "java", "javascript"],
+        "trust-all-hostname-verifier" => &["java", "javascript"],
+        "trust-all-certificate-policy" => &["dotnet-member"],
+        _ => &[],
+    }
+}
+
+/// The longest run of a glob without wildcards (`*.CURLOPT_SSL_VERIFYHOST` ->
+/// `CURLOPT_SSL_VERIFYHOST`).
+fn literal_part(glob: &str) -> &str {
+    glob.split(['*', '?', '[', ']', '{', '}'])
+        .max_by_key(|p| p.len())
+        .unwrap_or(glob)
+}
+
+/// A keyword for a constant name: its last segment when that is distinctive, else the
+/// last two segments (`SecurityProtocolType.Tls`).
+fn constant_keyword(name: &str) -> String {
+    let mut segs = name.rsplit(['.', ':']).filter(|s| !s.is_empty());
+    let last = segs.next().unwrap_or(name);
+    let distinctive = last.len() >= 12
+        || (last.len() >= 6 && last.bytes().any(|b| b == b'_' || b.is_ascii_digit()));
+    if distinctive {
+        return last.to_string();
+    }
+    match segs.next() {
+        Some(q) => format!("{q}.{last}"),
+        None => last.to_string(),
+    }
+}
+
+/// The keywords that a file of code domain `d` must hold for a rule's matcher to find
+/// something in it: setting keys (or the types that qualify them), the dangerous
+/// constants of flag tables with the calls and members that take their numbers, and
+/// the construct rules' own keywords. Derived from the rule data, so it cannot drift.
+fn code_keywords(rules: &RuleSet, d: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for r in &rules.rules {
+        for m in &r.matchers {
+            match m {
+                Matcher::Setting(s) => {
+                    let applies = s.domain == d
+                        || matches!(s.domain.as_str(), "env" | "call-option" | "call-arg")
+                        || (s.domain == "jvm-property" && d == "java")
+                        || (s.domain == "appcontext-switch" && d == "dotnet-member");
+                    if !applies {
+                        continue;
+                    }
+                    if s.types.is_empty() {
+                        out.extend(s.key_text.iter().map(|k| literal_part(k).to_string()));
+                    } else {
+                        out.extend(s.type_text.iter().map(|k| literal_part(k).to_string()));
+                    }
+                }
+                Matcher::Flags { table, .. } => {
+                    let t = &rules.tables[*table];
+                    for e in &t.entries {
+                        if !t.categories_of(e).is_empty() {
+                            out.extend(e.names.iter().map(|n| constant_keyword(n)));
+                        }
+                    }
+                    for sink in t.sinks.iter().filter(|s| !s.names_only) {
+                        out.push(literal_part(&sink.call).to_string());
+                    }
+                    out.extend(t.targets.iter().cloned());
+                }
+                Matcher::Construct { name } => {
+                    if construct_domains(name).contains(&d) {
+                        out.extend(r.keywords.iter().cloned());
+                    }
+                }
+                Matcher::Registry(_) | Matcher::Option(_) => {}
+            }
+        }
+    }
+    out.retain(|k| !k.is_empty());
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// Values substituted into message templates.
@@ -102,6 +194,8 @@ impl Engine {
             options: Vec::new(),
             settings: HashMap::new(),
             constructs: HashMap::new(),
+            keys: crate::analyze::KeyFilter::default(),
+            code_filters: HashMap::new(),
         };
         for (ri, rule) in e.rules.rules.iter().enumerate() {
             for (mi, m) in rule.matchers.iter().enumerate() {
@@ -111,18 +205,38 @@ impl Engine {
                         e.flags.entry(*table).or_default().push((ri, mi))
                     }
                     Matcher::Option(_) => e.options.push((ri, mi)),
-                    Matcher::Setting(s) => e
-                        .settings
-                        .entry(s.domain.clone())
-                        .or_default()
-                        .push((ri, mi)),
+                    Matcher::Setting(s) => {
+                        e.keys.add(&s.domain, &s.keys);
+                        e.settings
+                            .entry(s.domain.clone())
+                            .or_default()
+                            .push((ri, mi));
+                    }
                     Matcher::Construct { name } => {
                         e.constructs.entry(name.clone()).or_default().push((ri, mi))
                     }
                 }
             }
         }
+        for d in CODE_DOMAINS {
+            let words = code_keywords(&e.rules, d);
+            e.code_filters
+                .insert(d, crate::prefilter::Prefilter::new(&words));
+        }
         e
+    }
+
+    /// Whether decoded code of setting domain `domain` holds a keyword of a rule that can
+    /// match in that language (the second stage of the prefilter).
+    pub fn code_may_match(&self, domain: &str, text: &str) -> bool {
+        self.code_filters
+            .get(domain)
+            .is_none_or(|p| p.is_match(text.as_bytes()))
+    }
+
+    /// The second-stage keywords of code domain `d` (`tlslint rules --format keywords`).
+    pub fn code_keywords(&self, d: &str) -> Vec<String> {
+        code_keywords(&self.rules, d)
     }
 
     /// What analyzers consult.
@@ -130,7 +244,10 @@ impl Engine {
         Ctx {
             tables: &self.rules.tables,
             index: &self.index,
-            engine: Some(self),
+            flow: &self.rules.flow,
+            in_test: false,
+            ext: "",
+            keys: Some(&self.keys),
         }
     }
 
@@ -150,20 +267,6 @@ impl Engine {
         self.category_severity = by_category;
     }
 
-    /// Whether a setting fact of `domain` named `key` could match any setting rule.
-    pub fn wants_setting(&self, domain: &str, key: &str) -> bool {
-        let Some(rules) = self.settings.get(domain) else {
-            return false;
-        };
-        let key = key.to_ascii_lowercase();
-        rules
-            .iter()
-            .any(|&(ri, mi)| match &self.rules.rules[ri].matchers[mi] {
-                Matcher::Setting(m) => m.keys.iter().any(|g| g.is_match(&key)),
-                _ => false,
-            })
-    }
-
     /// Whether rule `i` runs.
     pub fn is_enabled(&self, i: usize) -> bool {
         self.enabled.get(i).copied().unwrap_or(false)
@@ -172,13 +275,48 @@ impl Engine {
     /// Judges facts found in `src`, appending findings (with their fixes).
     pub fn judge(&self, facts: &[Fact], src: Source<'_>, out: &mut Vec<Finding>) {
         for f in facts {
-            match f {
-                Fact::Registry(r) => self.judge_registry(r, src, out),
-                Fact::Flags(x) => self.judge_flags(x, src, out),
-                Fact::Option(o) => self.judge_option(o, src, out),
-                Fact::Setting(s) => self.judge_setting(s, src, out),
-                Fact::Construct(c) => self.judge_construct(c, out),
+            self.judge_one(f, None, src, out);
+        }
+    }
+
+    fn judge_one(&self, f: &Fact, via: Option<&Via>, src: Source<'_>, out: &mut Vec<Finding>) {
+        match f {
+            Fact::Registry(r) => self.judge_registry(r, src, out),
+            Fact::Flags(x) => self.judge_flags(x, src, out),
+            Fact::Option(o) => self.judge_option(o, src, out),
+            Fact::Setting(s) => self.judge_setting(s, via, src, out),
+            Fact::Construct(c) => self.judge_construct(c, out),
+            Fact::Via(inner, v) => {
+                let start = out.len();
+                self.judge_one(inner, Some(v), src, out);
+                for finding in &mut out[start..] {
+                    self.annotate(finding, v);
+                }
             }
+        }
+    }
+
+    /// Adds what value flow learned to a finding: where the value lands, and whether an
+    /// option gates it (an opt-in: a note that names the option, never fixed).
+    fn annotate(&self, f: &mut Finding, via: &Via) {
+        f.sink.clone_from(&via.sink);
+        f.path.clone_from(&via.path);
+        if via.no_fix {
+            f.fix = None;
+        }
+        if let Some(opt) = &via.opt_in {
+            f.opt_in = Some(opt.clone());
+            f.fix = None;
+            f.severity = crate::diagnostic::Severity::Note;
+            if via.passthrough {
+                f.message = format!("{} (only when `{opt}` is set)", f.message);
+            } else {
+                f.message = format!("{} (only when `{opt}` asks for it)", f.message);
+            }
+        }
+        if let Some(sink) = &via.sink {
+            f.notes
+                .push(format!("the value takes effect at `{}`", sink.text));
         }
     }
 
@@ -211,6 +349,9 @@ impl Engine {
             message: render(rule.template(category), vars),
             notes,
             fix: fix.cloned(),
+            opt_in: None,
+            sink: None,
+            path: Vec::new(),
         });
     }
 
@@ -349,7 +490,13 @@ impl Engine {
         }
     }
 
-    fn judge_setting(&self, s: &SettingFact, src: Source<'_>, out: &mut Vec<Finding>) {
+    fn judge_setting(
+        &self,
+        s: &SettingFact,
+        via: Option<&Via>,
+        src: Source<'_>,
+        out: &mut Vec<Finding>,
+    ) {
         let Some(rules) = self.settings.get(s.domain) else {
             return;
         };
@@ -358,7 +505,17 @@ impl Engine {
             let Matcher::Setting(m) = &self.rules.rules[ri].matchers[mi] else {
                 continue;
             };
-            if !setting_matches(m, &key, &s.value) {
+            if !m.keys.iter().any(|g| g.is_match(&key)) || !placed(m, via) {
+                continue;
+            }
+            // A pass-through of an option (`InsecureSkipVerify: opts.Insecure`) holds for
+            // a boolean switch whatever the option says.
+            let passthrough = via.is_some_and(|v| v.passthrough)
+                && matches!(
+                    m.when,
+                    When::True | When::False | When::Zero | When::Nonzero
+                );
+            if !passthrough && !m.when.holds(&s.value, &m.values) {
                 continue;
             }
             let vars = Vars {
@@ -476,8 +633,23 @@ fn in_bundle(options: &[String], arg: &str, takes_arg: &str) -> bool {
     false
 }
 
-fn setting_matches(m: &SettingMatcher, key: &str, value: &Value) -> bool {
-    m.keys.iter().any(|g| g.is_match(key)) && m.when.holds(value, &m.values)
+/// Whether a code fact sits where the matcher wants it (position, enclosing type).
+fn placed(m: &SettingMatcher, via: Option<&Via>) -> bool {
+    let Some(via) = via else {
+        return true;
+    };
+    if !m.positions.is_empty() && !via.position.is_some_and(|p| m.positions.contains(&p)) {
+        return false;
+    }
+    if !m.types.is_empty() {
+        let Some(q) = &via.qualifier else {
+            return false;
+        };
+        let q = q.to_ascii_lowercase();
+        let last = q.rsplit('.').next().unwrap_or(&q);
+        return m.types.iter().any(|g| g.is_match(&q) || g.is_match(last));
+    }
+    true
 }
 
 #[cfg(test)]

@@ -126,6 +126,82 @@ pub struct ConstructFact {
     pub detail: String,
 }
 
+/// The syntactic place where a code value takes effect, for matchers that care
+/// (`positions = ["argument"]`: aiohttp's `ssl=False` keyword, not a `{'ssl': False}` dict).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Position {
+    /// A keyword/named argument of a call (`verify=False`).
+    Argument,
+    /// A field of a struct or object literal (`InsecureSkipVerify: true`).
+    Field,
+    /// A key of a dict/map/hashtable literal (`{'verify': False}`).
+    Key,
+    /// An assignment to a member (`cfg.InsecureSkipVerify = true`).
+    Member,
+    /// An option function or setter (`WithInsecureSkipVerify(true)`).
+    Setter,
+    /// A positional argument of a call.
+    Call,
+}
+
+impl Position {
+    /// The name used in rule files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Position::Argument => "argument",
+            Position::Field => "field",
+            Position::Key => "key",
+            Position::Member => "member",
+            Position::Setter => "setter",
+            Position::Call => "call",
+        }
+    }
+
+    /// Parses a rule file's name.
+    pub fn parse(s: &str) -> Option<Position> {
+        [
+            Position::Argument,
+            Position::Field,
+            Position::Key,
+            Position::Member,
+            Position::Setter,
+            Position::Call,
+        ]
+        .into_iter()
+        .find(|p| p.as_str() == s)
+    }
+}
+
+/// Where a value lands, when that is not where it is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SinkRef {
+    /// The place where the value takes effect.
+    pub span: Span,
+    /// A short description (`WinHttpSetOption(..., WINHTTP_OPTION_SECURITY_FLAGS, ...)`).
+    pub text: String,
+}
+
+/// What value flow learned about a fact: where it lands, who asked for it.
+#[derive(Debug, Clone, Default)]
+pub struct Via {
+    /// The sink, when the value is written elsewhere (a variable assigned earlier).
+    pub sink: Option<SinkRef>,
+    /// Statements the value passed through (for SARIF code flows), value first.
+    pub path: Vec<SinkRef>,
+    /// The option whose meaning is the bypass and that gates the fact (DETECTION.md,
+    /// "Who asked for it?"): the finding becomes an opt-in note.
+    pub opt_in: Option<String>,
+    /// The value is the option itself (`InsecureSkipVerify: opts.Insecure`): matchers on
+    /// a boolean switch hold whatever it is.
+    pub passthrough: bool,
+    /// Where the value takes effect syntactically.
+    pub position: Option<Position>,
+    /// The type of the object literal, or the receiver of the member, the setting is in.
+    pub qualifier: Option<String>,
+    /// The written text is not the value (negated, wrapped): no mechanical fix.
+    pub no_fix: bool,
+}
+
 /// Any fact.
 #[derive(Debug, Clone)]
 pub enum Fact {
@@ -139,6 +215,8 @@ pub enum Fact {
     Setting(SettingFact),
     /// A recognized construct.
     Construct(ConstructFact),
+    /// A fact with what value flow learned about it.
+    Via(Box<Fact>, Box<Via>),
 }
 
 impl Fact {
@@ -150,6 +228,7 @@ impl Fact {
             Fact::Option(o) => o.option_span,
             Fact::Setting(s) => s.span,
             Fact::Construct(c) => c.span,
+            Fact::Via(f, _) => f.span(),
         }
     }
 
@@ -172,6 +251,15 @@ impl Fact {
             }
             Fact::Setting(s) => s.span = f(s.span),
             Fact::Construct(c) => c.span = f(c.span),
+            Fact::Via(inner, via) => {
+                inner.map_spans(f);
+                if let Some(s) = via.sink.as_mut() {
+                    s.span = f(s.span);
+                }
+                for p in &mut via.path {
+                    p.span = f(p.span);
+                }
+            }
         }
     }
 }

@@ -19,6 +19,7 @@ pub mod facts;
 pub mod fixes;
 pub mod format;
 pub mod gitdiff;
+pub mod ir;
 pub mod isolate;
 pub mod memory;
 pub mod prefilter;

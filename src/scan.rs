@@ -230,12 +230,32 @@ impl Checker<'_> {
         if fmt == FileFormat::Documentation {
             return Checked::Clean { analyzed: false };
         }
+        let ext_lower = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        if self.prefilter.is_some() {
+            if let Some(lang) = crate::analyze::code::tree_lang(fmt, &ext_lower) {
+                let d = crate::analyze::code::sinks::domain(lang);
+                if !self.engine.code_may_match(d, &src.text) {
+                    return Checked::Clean { analyzed: false };
+                }
+            }
+        }
         let mut facts: Vec<Fact> = Vec::new();
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let mut ctx = self.engine.ctx();
+        ctx.ext = &ext;
         let keywords = self.prefilter.map_or(&[][..], |p| p.keywords());
         crate::memory::analyze_within(
             fmt,
             &src.text,
-            &self.engine.ctx(),
+            &ctx,
             keywords,
             crate::memory::armed(),
             &mut facts,

@@ -1090,16 +1090,7 @@ mod tests {
         let mut f = Vec::new();
         let tables = Vec::new();
         let index = crate::rules::tables::TableIndex::default();
-        analyze(
-            text,
-            0,
-            &Ctx {
-                tables: &tables,
-                index: &index,
-                engine: None,
-            },
-            &mut f,
-        );
+        analyze(text, 0, &Ctx::bare(&tables, &index), &mut f);
         f
     }
 

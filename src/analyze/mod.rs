@@ -31,17 +31,60 @@ pub struct Ctx<'a> {
     pub tables: &'a [FlagTable],
     /// Lookups over them.
     pub index: &'a TableIndex,
-    /// The engine, when analyzing for it: an analyzer that would emit a fact for every
-    /// `key: value` of a file asks it which keys any rule can match, so that memory holds
-    /// only facts that matter.
-    pub engine: Option<&'a crate::engine::Engine>,
+    /// Value-flow data.
+    pub flow: &'a crate::ir::flow::FlowConfig,
+    /// The file is test code (values only compared there are not settings).
+    pub in_test: bool,
+    /// The file's extension, lower-case (`c` or `cpp`, `ts` or `js` pick the grammar).
+    pub ext: &'a str,
+    /// The setting keys rules ask about (`None`: every key is of interest).
+    pub keys: Option<&'a KeyFilter>,
 }
 
-impl Ctx<'_> {
-    /// Whether a setting of `domain` named `key` can matter to a rule (always, without an
-    /// engine).
-    pub fn wants_setting(&self, domain: &str, key: &str) -> bool {
-        self.engine.is_none_or(|e| e.wants_setting(domain, key))
+/// The setting keys that some rule matches, by domain: code analysis resolves only the
+/// values of keys a rule could report.
+#[derive(Debug, Default, Clone)]
+pub struct KeyFilter {
+    by_domain: std::collections::HashMap<String, Vec<globset::GlobMatcher>>,
+}
+
+impl KeyFilter {
+    /// Adds a rule's key globs.
+    pub fn add(&mut self, domain: &str, keys: &[globset::GlobMatcher]) {
+        self.by_domain
+            .entry(domain.to_string())
+            .or_default()
+            .extend(keys.iter().cloned());
+    }
+
+    /// Whether some rule of `domain` matches `key`.
+    pub fn wants(&self, domain: &str, key: &str) -> bool {
+        let k = key.to_ascii_lowercase();
+        self.by_domain
+            .get(domain)
+            .is_some_and(|g| g.iter().any(|m| m.is_match(&k)))
+    }
+}
+
+static NO_FLOW: std::sync::LazyLock<crate::ir::flow::FlowConfig> =
+    std::sync::LazyLock::new(crate::ir::flow::FlowConfig::default);
+
+impl<'a> Ctx<'a> {
+    /// A context with only tables (unit tests of analyzers).
+    pub fn bare(tables: &'a [FlagTable], index: &'a TableIndex) -> Ctx<'a> {
+        Ctx {
+            tables,
+            index,
+            flow: &NO_FLOW,
+            in_test: false,
+            ext: "",
+            keys: None,
+        }
+    }
+
+    /// Whether a rule of `domain` could match `key`.
+    pub fn wants(&self, domain: &str, key: &str) -> bool {
+        self.keys.is_none_or(|k| k.wants(domain, key))
     }
 }
 
@@ -78,12 +121,16 @@ pub fn analyze_at_depth(
             ini::analyze(format, text, facts);
         }
         FileFormat::Terraform => hcl::analyze(text, facts),
-        FileFormat::C => code::analyze(code::Lang::C, text, ctx, facts),
-        FileFormat::CSharp => code::analyze(code::Lang::CSharp, text, ctx, facts),
-        FileFormat::Java => code::analyze(code::Lang::Java, text, ctx, facts),
-        FileFormat::Go => code::analyze(code::Lang::Go, text, ctx, facts),
-        FileFormat::JavaScript => code::analyze(code::Lang::Js, text, ctx, facts),
-        FileFormat::Python => code::analyze(code::Lang::Python, text, ctx, facts),
+        FileFormat::C
+        | FileFormat::CSharp
+        | FileFormat::Java
+        | FileFormat::Go
+        | FileFormat::JavaScript
+        | FileFormat::Python => {
+            if let Some(lang) = code::tree_lang(format, ctx.ext) {
+                code::analyze_tree(lang, text, ctx, facts);
+            }
+        }
         FileFormat::Rust => code::rust::analyze(text, ctx, facts),
         FileFormat::Yaml => yaml::analyze(text, depth, ctx, facts),
         _ => {}

@@ -871,16 +871,7 @@ mod tests {
         let tables = Vec::new();
         let index = TableIndex::default();
         let mut f = Vec::new();
-        analyze(
-            text,
-            0,
-            &Ctx {
-                tables: &tables,
-                index: &index,
-                engine: None,
-            },
-            &mut f,
-        );
+        analyze(text, 0, &Ctx::bare(&tables, &index), &mut f);
         f.into_iter()
             .filter_map(|f| match f {
                 Fact::Option(o) => Some((o.command, o.option)),

@@ -360,7 +360,7 @@ fn script_language(
 impl Walker<'_, '_> {
     fn setting(&mut self, key: &str, value: &str, span: Span) {
         // Every `key: value` of a large file would be a fact: keep those a rule can match.
-        if !self.ctx.wants_setting("yaml", key) {
+        if !self.ctx.wants("yaml", key) {
             return;
         }
         self.facts.push(Fact::Setting(SettingFact {
@@ -726,16 +726,7 @@ mod tests {
         let tables = Vec::new();
         let index = TableIndex::default();
         let mut f = Vec::new();
-        analyze(
-            text,
-            0,
-            &Ctx {
-                tables: &tables,
-                index: &index,
-                engine: None,
-            },
-            &mut f,
-        );
+        analyze(text, 0, &Ctx::bare(&tables, &index), &mut f);
         f
     }
 

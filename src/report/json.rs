@@ -33,6 +33,19 @@ struct JsonFinding<'a> {
     snippet: &'a str,
     fix: Option<JsonFix<'a>>,
     fingerprint: &'a str,
+    /// The option that gates the setting (an opt-in), when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    opt_in: Option<&'a str>,
+    /// Where the value takes effect, when that is elsewhere.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sink: Option<JsonSink<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonSink<'a> {
+    line: usize,
+    column: usize,
+    text: &'a str,
 }
 
 #[derive(Serialize)]
@@ -99,6 +112,15 @@ pub fn write(outcome: &Outcome, engine: &Engine, w: &mut dyn Write) -> io::Resul
                         .collect(),
                 }),
                 fingerprint: &l.fingerprint,
+                opt_in: f.opt_in.as_deref(),
+                sink: f.sink.as_ref().map(|s| {
+                    let p = l.file.index.position(&l.file.text, s.span.start);
+                    JsonSink {
+                        line: p.line,
+                        column: p.column,
+                        text: &s.text,
+                    }
+                }),
             }
         })
         .collect();

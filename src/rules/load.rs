@@ -110,6 +110,10 @@ pub(crate) enum MatcherSpec {
         values: Vec<String>,
         #[serde(default)]
         fix: Option<FixSpec>,
+        #[serde(default)]
+        positions: Vec<String>,
+        #[serde(default)]
+        types: Vec<String>,
     },
     Construct {
         construct: String,
@@ -132,6 +136,8 @@ pub struct RuleSet {
     pub rules: Vec<Rule>,
     /// Flag tables in id order.
     pub tables: Vec<FlagTable>,
+    /// Value-flow data (`flow/flow.toml`).
+    pub flow: crate::ir::flow::FlowConfig,
     by_id: HashMap<String, usize>,
 }
 
@@ -158,12 +164,20 @@ impl RuleSet {
             tables.push(t);
         }
         tables.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut flow = crate::ir::flow::FlowConfig::default();
+        for (path, text) in files.iter().filter(|(p, _)| p.starts_with("flow/")) {
+            flow = toml::from_str(text).map_err(|e| err(path, e.to_string()))?;
+        }
         let mut set = RuleSet {
             rules: Vec::new(),
             tables,
+            flow,
             by_id: HashMap::new(),
         };
-        for (path, text) in files.iter().filter(|(p, _)| !p.starts_with("tables/")) {
+        for (path, text) in files
+            .iter()
+            .filter(|(p, _)| !p.starts_with("tables/") && !p.starts_with("flow/"))
+        {
             let rule = set.parse_rule(path, text)?;
             set.push_rule(rule)?;
         }
@@ -401,7 +415,28 @@ impl RuleSet {
                 when,
                 values,
                 fix,
+                positions,
+                types,
             } => {
+                let mut pos = Vec::new();
+                for p in &positions {
+                    pos.push(crate::facts::Position::parse(p).ok_or_else(|| {
+                        err(
+                            path,
+                            format!(
+                                "unknown position `{p}` (known: argument, field, key, member, setter, call)"
+                            ),
+                        )
+                    })?);
+                }
+                let mut type_globs = Vec::new();
+                for t in &types {
+                    let g = globset::GlobBuilder::new(&t.to_ascii_lowercase())
+                        .literal_separator(false)
+                        .build()
+                        .map_err(|e| err(path, format!("bad type glob `{t}`: {e}")))?;
+                    type_globs.push(g.compile_matcher());
+                }
                 if !DOMAINS.contains(&domain.as_str()) {
                     return Err(err(
                         path,
@@ -427,6 +462,9 @@ impl RuleSet {
                     when,
                     values,
                     fix,
+                    positions: pos,
+                    types: type_globs,
+                    type_text: types,
                 })
             }
             MatcherSpec::Construct { construct } => {

@@ -172,6 +172,14 @@ pub struct OptionMatcher {
 /// Matches configuration settings.
 #[derive(Debug, Clone)]
 pub struct SettingMatcher {
+    /// Where in code the key must be written (`argument`, `field`, ...); empty: anywhere.
+    /// Facts from configuration formats carry no position and always match.
+    pub positions: Vec<crate::facts::Position>,
+    /// Types of the object literal or receivers the key must be in (lower-cased globs);
+    /// empty: any. Facts without a known type match only when this is empty.
+    pub types: Vec<globset::GlobMatcher>,
+    /// The type globs as written.
+    pub type_text: Vec<String>,
     /// Setting domain (see [`crate::facts::DOMAINS`]).
     pub domain: String,
     /// Key globs (`http.*.sslverify`), compared ignoring ASCII case.

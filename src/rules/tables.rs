@@ -28,6 +28,10 @@ pub struct FlagEntry {
     /// Constant names, the canonical one first (`SECURITY_FLAG_IGNORE_UNKNOWN_CA`). Names
     /// may be qualified (`SslProtocols.Tls`); code matches the last segments.
     pub names: Vec<String>,
+    /// The constant takes effect wherever code passes or assigns it (a trust-all class,
+    /// `ssl._create_unverified_context`): any use as a value is a sink.
+    #[serde(default)]
+    pub anywhere: bool,
     /// The numeric value.
     pub value: u64,
     /// For multi-bit fields: the bits the value is compared under (defaults to `value`).
@@ -70,6 +74,10 @@ pub struct FlagTable {
     /// a string or a number (`SecurityProtocol = 'Tls11,Tls12'`, `SecurityProtocol = 768`).
     #[serde(default)]
     pub targets: Vec<String>,
+    /// Members where named constants of this table take effect, but numbers are not
+    /// decoded (`dwFlags` of `SCHANNEL_CRED`: too common a name to read every number).
+    #[serde(default)]
+    pub constant_targets: Vec<String>,
     /// Assignment targets that turn the values *off* (`grbitDisabledProtocols`): constants
     /// assigned to them are not findings.
     #[serde(default)]
@@ -83,7 +91,9 @@ pub struct FlagTable {
 }
 
 /// A call that takes a value of a table: `SetSecurityFlags(value)`, or
-/// `WinHttpSetOption(h, WINHTTP_OPTION_SECURITY_FLAGS, &value, size)`.
+/// `WinHttpSetOption(h, WINHTTP_OPTION_SECURITY_FLAGS, &value, size)`. `call` is the
+/// function or method name (last segment; `*` globs, and the `A`/`W` suffixes of Windows
+/// APIs, match).
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Sink {
@@ -97,6 +107,9 @@ pub struct Sink {
     /// The argument that selects the option.
     #[serde(default)]
     pub option_arg: usize,
+    /// Only named constants count here (numbers passed to this call are not decoded).
+    #[serde(default)]
+    pub names_only: bool,
 }
 
 /// A value split into its named parts.
@@ -341,6 +354,55 @@ pub struct Found<'a> {
 
 fn last_segment(name: &str) -> &str {
     name.rsplit(['.', ':']).next().unwrap_or(name)
+}
+
+impl Sink {
+    /// Whether a callee (its last segment) is this sink's function.
+    pub fn matches_call(&self, callee: &str) -> bool {
+        let last = callee.rsplit(['.', ':']).next().unwrap_or(callee);
+        if self.call.contains('*') {
+            return glob_match(&self.call, last);
+        }
+        last == self.call
+            || (last.len() == self.call.len() + 1
+                && last.starts_with(self.call.as_str())
+                && (last.ends_with('W') || last.ends_with('A')))
+    }
+}
+
+/// `*` matches any run of characters (case-sensitive).
+fn glob_match(pattern: &str, text: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    let mut pos = 0;
+    for (i, part) in parts.iter().enumerate() {
+        if part.is_empty() {
+            continue;
+        }
+        if i == 0 {
+            if !text.starts_with(part) {
+                return false;
+            }
+            pos = part.len();
+        } else if i == parts.len() - 1 {
+            return text.len() >= pos + part.len() && text.ends_with(part);
+        } else {
+            match text.get(pos..).and_then(|t| t.find(part)) {
+                Some(p) => pos += p + part.len(),
+                None => return false,
+            }
+        }
+    }
+    pattern.ends_with('*') || pos == text.len() || parts.len() == 1
+}
+
+impl FlagTable {
+    /// Whether assigning to member `key` is where values of this table take effect.
+    pub fn is_target(&self, key: &str) -> bool {
+        self.targets
+            .iter()
+            .chain(&self.constant_targets)
+            .any(|t| t.eq_ignore_ascii_case(key))
+    }
 }
 
 impl TableIndex {

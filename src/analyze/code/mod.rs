@@ -26,8 +26,10 @@
 //!   taking `SslPolicyErrors`, Java `checkServerTrusted`/`verify` and lambdas, Node
 //!   `checkServerIdentity`).
 
+pub mod callbacks;
 pub mod lexer;
 pub mod rust;
+pub mod sinks;
 
 use super::Ctx;
 use crate::diagnostic::{Category, Span};
@@ -90,7 +92,47 @@ struct Code<'a, 'f> {
     facts: &'f mut Vec<Fact>,
 }
 
-/// Analyzes source code.
+/// The grammar for a file of `format` with extension `ext`.
+pub fn tree_lang(format: crate::format::FileFormat, ext: &str) -> Option<crate::ir::Lang> {
+    use crate::format::FileFormat as F;
+    use crate::ir::Lang as L;
+    Some(match format {
+        F::C => match ext {
+            "c" | "h" => L::C,
+            _ => L::Cpp,
+        },
+        F::CSharp => L::CSharp,
+        F::Java => L::Java,
+        F::Go => L::Go,
+        F::JavaScript => match ext {
+            "ts" | "mts" | "cts" => L::TypeScript,
+            "tsx" => L::Tsx,
+            _ => L::JavaScript,
+        },
+        F::Python => L::Python,
+        _ => return None,
+    })
+}
+
+/// Analyzes source code through its syntax tree, the intermediate form and value flow.
+pub fn analyze_tree(lang: crate::ir::Lang, text: &str, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
+    let Some(ir) = crate::ir::lower::lower(lang, text) else {
+        return;
+    };
+    let is_constant = |n: &str| ctx.index.lookup(ctx.tables, n, false).is_some();
+    let flow = crate::ir::flow::Flow::new(&ir, ctx.flow, &is_constant);
+    let mut s = sinks::Sinks {
+        ir: &ir,
+        flow: &flow,
+        ctx,
+        text,
+        facts,
+    };
+    s.run();
+    s.callbacks();
+}
+
+/// Analyzes source code with the token-based passes (Rust files `syn` cannot parse).
 pub fn analyze(lang: Lang, text: &str, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
     let t = lex(text, lang.family());
     let pair = match_pairs(&t);

@@ -1,0 +1,951 @@
+//! Where values take effect in code: the sinks, judged on the lowered file.
+//!
+//! Sinks are data. A key sink is a field, keyword argument, dict key or member that a
+//! setting rule names (`InsecureSkipVerify`, `verify`, `rejectUnauthorized`), or that a
+//! flag table names as a target (`MinVersion`, `grbitEnabledProtocols`); a call sink is a
+//! table's `[[sink]]` (`WinHttpSetOption(_, WINHTTP_OPTION_SECURITY_FLAGS, v)`), a
+//! constant-keyed option (`curl_easy_setopt(_, CURLOPT_SSL_VERIFYPEER, v)`), or a literal
+//! argument a rule names (`SSLContext.getInstance("TLSv1")`). For each sink, [`Flow`]
+//! gives the values that reach it; each becomes a fact on the line where the value is
+//! written, with the sink, the path and the gating option attached ([`Via`]). Constants
+//! and numbers that reach no sink are not findings: a `case` label, a returned value, a
+//! name table, a comparison.
+
+use super::super::Ctx;
+use crate::diagnostic::Span;
+use crate::facts::{Fact, FlagFact, Position, SettingFact, SinkRef, Via};
+use crate::ir::flow::{Flow, Val, ValKind};
+use crate::ir::{Ir, Lang, NodeId, NodeKind, StmtId, StmtKind};
+use crate::rules::value::Value;
+
+/// The setting domain of a language's keys.
+pub fn domain(lang: Lang) -> &'static str {
+    match lang {
+        Lang::C | Lang::Cpp => "c",
+        Lang::CSharp => "dotnet-member",
+        Lang::Go => "go",
+        Lang::Java => "java",
+        Lang::JavaScript | Lang::TypeScript | Lang::Tsx => "javascript",
+        Lang::Python => "python",
+    }
+}
+
+fn is_constant_case(s: &str) -> bool {
+    let last = s.rsplit('.').next().unwrap_or(s);
+    last.len() > 1
+        && last
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+        && last.as_bytes()[0].is_ascii_uppercase()
+}
+
+/// Judges every sink of a lowered file.
+pub struct Sinks<'a, 'f> {
+    pub(super) ir: &'a Ir,
+    pub(super) flow: &'a Flow<'a>,
+    pub(super) ctx: &'a Ctx<'a>,
+    pub(super) text: &'a str,
+    pub(super) facts: &'f mut Vec<Fact>,
+}
+
+/// A place where a keyed value takes effect.
+struct KeySink<'k> {
+    key: &'k str,
+    value: NodeId,
+    position: Position,
+    qualifier: Option<String>,
+    span: Span,
+    stmt: StmtId,
+}
+
+impl Sinks<'_, '_> {
+    fn text_of(&self, s: Span) -> &str {
+        self.text.get(s.start..s.end).unwrap_or("")
+    }
+
+    fn snippet(&self, s: Span) -> String {
+        let t = self.text_of(s).trim();
+        let one_line: String = t.split_whitespace().collect::<Vec<_>>().join(" ");
+        if one_line.chars().count() > 80 {
+            let cut: String = one_line.chars().take(77).collect();
+            format!("{cut}...")
+        } else {
+            one_line
+        }
+    }
+
+    /// Runs every pass.
+    pub fn run(&mut self) {
+        self.object_fields();
+        self.member_assignments();
+        self.calls();
+        self.anywhere_calls();
+    }
+
+    /// Calls whose result weakens TLS wherever it is used (`ssl._create_unverified_context()`):
+    /// reported where the call is written unless the result reaches a keyed sink (which
+    /// reports it with that sink's conditions).
+    fn anywhere_calls(&mut self) {
+        let ir = self.ir;
+        let tables = self.ctx.tables;
+        let index = self.ctx.index;
+        for (i, node) in ir.nodes.iter().enumerate() {
+            let NodeKind::Call { callee, .. } = &node.kind else {
+                continue;
+            };
+            if node.parent.is_some() || callee.is_empty() {
+                continue;
+            }
+            let Some(found) = index.lookup(tables, callee, false) else {
+                continue;
+            };
+            if !found.entry.anywhere {
+                continue;
+            }
+            let id = u32::try_from(i).unwrap_or(u32::MAX);
+            let stmt = ir.stmt(node.stmt);
+            let handled = match &stmt.kind {
+                StmtKind::Assign { target, value, .. } if *value == id => match ir.name(*target) {
+                    Some(var) if !var.contains('.') => self.reaches_keyed_sink(var, node.stmt),
+                    _ => true,
+                },
+                StmtKind::Return(_) => true,
+                _ => false,
+            };
+            if handled {
+                continue;
+            }
+            let v = Val {
+                kind: ValKind::Const(callee.clone()),
+                span: node.span,
+                stmt: node.stmt,
+                hops: Vec::new(),
+                conds: Vec::new(),
+                default: false,
+                negated: false,
+                wrapped: false,
+            };
+            let fact = Fact::Flags(FlagFact {
+                table: found.table.id.clone(),
+                value: found.entry.value,
+                name: Some(callee.clone()),
+                span: node.span,
+            });
+            let via = self.via(&v, node.stmt, node.span, Some(Position::Call), None, false);
+            self.push(fact, via);
+        }
+    }
+
+    /// Whether variable `var`, assigned at `from`, is later given to a keyed sink (a
+    /// keyword argument, a field, a member) in the same function.
+    fn reaches_keyed_sink(&self, var: &str, from: StmtId) -> bool {
+        let f = self.ir.stmt(from).func;
+        for n in &self.ir.nodes {
+            if n.stmt <= from || self.ir.stmt(n.stmt).func != f {
+                continue;
+            }
+            if !matches!(&n.kind, NodeKind::Name(x) if x == var) {
+                continue;
+            }
+            match n.parent.map(|p| &self.ir.node(p).kind) {
+                Some(NodeKind::Object { .. }) => return true,
+                Some(NodeKind::Call { args, .. }) => {
+                    if args
+                        .iter()
+                        .any(|a| a.name.is_some() && self.ir.node(a.value).span == n.span)
+                    {
+                        return true;
+                    }
+                }
+                _ => {
+                    if let StmtKind::Assign { target, value, .. } = &self.ir.stmt(n.stmt).kind {
+                        if self.ir.node(*value).span == n.span
+                            && self.ir.name(*target).is_some_and(|t| t.contains('.'))
+                        {
+                            return true;
+                        }
+                    }
+                }
+            }
+        }
+        false
+    }
+
+    /// Whether a value written at `stmt` is data built to be compared (a table test's
+    /// `expected`, `want`): only in test code.
+    fn compared_object(&self, obj: NodeId) -> bool {
+        if !self.ctx.in_test {
+            return false;
+        }
+        let cfg = self.ctx.flow;
+        let mut cur = obj;
+        for _ in 0..32 {
+            let node = self.ir.node(cur);
+            let Some(parent) = node.parent else {
+                // The outermost value: assigned to a variable named `expected...`?
+                if let StmtKind::Assign { target, value, .. } = &self.ir.stmt(node.stmt).kind {
+                    if *value == cur {
+                        if let Some(n) = self.ir.name(*target) {
+                            return cfg.is_compared(n);
+                        }
+                    }
+                }
+                return false;
+            };
+            if let NodeKind::Object { fields, .. } = &self.ir.node(parent).kind {
+                // Held by a field named `expected...`, or by a test case that also has
+                // an `expected...`/`want...` field: the case feeds a pure conversion.
+                if fields
+                    .iter()
+                    .any(|f| f.value == cur && cfg.is_compared(&f.key))
+                {
+                    return true;
+                }
+                if fields.iter().any(|f| cfg.is_compared(&f.key)) && fields.len() > 1 {
+                    return true;
+                }
+            }
+            cur = parent;
+        }
+        false
+    }
+
+    /// The type that qualifies an untyped nested literal: the key it is held under.
+    fn qualifier_of(&self, obj: NodeId, ty: &Option<String>) -> Option<String> {
+        if let Some(t) = ty {
+            return Some(t.clone());
+        }
+        let parent = self.ir.node(obj).parent?;
+        match &self.ir.node(parent).kind {
+            NodeKind::Object { fields, ty, .. } => fields
+                .iter()
+                .find(|f| f.value == obj)
+                .map(|f| f.key.clone())
+                .or_else(|| {
+                    // An element of a typed map or slice literal (`map[string]*Cluster{...}`).
+                    ty.as_ref()
+                        .map(|t| t.rsplit([']', '*', '.']).next().unwrap_or(t).to_string())
+                }),
+            NodeKind::Call { callee, .. } => Some(callee.clone()),
+            _ => None,
+        }
+    }
+
+    fn object_fields(&mut self) {
+        let ir = self.ir;
+        for (i, node) in ir.nodes.iter().enumerate() {
+            let NodeKind::Object { ty, fields, .. } = &node.kind else {
+                continue;
+            };
+            if fields.is_empty() {
+                continue;
+            }
+            let id = u32::try_from(i).unwrap_or(u32::MAX);
+            if self.compared_object(id) {
+                continue;
+            }
+            let position = if ir.lang == Lang::Python {
+                Position::Key
+            } else {
+                Position::Field
+            };
+            let qualifier = self.qualifier_of(id, ty);
+            for f in fields {
+                self.key_sink(&KeySink {
+                    key: &f.key,
+                    value: f.value,
+                    position,
+                    qualifier: qualifier.clone(),
+                    span: f.key_span.cover(ir.node(f.value).span),
+                    stmt: node.stmt,
+                });
+            }
+        }
+    }
+
+    fn member_assignments(&mut self) {
+        let ir = self.ir;
+        for (i, s) in ir.stmts.iter().enumerate() {
+            let StmtKind::Assign { target, value, op } = &s.kind else {
+                continue;
+            };
+            if matches!(op, crate::ir::AssignOp::Clear | crate::ir::AssignOp::Other) {
+                continue;
+            }
+            let sid = u32::try_from(i).unwrap_or(u32::MAX);
+            match &ir.node(*target).kind {
+                NodeKind::Name(path) => {
+                    // `process.env.X = v`
+                    if let Some(var) = path.strip_prefix("process.env.") {
+                        self.env(var, *value, sid);
+                        continue;
+                    }
+                    let Some((recv, key)) = path.rsplit_once('.') else {
+                        // C#/Java object initializers and class fields assign bare names
+                        // inside a type; a plain variable is not a sink.
+                        continue;
+                    };
+                    self.key_sink(&KeySink {
+                        key,
+                        value: *value,
+                        position: Position::Member,
+                        qualifier: Some(recv.to_string()),
+                        span: s.span,
+                        stmt: sid,
+                    });
+                }
+                NodeKind::Index { base, key } => {
+                    let NodeKind::Str(k) = &ir.node(*key).kind else {
+                        continue;
+                    };
+                    let b = ir.name(*base).unwrap_or("");
+                    if b.ends_with("environ") || b.ends_with("env") || b == "ENV" {
+                        self.env(k, *value, sid);
+                        continue;
+                    }
+                    self.key_sink(&KeySink {
+                        key: k,
+                        value: *value,
+                        position: Position::Key,
+                        qualifier: Some(b.to_string()),
+                        span: s.span,
+                        stmt: sid,
+                    });
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn env(&mut self, var: &str, value: NodeId, stmt: StmtId) {
+        let sink = self.ir.stmt(stmt).span;
+        for v in self.flow.resolve(value) {
+            let Some(val) = literal_value(&v) else {
+                continue;
+            };
+            let mut sub = Vec::new();
+            super::super::command::env_setting(var, val, v.span, &mut sub);
+            for f in sub {
+                let via = self.via(&v, stmt, sink, None, None, false);
+                self.push(f, via);
+            }
+        }
+    }
+
+    /// Judges the values reaching one keyed sink.
+    fn key_sink(&mut self, k: &KeySink<'_>) {
+        let index = self.ctx.index;
+        let tables = self.ctx.tables;
+        let target_table = index.table_for_target(tables, k.key);
+        let wanted = self.ctx.wants(domain(self.ir.lang), k.key)
+            || target_table.is_some()
+            || tables.iter().any(|t| t.is_target(k.key))
+            || is_cert_callback_key(k.key)
+            || self.is_anywhere_value(k.value);
+        if !wanted {
+            return;
+        }
+        for v in self.flow.resolve(k.value) {
+            if self.flow.is_mapped(&v, k.stmt) {
+                continue;
+            }
+            let via = |this: &Self, passthrough: bool| {
+                this.via(
+                    &v,
+                    k.stmt,
+                    k.span,
+                    Some(k.position),
+                    k.qualifier.clone(),
+                    passthrough,
+                )
+            };
+            match &v.kind {
+                ValKind::Const(name) => {
+                    if let Some(found) = index.lookup(tables, name, false) {
+                        if found.table.is_target(k.key) || found.entry.anywhere {
+                            let fact = Fact::Flags(FlagFact {
+                                table: found.table.id.clone(),
+                                value: found.entry.value,
+                                name: Some(name.clone()),
+                                span: v.span,
+                            });
+                            let via = via(self, false);
+                            self.push(fact, via);
+                        }
+                    }
+                    // Rules that compare names (`cert_reqs = CERT_NONE`).
+                    let fact = self.setting(k.key, Value::Str(name.clone()), v.span);
+                    let via = via(self, false);
+                    self.push(fact, via);
+                }
+                ValKind::Opaque(name) => {
+                    if self.ctx.flow.is_gate(name) {
+                        // A pass-through is reported where the option reaches the sink.
+                        let at = self.ir.node(k.value).span;
+                        let fact = self.setting(k.key, Value::Unknown, at);
+                        let mut via = via(self, true);
+                        via.sink = None;
+                        via.path.clear();
+                        self.push(fact, via);
+                    }
+                }
+                ValKind::Int(n) => {
+                    if let Some(t) = target_table {
+                        let fact = Fact::Flags(FlagFact {
+                            table: t.id.clone(),
+                            value: *n,
+                            name: None,
+                            span: v.span,
+                        });
+                        let via = via(self, false);
+                        self.push(fact, via);
+                    }
+                    let fact = self.setting(k.key, Value::Int(*n), v.span);
+                    let via = via(self, false);
+                    self.push(fact, via);
+                }
+                ValKind::Str(_) | ValKind::Bool(_) => {
+                    let Some(val) = literal_value(&v) else {
+                        continue;
+                    };
+                    let val = match (&v.kind, val) {
+                        // Keep the written spelling for fixes (`False`, `'0'`).
+                        (ValKind::Bool(_), _) if !v.negated && !v.wrapped => {
+                            Value::Str(self.text_of(v.span).to_string())
+                        }
+                        (_, val) => val,
+                    };
+                    let fact = self.setting(k.key, val, v.span);
+                    let via = via(self, false);
+                    self.push(fact, via);
+                }
+                ValKind::Func(f) => {
+                    let f = *f;
+                    self.callback_value(k.key, f, &v, k.stmt, k.span);
+                }
+                ValKind::Null | ValKind::Object(_) => {}
+            }
+        }
+    }
+
+    fn setting(&self, key: &str, value: Value, span: Span) -> Fact {
+        Fact::Setting(SettingFact {
+            domain: domain(self.ir.lang),
+            key: key.to_string(),
+            value,
+            span,
+        })
+    }
+
+    pub(super) fn via(
+        &self,
+        v: &Val,
+        sink_stmt: StmtId,
+        sink_span: Span,
+        position: Option<Position>,
+        qualifier: Option<String>,
+        passthrough: bool,
+    ) -> Via {
+        let opt_in = self.flow.gate(v, sink_stmt);
+        let elsewhere = !(v.span.start >= sink_span.start && v.span.end <= sink_span.end);
+        let sink = elsewhere.then(|| SinkRef {
+            span: sink_span,
+            text: self.snippet(sink_span),
+        });
+        let mut path = Vec::new();
+        if elsewhere {
+            path.push(SinkRef {
+                span: v.span,
+                text: self.snippet(v.span),
+            });
+            for &h in &v.hops {
+                let s = self.ir.stmt(h).span;
+                if s != sink_span {
+                    path.push(SinkRef {
+                        span: s,
+                        text: self.snippet(s),
+                    });
+                }
+            }
+            path.push(SinkRef {
+                span: sink_span,
+                text: self.snippet(sink_span),
+            });
+        }
+        Via {
+            sink,
+            path,
+            opt_in,
+            passthrough,
+            position,
+            qualifier,
+            no_fix: v.negated || v.wrapped,
+        }
+    }
+
+    pub(super) fn push(&mut self, f: Fact, via: Via) {
+        self.facts.push(Fact::Via(Box::new(f), Box::new(via)));
+    }
+
+    fn calls(&mut self) {
+        let ir = self.ir;
+        for (i, node) in ir.nodes.iter().enumerate() {
+            if crate::budget::exceeded() {
+                return;
+            }
+            let NodeKind::Call { callee, args, .. } = &node.kind else {
+                continue;
+            };
+            let id = u32::try_from(i).unwrap_or(u32::MAX);
+            let stmt = node.stmt;
+            let last = callee.rsplit('.').next().unwrap_or(callee);
+            self.table_sinks(callee, args, stmt, node.span);
+            // Keyword arguments.
+            for a in args {
+                if let Some(name) = &a.name {
+                    self.key_sink(&KeySink {
+                        key: name,
+                        value: a.value,
+                        position: Position::Argument,
+                        qualifier: Some(callee.clone()),
+                        span: ir.node(a.value).span,
+                        stmt,
+                    });
+                }
+            }
+            let positional: Vec<NodeId> = args
+                .iter()
+                .filter(|a| a.name.is_none() && !a.splat)
+                .map(|a| a.value)
+                .collect();
+            // Constant-keyed options: f(h, CONST, value).
+            for w in positional.windows(2) {
+                let Some(opt) = ir.name(w[0]) else { continue };
+                if !is_constant_case(opt) {
+                    continue;
+                }
+                let opt_last = opt.rsplit('.').next().unwrap_or(opt);
+                let key = format!("{last}.{opt_last}");
+                if self.ctx.wants("call-option", &key) {
+                    self.call_value("call-option", &key, w[1], stmt, node.span);
+                }
+            }
+            // Setters and option functions: `WithInsecureSkipVerify(true)`.
+            if positional.len() == 1 {
+                for prefix in ["With", "Set", "set", "with"] {
+                    if let Some(rest) = last.strip_prefix(prefix) {
+                        if rest.starts_with(|c: char| c.is_ascii_uppercase()) {
+                            let recv = callee.rsplit_once('.').map(|(r, _)| r.to_string());
+                            self.key_sink(&KeySink {
+                                key: rest,
+                                value: positional[0],
+                                position: Position::Setter,
+                                qualifier: recv,
+                                span: node.span,
+                                stmt,
+                            });
+                        }
+                        break;
+                    }
+                }
+            }
+            // Literal arguments: `SSLContext.getInstance("TLSv1")`.
+            let key = {
+                let mut segs = callee.rsplit('.');
+                let m = segs.next().unwrap_or("");
+                match segs.next() {
+                    Some(r) if !r.is_empty() && r != "_" => format!("{r}.{m}"),
+                    _ => m.to_string(),
+                }
+            };
+            if !key.is_empty() && self.ctx.wants("call-arg", &key) {
+                for &a in &positional {
+                    self.call_literals(&key, a, stmt, node.span);
+                }
+            }
+            self.special_call(callee, &positional, stmt, node.span);
+            let _ = id;
+        }
+    }
+
+    /// A value passed to a constant-keyed option.
+    fn call_value(
+        &mut self,
+        domain: &'static str,
+        key: &str,
+        value: NodeId,
+        stmt: StmtId,
+        sink: Span,
+    ) {
+        for v in self.flow.resolve(value) {
+            if self.flow.is_mapped(&v, stmt) {
+                continue;
+            }
+            let (val, passthrough) = match &v.kind {
+                ValKind::Opaque(n) if self.ctx.flow.is_gate(n) => (Value::Unknown, true),
+                ValKind::Const(n) => (Value::Str(n.clone()), false),
+                _ => match literal_value(&v) {
+                    Some(val) => (val, false),
+                    None => continue,
+                },
+            };
+            let fact = Fact::Setting(SettingFact {
+                domain,
+                key: key.to_string(),
+                value: val,
+                span: v.span,
+            });
+            let via = self.via(&v, stmt, sink, Some(Position::Call), None, passthrough);
+            self.push(fact, via);
+        }
+    }
+
+    /// Literal strings, numbers and booleans passed as arguments (also inside array
+    /// literals): `call-arg` settings.
+    fn call_literals(&mut self, key: &str, arg: NodeId, stmt: StmtId, sink: Span) {
+        for v in self.flow.resolve(arg) {
+            if self.flow.is_mapped(&v, stmt) {
+                continue;
+            }
+            let vals: Vec<(Value, Span)> = match &v.kind {
+                ValKind::Str(s) => vec![(Value::Str(s.clone()), v.span)],
+                ValKind::Bool(_) | ValKind::Int(_) => {
+                    vec![(Value::Str(self.text_of(v.span).to_string()), v.span)]
+                }
+                ValKind::Object(o) => match &self.ir.node(*o).kind {
+                    NodeKind::Object { items, .. } => items
+                        .iter()
+                        .filter_map(|&it| match &self.ir.node(it).kind {
+                            NodeKind::Str(s) => {
+                                Some((Value::Str(s.clone()), self.ir.node(it).span))
+                            }
+                            _ => None,
+                        })
+                        .collect(),
+                    _ => Vec::new(),
+                },
+                _ => Vec::new(),
+            };
+            for (val, span) in vals {
+                let fact = Fact::Setting(SettingFact {
+                    domain: "call-arg",
+                    key: key.to_string(),
+                    value: val,
+                    span,
+                });
+                let via = self.via(&v, stmt, sink, Some(Position::Call), None, false);
+                self.push(fact, via);
+            }
+        }
+    }
+
+    /// A table's call sinks.
+    fn table_sinks(&mut self, callee: &str, args: &[crate::ir::Arg], stmt: StmtId, sink: Span) {
+        let tables = self.ctx.tables;
+        let index = self.ctx.index;
+        let positional: Vec<NodeId> = args
+            .iter()
+            .filter(|a| a.name.is_none())
+            .map(|a| a.value)
+            .collect();
+        for (ti, table) in tables.iter().enumerate() {
+            for (si, s) in table.sinks.iter().enumerate() {
+                if !s.matches_call(callee) {
+                    continue;
+                }
+                let option = match &s.option {
+                    Some(_) => match positional.get(s.option_arg) {
+                        Some(&o) => Some(o),
+                        None => continue,
+                    },
+                    None => None,
+                };
+                let Some(&arg) = positional.get(s.arg) else {
+                    continue;
+                };
+                self.sink_value(ti, si, option, arg, stmt, sink, 0);
+            }
+        }
+        // Constants that take effect wherever they are passed (trust-all classes).
+        for a in args {
+            if !self.may_hold_anywhere(a.value) {
+                continue;
+            }
+            for v in self.flow.resolve(a.value) {
+                let ValKind::Const(name) = &v.kind else {
+                    continue;
+                };
+                if let Some(found) = index.lookup(tables, name, false) {
+                    if found.entry.anywhere && !self.flow.is_mapped(&v, stmt) {
+                        let fact = Fact::Flags(FlagFact {
+                            table: found.table.id.clone(),
+                            value: found.entry.value,
+                            name: Some(name.clone()),
+                            span: v.span,
+                        });
+                        let via = self.via(&v, stmt, sink, Some(Position::Call), None, false);
+                        self.push(fact, via);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether a value could be an `anywhere` constant: a name (a constant, or a variable
+    /// that may hold one) or a call of one.
+    fn may_hold_anywhere(&self, n: NodeId) -> bool {
+        match &self.ir.node(n).kind {
+            NodeKind::Name(name) => {
+                if name.contains('.') || is_constant_case(name) {
+                    self.ctx
+                        .index
+                        .lookup(self.ctx.tables, name, false)
+                        .is_some_and(|f| f.entry.anywhere)
+                } else {
+                    matches!(self.ir.lang, Lang::Java | Lang::Python)
+                }
+            }
+            NodeKind::Call { callee, .. } => self
+                .ctx
+                .index
+                .lookup(self.ctx.tables, callee, false)
+                .is_some_and(|f| f.entry.anywhere),
+            _ => false,
+        }
+    }
+
+    /// Whether a value is written as an `anywhere` constant or a call of one.
+    fn is_anywhere_value(&self, n: NodeId) -> bool {
+        let name = match &self.ir.node(n).kind {
+            NodeKind::Name(name) => name,
+            NodeKind::Call { callee, .. } => callee,
+            _ => return false,
+        };
+        self.ctx
+            .index
+            .lookup(self.ctx.tables, name, false)
+            .is_some_and(|f| f.entry.anywhere)
+    }
+
+    /// Whether `node` is (or resolves to) the constant `opt`.
+    fn is_option(&self, node: NodeId, opt: &str) -> bool {
+        if self
+            .ir
+            .name(node)
+            .is_some_and(|n| n.rsplit('.').next() == Some(opt))
+        {
+            return true;
+        }
+        self.flow.resolve(node).iter().any(|v| match &v.kind {
+            ValKind::Const(n) => n.rsplit('.').next() == Some(opt),
+            _ => false,
+        })
+    }
+
+    /// The parameter index of `node` in the function it is written in, when it names one.
+    fn param_index(&self, node: NodeId) -> Option<(crate::ir::FuncId, usize)> {
+        let name = self.ir.name(node)?;
+        let f = self.ir.func_of(node);
+        let func = self.ir.func(f);
+        if func.name.is_empty() || func.lambda {
+            return None;
+        }
+        let i = func.params.iter().position(|p| p.name == name)?;
+        Some((f, i))
+    }
+
+    /// Judges the value given to table `ti`'s sink `si`. When the option or the value is
+    /// a parameter of the function that calls the sink (a wrapper such as
+    /// `SetDword(h, option, value)`), each call of the wrapper in the file is judged with
+    /// its own arguments.
+    #[allow(clippy::too_many_arguments)]
+    fn sink_value(
+        &mut self,
+        ti: usize,
+        si: usize,
+        option: Option<NodeId>,
+        arg: NodeId,
+        stmt: StmtId,
+        sink: Span,
+        depth: u32,
+    ) {
+        let tables = self.ctx.tables;
+        let index = self.ctx.index;
+        let table = &tables[ti];
+        let s = &table.sinks[si];
+        let opt_param = option.and_then(|o| self.param_index(o));
+        let val_param = self.param_index(arg);
+        if depth < 2 && (opt_param.is_some() || val_param.is_some()) {
+            let f = opt_param.or(val_param).map_or(0, |(f, _)| f);
+            let same =
+                opt_param.is_none_or(|(g, _)| g == f) && val_param.is_none_or(|(g, _)| g == f);
+            if same {
+                let name = self.ir.func(f).name.clone();
+                let sites: Vec<NodeId> = self.flow.calls_named(&name).to_vec();
+                let mut any = false;
+                for c in sites.into_iter().take(32) {
+                    if self.ir.func_within(self.ir.func_of(c), f) {
+                        continue;
+                    }
+                    let node = self.ir.node(c);
+                    let NodeKind::Call { args, .. } = &node.kind else {
+                        continue;
+                    };
+                    let pos: Vec<NodeId> = args
+                        .iter()
+                        .filter(|a| a.name.is_none())
+                        .map(|a| a.value)
+                        .collect();
+                    let o = match opt_param {
+                        Some((_, i)) => match pos.get(i) {
+                            Some(&x) => Some(x),
+                            None => continue,
+                        },
+                        None => option,
+                    };
+                    let a = match val_param {
+                        Some((_, i)) => match pos.get(i) {
+                            Some(&x) => x,
+                            None => continue,
+                        },
+                        None => arg,
+                    };
+                    any = true;
+                    self.sink_value(ti, si, o, a, node.stmt, node.span, depth + 1);
+                }
+                if any || opt_param.is_some() {
+                    return;
+                }
+            }
+        }
+        if let (Some(opt), Some(o)) = (&s.option, option) {
+            if !self.is_option(o, opt) {
+                return;
+            }
+        }
+        for v in self.flow.resolve(arg) {
+            if self.flow.is_mapped(&v, stmt) {
+                continue;
+            }
+            let fact = match &v.kind {
+                ValKind::Int(n) if !s.names_only => FlagFact {
+                    table: table.id.clone(),
+                    value: *n,
+                    name: None,
+                    span: v.span,
+                },
+                ValKind::Const(name) => match index.lookup(tables, name, false) {
+                    Some(found) => FlagFact {
+                        table: found.table.id.clone(),
+                        value: found.entry.value,
+                        name: Some(name.clone()),
+                        span: v.span,
+                    },
+                    None => continue,
+                },
+                _ => continue,
+            };
+            let via = self.via(&v, stmt, sink, Some(Position::Call), None, false);
+            self.push(Fact::Flags(fact), via);
+        }
+    }
+
+    /// Environment setters, JVM properties, AppContext switches.
+    fn special_call(&mut self, callee: &str, args: &[NodeId], stmt: StmtId, sink: Span) {
+        let mut segs = callee.rsplit('.');
+        let method = segs.next().unwrap_or("");
+        let recv = segs.next();
+        let env_call = matches!(
+            method,
+            "SetEnvironmentVariable"
+                | "SetEnvironmentVariableW"
+                | "SetEnvironmentVariableA"
+                | "Setenv"
+                | "setenv"
+                | "putenv"
+                | "_putenv"
+                | "_wputenv"
+        ) || (method == "setdefault" && recv == Some("environ"));
+        let str_arg = |this: &Self, i: usize| -> Option<(String, Span)> {
+            let &a = args.get(i)?;
+            this.flow.resolve(a).into_iter().find_map(|v| match v.kind {
+                ValKind::Str(s) => Some((s, v.span)),
+                _ => None,
+            })
+        };
+        if env_call {
+            if let Some((name, span)) = str_arg(self, 0) {
+                if let Some((k, v)) = name.split_once('=') {
+                    let mut sub = Vec::new();
+                    super::super::command::env_setting(
+                        k,
+                        Value::Str(v.to_string()),
+                        span,
+                        &mut sub,
+                    );
+                    for f in sub {
+                        self.facts.push(f);
+                    }
+                } else if let Some(&a) = args.get(1) {
+                    for v in self.flow.resolve(a) {
+                        let Some(val) = literal_value(&v) else {
+                            continue;
+                        };
+                        let mut sub = Vec::new();
+                        super::super::command::env_setting(&name, val, v.span, &mut sub);
+                        for f in sub {
+                            let via = self.via(&v, stmt, sink, Some(Position::Call), None, false);
+                            self.push(f, via);
+                        }
+                    }
+                }
+            }
+        }
+        if method == "setProperty" && recv == Some("System") {
+            if let (Some((k, _)), Some((v, vspan))) = (str_arg(self, 0), str_arg(self, 1)) {
+                self.facts.push(Fact::Setting(SettingFact {
+                    domain: "jvm-property",
+                    key: k,
+                    value: Value::Str(v),
+                    span: vspan,
+                }));
+            }
+        }
+        if method == "SetSwitch" && recv == Some("AppContext") {
+            if let (Some((k, _)), Some(&a)) = (str_arg(self, 0), args.get(1)) {
+                for v in self.flow.resolve(a) {
+                    let val = match &v.kind {
+                        ValKind::Bool(_) => Value::Str(self.text_of(v.span).to_string()),
+                        _ => match literal_value(&v) {
+                            Some(x) => x,
+                            None => continue,
+                        },
+                    };
+                    let fact = Fact::Setting(SettingFact {
+                        domain: "appcontext-switch",
+                        key: k.clone(),
+                        value: val,
+                        span: v.span,
+                    });
+                    let via = self.via(&v, stmt, sink, Some(Position::Call), None, false);
+                    self.push(fact, via);
+                }
+            }
+        }
+    }
+}
+
+/// Keys whose value is a certificate-validation callback (judged in `callbacks`).
+fn is_cert_callback_key(key: &str) -> bool {
+    key.contains("ValidationCallback") || key == "CertificateValidator"
+}
+
+/// A literal value as the rules see it.
+fn literal_value(v: &Val) -> Option<Value> {
+    match &v.kind {
+        ValKind::Int(n) => Some(Value::Int(*n)),
+        ValKind::Str(s) => Some(Value::Str(s.clone())),
+        ValKind::Bool(b) => Some(Value::Str(if *b { "true" } else { "false" }.to_string())),
+        _ => None,
+    }
+}
