@@ -17,9 +17,9 @@ use std::sync::{Condvar, Mutex};
 /// Estimated analysis memory above which a file is analyzed in windows.
 pub const PER_FILE: usize = 40 << 20;
 /// Files cheaper than this do not wait for the pool.
-pub const SMALL: usize = 1 << 20;
+pub const SMALL: usize = 512 << 10;
 /// The pool's capacity: estimated memory of the big files analyzed at once.
-pub const POOL: usize = 40 << 20;
+pub const POOL: usize = 32 << 20;
 /// Bytes of context on each side of a keyword in windowed analysis.
 const CONTEXT: usize = 4096;
 /// The largest window analyzed at once.
@@ -38,9 +38,9 @@ pub fn factor(format: Option<FileFormat>) -> usize {
             | FileFormat::Python,
         ) => 80,
         Some(FileFormat::Rust) => 60,
-        Some(FileFormat::Yaml) => 12,
+        Some(FileFormat::Yaml) => 16,
         Some(FileFormat::DotNetConfig | FileFormat::GppRegistry | FileFormat::Xml) => 20,
-        Some(FileFormat::PowerShell) => 16,
+        Some(FileFormat::PowerShell) => 20,
         Some(FileFormat::Reg) => 10,
         Some(FileFormat::Cmd) => 6,
         Some(FileFormat::Documentation) => 0,
