@@ -7,8 +7,9 @@
 #   INPUT_PATH          files and folders to scan, separated by newlines (default: .)
 #   INPUT_FAIL_ON       error | warning | note | never (default: tlslint's, any finding)
 #   INPUT_BASELINE      a baseline file (optional)
-#   INPUT_DIFF_BASE     a git revision; "auto" means the pull request's base commit on
-#                       pull_request events and a full scan otherwise; empty: full scan
+#   INPUT_DIFF_BASE     a git revision (tlslint reports the lines changed since its merge
+#                       base with HEAD); "auto" means the pull request's base commit on
+#                       pull_request(_target) events and a full scan otherwise; empty: full scan
 #   INPUT_SARIF_FILE    where to write the SARIF report (default: tlslint.sarif in
 #                       RUNNER_TEMP, outside the checkout)
 #   INPUT_ARGS          more tlslint arguments, split on whitespace (no quoting, no globbing)
@@ -89,8 +90,25 @@ if [ -n "$base" ]; then
     git fetch --no-tags --quiet --depth=1 -- origin "$base" >/dev/null 2>&1 || true
   fi
   if git cat-file -e "${base}^{commit}" 2>/dev/null; then
-    args+=(--diff-base "$base")
-    echo "tlslint: reporting the lines changed since $base"
+    # tlslint compares with the merge base of the base and HEAD (what the pull request
+    # changed, not what the base branch changed since): fetch history until it is known.
+    head="$(git rev-parse HEAD)"
+    for depth in 2 10 50 200 1000; do
+      git merge-base "$base" "$head" >/dev/null 2>&1 && break
+      [ "$(git rev-parse --is-shallow-repository 2>/dev/null)" = true ] || break
+      git fetch --no-tags --quiet --depth="$depth" -- origin "$head" "$base" >/dev/null 2>&1 || true
+    done
+    if ! git merge-base "$base" "$head" >/dev/null 2>&1 \
+      && [ "$(git rev-parse --is-shallow-repository 2>/dev/null)" = true ]; then
+      git fetch --no-tags --quiet --unshallow -- origin >/dev/null 2>&1 || true
+    fi
+    if git merge-base "$base" "$head" >/dev/null 2>&1; then
+      args+=(--diff-base "$base")
+      echo "tlslint: reporting the lines changed since the merge base of $base and HEAD ($(git merge-base "$base" "$head"))"
+    else
+      echo "::warning title=tlslint::no merge base of $(escape_data "$base") and HEAD; reporting the lines changed since it itself"
+      args+=(--diff-base "$base" --diff-exact)
+    fi
   else
     echo "::warning title=tlslint::cannot fetch the base commit $(escape_data "$base"); scanning every line"
   fi

@@ -7,9 +7,14 @@
 #   TLSLINT=target/release/tlslint action/test.sh
 #   SARIF_VALIDATE=../shared/tools/sarif-validate action/test.sh   # also validate the SARIF
 #
-# Scenarios: a pull_request event on a shallow clone (the base commit is fetched, only the
-# added lines are annotated); a push event (everything is reported); a clean folder that
-# must pass; fail-on that lets warnings through; a bad input that must fail with status 2.
+# Scenarios: a pull_request event on a shallow clone whose base branch moved on (the base
+# commit and the history down to the merge base are fetched, only the pull request's lines
+# are annotated); a push event (everything is reported); a clean folder that must pass;
+# fail-on that lets warnings through; a bad input that must fail with status 2; and the
+# install step (action/install.sh) against a fake release served from a folder over HTTP
+# on loopback and file://: download and SHA-256 check, the cache, the Windows zip, a
+# tampered checksum, a missing release and a branch ref (both `cargo install --locked`,
+# with a stand-in cargo), and the runner-to-target map.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -53,7 +58,8 @@ printf 'Write-Host "hello"\n' >"$origin/deploy/setup.ps1"
 printf 'Write-Host "nothing to see: ServerCertificateValidationCallback is documented elsewhere"\n' >"$origin/clean/readme.ps1"
 g -C "$origin" add -A
 g -C "$origin" commit -q -m base
-base_sha="$(g -C "$origin" rev-parse HEAD)"
+fork_sha="$(g -C "$origin" rev-parse HEAD)"
+g -C "$origin" checkout -q -b feature
 cat >"$origin/deploy/setup.ps1" <<'EOF'
 Write-Host "hello"
 [Net.ServicePointManager]::ServerCertificateValidationCallback = { $true }
@@ -62,10 +68,18 @@ EOF
 printf '@echo off\r\nset GIT_SSL_NO_VERIFY=1\r\necho head\r\n' >"$origin/deploy/old.cmd"
 g -C "$origin" add -A
 g -C "$origin" commit -q -m head
+# Meanwhile main moves on: it fixes old.cmd's line 2, which the pull request never
+# touched. The pull request's base is main's tip; what it changed is measured from the
+# merge base (fork_sha), so old.cmd:2 must not be blamed on it.
+g -C "$origin" checkout -q main
+printf '@echo off\r\nset GIT_SSL_CAINFO=C:\\ca.pem\r\necho base\r\n' >"$origin/deploy/old.cmd"
+g -C "$origin" commit -q -am "main moves on"
+base_sha="$(g -C "$origin" rev-parse HEAD)"
 
-# The runner's checkout: shallow, so the base commit has to be fetched.
+# The runner's checkout of the pull request's head: shallow, so the base commit and the
+# history down to the merge base have to be fetched.
 repo="$work/checkout"
-g clone -q --depth=1 "file://$origin" "$repo"
+g clone -q --depth=1 --branch feature "file://$origin" "$repo"
 if g -C "$repo" cat-file -e "$base_sha^{commit}" 2>/dev/null; then
   fail "setup: the shallow clone already has the base commit"
 fi
@@ -101,7 +115,7 @@ export INPUT_SARIF_FILE="$RUNNER_TEMP/pr.sarif"
 run_scan
 out="$RUNNER_TEMP/stdout"
 expect_eq "$scan_status" 0 "pr: scan step status"
-expect_contains "$out" "reporting the lines changed since $base_sha" "pr: diff base"
+expect_contains "$out" "reporting the lines changed since the merge base of $base_sha and HEAD ($fork_sha)" "pr: diff base"
 expect_contains "$out" "::error file=deploy/setup.ps1,line=2,col=" "pr: annotation for the added callback"
 expect_contains "$out" "title=tlslint certificate-validator-accepts-any::[cert-validation]" "pr: annotation title"
 expect_contains "$out" "::warning file=deploy/setup.ps1,line=3,col=" "pr: annotation for the added TLS 1.1"
@@ -173,7 +187,135 @@ run_scan
 expect_eq "$scan_status" 2 "injection: scan step status"
 [ ! -e /tmp/owned ] || fail "injection: --output was honoured"
 
-# --- 7. D15: diff-base cannot reach git fetch as an option ------------------------------
+# --- 7. installing the binary: the release download, checksum, cache and fallback -------
+# A fake release of this version, packed by the release script from the test binary,
+# served from a folder over HTTP on loopback (and over file://).
+version="$(sed -n 's/^version = "\(.*\)"$/\1/p' "$here/../Cargo.toml" | head -n 1)"
+releases="$work/releases"
+mkdir -p "$releases/v$version"
+# The packed "binary" is a small stand-in that answers --version like tlslint (packing the
+# 90 MB debug build twice would cost seconds); the real binary writes the completions.
+fake_bin="$work/fake-tlslint"
+printf '#!/bin/sh\necho "tlslint %s"\n' "$version" >"$fake_bin"
+chmod +x "$fake_bin"
+for t in x86_64-unknown-linux-musl x86_64-pc-windows-msvc; do
+  TLSLINT_HOST="$TLSLINT" "$here/../.github/release/package.sh" "$fake_bin" "$t" "$version" "$releases/v$version" >/dev/null
+done
+port_file="$work/http-port"
+python3 - "$releases" "$port_file" >"$work/http.log" 2>&1 <<'PY' &
+import functools, http.server, sys
+root, port_file = sys.argv[1], sys.argv[2]
+handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=root)
+server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+with open(port_file, "w") as f:
+    f.write(str(server.server_port))
+server.serve_forever()
+PY
+http_pid=$!
+trap 'kill "$http_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+for _ in $(seq 1 50); do [ -s "$port_file" ] && break; sleep 0.1; done
+http_url="http://127.0.0.1:$(cat "$port_file")"
+
+# A stand-in for cargo that records its arguments and "builds" the binary.
+stub="$work/stub-bin"
+mkdir -p "$stub"
+cat >"$stub/cargo" <<STUB
+#!/usr/bin/env bash
+printf '%s\n' "\$*" >>"$work/cargo-calls"
+root=""
+while [ \$# -gt 0 ]; do [ "\$1" = --root ] && root="\$2"; shift; done
+mkdir -p "\$root/bin" && cp "$TLSLINT" "\$root/bin/tlslint"
+STUB
+chmod +x "$stub/cargo"
+
+run_install() { # NAME REF OS ARCH URL -> $install_status; outputs in $RUNNER_TEMP/output
+  new_env "install-$1"
+  install_status=0
+  local runner=(env GITHUB_ACTION_PATH="$here/.." GITHUB_ACTION_REF="$2" RUNNER_OS="$3" RUNNER_ARCH="$4"
+    TLSLINT_RELEASE_URL="$5" RUNNER_TOOL_CACHE="$work/toolcache-$1" PATH="$stub:$PATH")
+  {
+    "${runner[@]}" "$here/install.sh" resolve &&
+      "${runner[@]}" MODE="$(output_of mode)" VERSION="$(output_of version)" TARGET="$(output_of target)" \
+        DIR="$(output_of dir)" "$here/install.sh" install
+  } >"$RUNNER_TEMP/stdout" 2>"$RUNNER_TEMP/stderr" || install_status=$?
+}
+
+# 7a. A version tag downloads the release binary over HTTP and checks its SHA-256.
+: >"$work/cargo-calls"
+run_install tag v0 Linux X64 "$http_url"
+expect_eq "$install_status" 0 "install tag: status"
+expect_eq "$(output_of mode)" release "install tag: mode"
+expect_eq "$(output_of target)" x86_64-unknown-linux-musl "install tag: target"
+expect_eq "$(output_of key)" "tlslint-release-$version-x86_64-unknown-linux-musl" "install tag: cache key"
+expect_contains "$RUNNER_TEMP/stdout" "downloading $http_url/v$version/tlslint-v$version-x86_64-unknown-linux-musl.tar.gz" "install tag: the URL"
+expect_contains "$RUNNER_TEMP/stdout" "verified" "install tag: checksum"
+expect_contains "$work/http.log" "GET /v$version/tlslint-v$version-x86_64-unknown-linux-musl.tar.gz.sha256" "install tag: the checksum was fetched"
+bin="$(output_of bin)"
+expect_eq "$bin" "$(output_of dir)/bin/tlslint" "install tag: bin output"
+expect_eq "$("$bin" --version)" "tlslint $version" "install tag: the installed binary runs"
+[ -s "$work/cargo-calls" ] && fail "install tag: cargo was called"
+
+# 7b. The cached binary is used without a download (the server is not asked).
+cached_dir="$work/toolcache-tag"
+new_env install-cached
+install_status=0
+env GITHUB_ACTION_PATH="$here/.." RUNNER_OS=Linux RUNNER_ARCH=X64 \
+  TLSLINT_RELEASE_URL="http://127.0.0.1:9/nothing-here" PATH="$stub:$PATH" \
+  MODE=release VERSION="$version" TARGET=x86_64-unknown-linux-musl \
+  DIR="$cached_dir/tlslint/tlslint-release-$version-x86_64-unknown-linux-musl" \
+  "$here/install.sh" install >"$RUNNER_TEMP/stdout" 2>&1 || install_status=$?
+expect_eq "$install_status" 0 "install cached: status"
+expect_contains "$RUNNER_TEMP/stdout" "using the cached" "install cached: no download"
+
+# 7c. A file:// release of the Windows archive (zip, tlslint.exe), as a Windows runner sees it.
+run_install windows "v$version" Windows X64 "file://$releases"
+expect_eq "$install_status" 0 "install windows: status"
+expect_eq "$(output_of target)" x86_64-pc-windows-msvc "install windows: target"
+expect_eq "$(output_of bin)" "$(output_of dir)/bin/tlslint.exe" "install windows: bin"
+expect_contains "$RUNNER_TEMP/stdout" "tlslint-v$version-x86_64-pc-windows-msvc.zip" "install windows: the zip"
+
+# 7d. A checksum that does not match fails the step, and nothing is installed.
+tampered="$work/tampered"
+cp -R "$releases" "$tampered"
+printf '0000000000000000000000000000000000000000000000000000000000000000  tlslint-v%s-x86_64-unknown-linux-musl.tar.gz\n' "$version" \
+  >"$tampered/v$version/tlslint-v$version-x86_64-unknown-linux-musl.tar.gz.sha256"
+run_install tampered v0 Linux X64 "file://$tampered"
+expect_eq "$install_status" 1 "install tampered: status"
+expect_contains "$RUNNER_TEMP/stdout" "::error title=tlslint::checksum mismatch" "install tampered: error"
+[ -e "$work/toolcache-tampered/tlslint/tlslint-release-$version-x86_64-unknown-linux-musl/bin/tlslint" ] \
+  && fail "install tampered: a binary was installed"
+
+# 7e. A tag without a release (404): cargo install --locked from the action's source.
+: >"$work/cargo-calls"
+run_install norelease v0 Linux X64 "$http_url/missing"
+expect_eq "$install_status" 0 "install no release: status"
+expect_contains "$RUNNER_TEMP/stdout" "::warning title=tlslint::no release binary at $http_url/missing/" "install no release: warning"
+expect_contains "$work/cargo-calls" "install --locked --path $here/.. --root $work/toolcache-norelease/tlslint/tlslint-release-$version-x86_64-unknown-linux-musl" "install no release: cargo install"
+
+# 7f. A branch ref builds from source at once, keyed on a hash of the source.
+: >"$work/cargo-calls"
+run_install branch main Linux X64 "http://127.0.0.1:9/never-asked"
+expect_eq "$install_status" 0 "install branch: status"
+expect_eq "$(output_of mode)" source "install branch: mode"
+case "$(output_of key)" in
+  tlslint-source-Linux-X64-????????????????) ;;
+  *) fail "install branch: cache key $(output_of key)" ;;
+esac
+expect_contains "$work/cargo-calls" "install --locked --path" "install branch: cargo install"
+expect_absent "$RUNNER_TEMP/stdout" "downloading" "install branch: no download"
+
+# 7g. Every runner the release workflow builds for maps to one of its targets.
+for pair in Linux/X64:x86_64-unknown-linux-musl Linux/ARM64:aarch64-unknown-linux-musl \
+  macOS/X64:x86_64-apple-darwin macOS/ARM64:aarch64-apple-darwin Windows/X64:x86_64-pc-windows-msvc; do
+  os="${pair%%/*}" rest="${pair#*/}"
+  new_env "resolve-$os-${rest%%:*}"
+  (GITHUB_ACTION_PATH="$here/.." GITHUB_ACTION_REF="v$version" RUNNER_OS="$os" RUNNER_ARCH="${rest%%:*}" \
+    "$here/install.sh" resolve) >/dev/null
+  expect_eq "$(output_of target)" "${rest#*:}" "resolve $pair"
+  expect_eq "$(output_of mode)" release "resolve $pair: mode"
+done
+
+# --- 9. D15: diff-base cannot reach git fetch as an option ------------------------------
 new_env upload-pack
 export GITHUB_EVENT_NAME=push INPUT_SARIF_FILE="$RUNNER_TEMP/x.sarif"
 export INPUT_DIFF_BASE="--upload-pack=touch $work/uploadpack-ran; git-upload-pack"
@@ -188,7 +330,7 @@ run_scan
 expect_eq "$scan_status" 2 "diff-base newline: scan step status"
 [ "$(grep -c '^::error file=fake.sh' "$RUNNER_TEMP/stdout" || true)" = 0 ] || fail "diff-base newline: injected workflow command"
 
-# --- 8. D6: a committed symlink at the SARIF path does not redirect the report -----------
+# --- 10. D6: a committed symlink at the SARIF path does not redirect the report -----------
 new_env symlink
 export GITHUB_EVENT_NAME=push
 mkdir -p "$work/victim"

@@ -22,6 +22,10 @@ pub enum Category {
     LegacyProtocol,
     /// An HTTPS request may be redirected to plain HTTP.
     InsecureRedirect,
+    /// Not a TLS weakness: a `tlslint: ignore` comment that names an unknown rule or
+    /// suppresses nothing (the `unknown-suppression` and `unused-suppression` rules). Not in
+    /// [`Category::ALL`], which lists the five TLS categories.
+    Suppression,
 }
 
 impl Category {
@@ -42,13 +46,15 @@ impl Category {
             Category::Revocation => "revocation",
             Category::LegacyProtocol => "legacy-protocol",
             Category::InsecureRedirect => "insecure-redirect",
+            Category::Suppression => "suppression",
         }
     }
 
-    /// Parses a kebab-case category name.
+    /// Parses a kebab-case category name (the five of [`Category::ALL`] and `suppression`).
     pub fn parse(s: &str) -> Option<Category> {
         Category::ALL
             .into_iter()
+            .chain([Category::Suppression])
             .find(|c| c.as_str().eq_ignore_ascii_case(s.trim()))
     }
 
@@ -60,6 +66,8 @@ impl Category {
             Category::Revocation => 299,
             Category::LegacyProtocol => 327,
             Category::InsecureRedirect => 319,
+            // No weakness: suppression findings carry no CWE.
+            Category::Suppression => 0,
         }
     }
 
@@ -99,6 +107,12 @@ impl Category {
                  attacker on the path can inject such a redirect or tamper with the HTTP leg, which \
                  defeats the HTTPS of the first request."
             }
+            Category::Suppression => {
+                "A suppression comment is a promise that a finding was reviewed. One that names a \
+                 rule or category that does not exist suppresses nothing, so the finding it was \
+                 meant for stays (or a typo hides the wrong thing later); one that no longer \
+                 suppresses anything is stale and will silently hide the next finding on its line."
+            }
         }
     }
 
@@ -110,6 +124,7 @@ impl Category {
             Category::Revocation => "revocation checking",
             Category::LegacyProtocol => "legacy protocol",
             Category::InsecureRedirect => "HTTPS to HTTP redirect",
+            Category::Suppression => "suppression comment",
         }
     }
 }
@@ -121,7 +136,19 @@ impl fmt::Display for Category {
 }
 
 /// How serious a finding is. Orders `Note < Warning < Error`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Severity {
     /// Worth a look.

@@ -38,6 +38,10 @@ pub struct Engine {
     /// Second-stage keyword sets per code language (by setting domain): only the
     /// keywords of rules that can match in that language.
     code_filters: HashMap<&'static str, crate::prefilter::Prefilter>,
+    /// Rules and categories not reported in some files (configuration's `per-file-ignores`).
+    per_file_ignores: Option<crate::config::PerFileIgnores>,
+    /// File contexts and their severity caps.
+    context: crate::context::Policy,
 }
 
 /// The setting domains of code languages.
@@ -188,6 +192,8 @@ impl Engine {
             enabled: vec![true; rules.rules.len()],
             rule_severity: HashMap::new(),
             category_severity: HashMap::new(),
+            per_file_ignores: None,
+            context: crate::context::Policy::default(),
             rules,
             registry: Vec::new(),
             flags: HashMap::new(),
@@ -265,6 +271,48 @@ impl Engine {
     ) {
         self.rule_severity = by_rule;
         self.category_severity = by_category;
+    }
+
+    /// Sets the configuration's `per-file-ignores`.
+    /// Sets the file-context policy (configuration's `[context]`).
+    pub fn set_context_policy(&mut self, p: crate::context::Policy) {
+        self.context = p;
+    }
+
+    /// The file-context policy.
+    pub fn context_policy(&self) -> &crate::context::Policy {
+        &self.context
+    }
+
+    pub fn set_per_file_ignores(&mut self, p: Option<crate::config::PerFileIgnores>) {
+        self.per_file_ignores = p;
+    }
+
+    /// Drops the findings `per-file-ignores` hides in the file at `path`.
+    pub fn drop_per_file_ignored(&self, path: &std::path::Path, findings: &mut Vec<Finding>) {
+        let Some(p) = &self.per_file_ignores else {
+            return;
+        };
+        let selectors = p.selectors_for(path);
+        if selectors.is_empty() {
+            return;
+        }
+        findings.retain(|f| {
+            let rule = &self.rules.rules[f.rule];
+            !selectors.iter().any(|s| match Category::parse(s) {
+                Some(c) => c == f.category,
+                None => rule.id.eq_ignore_ascii_case(s),
+            })
+        });
+    }
+
+    /// The severity of rule `ri`'s findings in `category`, after configuration.
+    pub fn severity_of(&self, ri: usize, category: Category) -> crate::diagnostic::Severity {
+        self.rule_severity
+            .get(&ri)
+            .or_else(|| self.category_severity.get(&category))
+            .copied()
+            .unwrap_or(self.rules.rules[ri].severity)
     }
 
     /// Whether rule `i` runs.

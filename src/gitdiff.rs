@@ -1,8 +1,10 @@
 //! `--diff-base REV`: which lines changed since a git revision, to report only findings on
 //! lines a pull request adds or changes.
 //!
-//! The working tree is compared with REV (`git diff --unified=0 -M REV`), so committed,
-//! staged and unstaged changes all count, renames keep only their edited lines, and
+//! The working tree is compared with the merge base of REV and HEAD (as `git diff REV...`
+//! compares a branch with where it left REV; with `--diff-exact`, with REV itself), so
+//! committed, staged and unstaged changes all count, changes REV gained after the branch
+//! left it are not blamed on the branch, renames keep only their edited lines, and
 //! deleted files have nothing to report. Files git shows as binary (UTF-16 `.reg`
 //! exports, unless `.gitattributes` says otherwise) have no line diff: they are reported
 //! whole, with a note. Untracked files that are not ignored are new: reported whole.
@@ -114,8 +116,18 @@ fn filter_overrides(top: &Path) -> Vec<String> {
         .collect()
 }
 
-/// Reads the changes since `rev` of the repository holding `path`.
-pub fn changes_since(path: &Path, rev: &str) -> Result<Changes, String> {
+/// What `--diff-base REV` compares the working tree with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Against {
+    /// The merge base of REV and HEAD (`git diff REV...`): what the branch changed.
+    MergeBase,
+    /// REV itself (`--diff-exact`).
+    Revision,
+}
+
+/// Reads the changes since `rev` (or its merge base with HEAD) of the repository holding
+/// `path`.
+pub fn changes_since(path: &Path, rev: &str, against: Against) -> Result<Changes, String> {
     let dir = if path.is_dir() {
         path.to_path_buf()
     } else {
@@ -143,7 +155,17 @@ pub fn changes_since(path: &Path, rev: &str) -> Result<Changes, String> {
                 top.display()
             )
         })?;
-    let commit = String::from_utf8_lossy(&commit).trim().to_string();
+    let mut commit = String::from_utf8_lossy(&commit).trim().to_string();
+    if against == Against::MergeBase {
+        let base = git(&top, &["merge-base", "--end-of-options", &commit, "HEAD"]).map_err(|e| {
+            format!(
+                "--diff-base: no merge base of `{rev}` and HEAD in the repository at {} ({}); in a shallow clone fetch more history (`git fetch --deepen=100`, or `fetch-depth: 0` with actions/checkout), or compare with `{rev}` itself with --diff-exact",
+                top.display(),
+                if e.is_empty() { "unrelated histories or missing commits" } else { e.as_str() }
+            )
+        })?;
+        commit = String::from_utf8_lossy(&base).trim().to_string();
+    }
 
     let mut files = HashMap::new();
     let overrides = filter_overrides(&top);

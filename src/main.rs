@@ -11,6 +11,8 @@ fn main() {
         Command::Scan(args) => commands::scan(args),
         Command::Rules(args) => commands::rules(args),
         Command::Explain(args) => commands::explain(args),
+        Command::Completions(args) => commands::completions(args),
+        Command::Manpage(args) => commands::manpage(args),
     };
     let status = result.unwrap_or_else(|e| {
         // A closed pipe (`tlslint rules | head`) is the reader's choice, not an error.

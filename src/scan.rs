@@ -7,7 +7,7 @@
 //! thread count.
 
 use crate::decode::{self, Encoding, NotText};
-use crate::diagnostic::Finding;
+use crate::diagnostic::{Category, Finding};
 use crate::engine::Engine;
 use crate::facts::Fact;
 use crate::format::{self, FileFormat};
@@ -19,6 +19,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
+
+/// The rule reporting suppressions that name an unknown rule or category.
+pub const UNKNOWN_SUPPRESSION: &str = "unknown-suppression";
+/// The rule reporting suppressions that suppress nothing.
+pub const UNUSED_SUPPRESSION: &str = "unused-suppression";
 
 /// What to scan and how.
 #[derive(Debug, Clone)]
@@ -46,6 +51,8 @@ pub struct ScanOptions {
 pub struct FileReport {
     /// Report path (relative to the scanned root, forward slashes).
     pub path: String,
+    /// Where the file lives (product, test, ...).
+    pub context: crate::context::Context,
     /// Path on disk.
     pub fs_path: PathBuf,
     /// Decoded text.
@@ -105,6 +112,8 @@ pub struct Stats {
     /// Files that held a rule keyword but were not analyzed (or not completely), with the
     /// reason: `--stats` names them.
     pub skipped: Vec<(String, String)>,
+    /// Paths named on the command line that could not be read (exit status 2).
+    pub named_errors: u64,
     /// Findings suppressed by inline comments.
     pub suppressed: u64,
     /// Suppressions used without a reason.
@@ -136,7 +145,8 @@ pub struct Checker<'a> {
     pub engine: &'a Engine,
     /// The keyword prefilter (`None` analyzes every file).
     pub prefilter: Option<&'a Prefilter>,
-    /// Look for suppressions in files without findings too (to report unused ones).
+    /// Report suppressions that suppress nothing (as `unused-suppression` findings, when
+    /// that rule is enabled).
     pub unused_suppressions: bool,
 }
 
@@ -244,13 +254,14 @@ impl Checker<'_> {
             }
         }
         let mut facts: Vec<Fact> = Vec::new();
-        let ext = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .unwrap_or("")
-            .to_ascii_lowercase();
+        let context =
+            self.engine
+                .context_policy()
+                .classifier
+                .classify(display, path, &src.text[..head_end]);
         let mut ctx = self.engine.ctx();
-        ctx.ext = &ext;
+        ctx.ext = &ext_lower;
+        ctx.in_test = context == crate::context::Context::Test;
         let keywords = self.prefilter.map_or(&[][..], |p| p.keywords());
         crate::memory::analyze_within(
             fmt,
@@ -266,8 +277,27 @@ impl Checker<'_> {
             format: fmt,
         };
         self.engine.judge(&facts, src_ref, &mut findings);
+        self.engine.drop_per_file_ignored(path, &mut findings);
+        let policy = self.engine.context_policy();
+        for f in &mut findings {
+            f.severity = policy.cap(context, f.severity);
+        }
         let has_marker = src.text.contains(suppress::MARKER);
-        if findings.is_empty() && !(self.unused_suppressions && has_marker) {
+        let meta = |id: &str| {
+            self.engine
+                .rules
+                .index_of(id)
+                .filter(|&i| self.engine.is_enabled(i))
+        };
+        let (unknown_rule, unused_rule) = if has_marker {
+            (
+                meta(UNKNOWN_SUPPRESSION),
+                meta(UNUSED_SUPPRESSION).filter(|_| self.unused_suppressions),
+            )
+        } else {
+            (None, None)
+        };
+        if findings.is_empty() && unknown_rule.is_none() && unused_rule.is_none() {
             return Checked::Clean { analyzed: true };
         }
         let index = LineIndex::new(&src.text);
@@ -282,9 +312,38 @@ impl Checker<'_> {
             &self.engine.rules.rules,
             &|i| self.engine.is_enabled(i),
         );
-        let findings = applied.kept;
+        let mut findings = applied.kept;
+        // Unknown and unused suppressions are findings of their own rules.
+        let mut notes = Vec::new();
+        let before = findings.len();
+        for note in applied.notes {
+            let rule = if note.unused {
+                unused_rule
+            } else {
+                unknown_rule
+            };
+            match rule {
+                Some(ri) => findings.push(Finding {
+                    rule: ri,
+                    category: Category::Suppression,
+                    severity: self.engine.severity_of(ri, Category::Suppression),
+                    span: note.span,
+                    message: note.message,
+                    notes: Vec::new(),
+                    fix: None,
+                    opt_in: None,
+                    sink: None,
+                    path: Vec::new(),
+                }),
+                None => notes.push(note),
+            }
+        }
+        if findings.len() > before {
+            findings = finalize(findings, &index, &self.engine.rules.rules);
+        }
         Checked::Findings(Box::new(FileReport {
             path: display.to_string(),
+            context,
             fs_path: path.to_path_buf(),
             text: src.text,
             index,
@@ -294,7 +353,7 @@ impl Checker<'_> {
             digest,
             suppressed: applied.suppressed,
             without_reason: applied.without_reason,
-            suppression_notes: applied.notes,
+            suppression_notes: notes,
             findings,
             merged_fixes,
         }))
@@ -341,13 +400,27 @@ fn finalize_inner(
     rules: &[crate::rules::Rule],
     merged: &mut MergedFixes,
 ) -> Vec<Finding> {
+    // Per (line, category), the bypass wins over an opt-in note, then the higher severity,
+    // then the first position.
     findings.sort_by(|a, b| {
-        (a.span.start, a.category, &rules[a.rule].id, a.span.end).cmp(&(
-            b.span.start,
-            b.category,
-            &rules[b.rule].id,
-            b.span.end,
-        ))
+        (
+            index.line_of(a.span.start),
+            a.category,
+            a.opt_in.is_some(),
+            std::cmp::Reverse(a.severity),
+            a.span.start,
+            &rules[a.rule].id,
+            a.span.end,
+        )
+            .cmp(&(
+                index.line_of(b.span.start),
+                b.category,
+                b.opt_in.is_some(),
+                std::cmp::Reverse(b.severity),
+                b.span.start,
+                &rules[b.rule].id,
+                b.span.end,
+            ))
     });
     let mut seen = std::collections::HashSet::new();
     let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
@@ -535,8 +608,11 @@ pub fn scan(opts: &ScanOptions, engine: &Engine, prefilter: &Prefilter) -> Outco
             }
         });
     };
-    let error = |path: String, message: String| {
+    let error = |path: String, message: String, named: bool| {
         counters.errors.fetch_add(1, Ordering::Relaxed);
+        if named {
+            counters.named_errors.fetch_add(1, Ordering::Relaxed);
+        }
         push_problem(path, message, true);
     };
     walk::walk(
@@ -570,6 +646,7 @@ pub fn scan(opts: &ScanOptions, engine: &Engine, prefilter: &Prefilter) -> Outco
             s.sort();
             s
         },
+        named_errors: counters.named_errors.load(Ordering::Relaxed),
         suppressed: counters.suppressed.load(Ordering::Relaxed),
         without_reason: counters.without_reason.load(Ordering::Relaxed),
         baselined: 0,
@@ -584,6 +661,82 @@ pub fn scan(opts: &ScanOptions, engine: &Engine, prefilter: &Prefilter) -> Outco
     }
 }
 
+/// Scans bytes read from standard input. `name` (`--stdin-filename`) decides the format,
+/// the configuration's path rules (with `--force-exclude`) and the report path; without
+/// it the format is read from the content and the path is `-`.
+pub fn scan_stdin(
+    opts: &ScanOptions,
+    engine: &Engine,
+    prefilter: &Prefilter,
+    bytes: &[u8],
+    name: Option<&Path>,
+) -> Outcome {
+    let started = Instant::now();
+    let mut outcome = Outcome {
+        files: Vec::new(),
+        stats: Stats::default(),
+        problems: Vec::new(),
+        suppression_notes: Vec::new(),
+    };
+    let path = name.unwrap_or(Path::new("-"));
+    let display = match name {
+        Some(n) => {
+            let abs = crate::walk::absolute_keep_name(n);
+            let base = std::env::current_dir()
+                .and_then(|c| c.canonicalize())
+                .unwrap_or_default();
+            crate::walk::display_path(&base, &abs, n)
+        }
+        None => "-".to_string(),
+    };
+    if opts.force_exclude
+        && let (Some(f), Some(n)) = (&opts.filter, name)
+        && !f.allows_explicit(&crate::walk::absolute_keep_name(n))
+    {
+        outcome.stats.duration = started.elapsed();
+        return outcome;
+    }
+    if bytes.len() as u64 > opts.max_filesize {
+        outcome.stats.skipped_large = 1;
+        outcome.problems.push(Problem {
+            path: display,
+            message: format!(
+                "skipped: larger than --max-filesize ({} bytes)",
+                opts.max_filesize
+            ),
+            is_error: false,
+        });
+        return outcome;
+    }
+    let checker = Checker {
+        engine,
+        prefilter: Some(prefilter),
+        unused_suppressions: opts.unused_suppressions,
+    };
+    outcome.stats.files_scanned = 1;
+    outcome.stats.bytes_scanned = bytes.len() as u64;
+    let budget = crate::budget::start(opts.time_limit);
+    let checked = checker.check(path, &display, bytes, true);
+    drop(budget);
+    match checked {
+        Checked::Clean { analyzed } => outcome.stats.files_analyzed = u64::from(analyzed),
+        Checked::Binary => outcome.stats.skipped_binary = 1,
+        Checked::Findings(mut report) => {
+            outcome.stats.files_analyzed = 1;
+            outcome.stats.suppressed = report.suppressed as u64;
+            outcome.stats.without_reason = report.without_reason as u64;
+            for note in std::mem::take(&mut report.suppression_notes) {
+                outcome.suppression_notes.push((report.path.clone(), note));
+            }
+            if !report.findings.is_empty() {
+                outcome.files.push(*report);
+            }
+        }
+    }
+    outcome.stats.duration = started.elapsed();
+    outcome
+}
+
 #[derive(Default)]
 struct Counters {
     files: AtomicU64,
@@ -593,6 +746,7 @@ struct Counters {
     skipped_large: AtomicU64,
     errors: AtomicU64,
     internal: AtomicU64,
+    named_errors: AtomicU64,
     suppressed: AtomicU64,
     without_reason: AtomicU64,
 }

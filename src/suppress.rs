@@ -4,7 +4,7 @@
 //! `/* */`, `<# #>`, `REM`, `::`, `;` in .reg, `<!-- -->` in XML). A bare `ignore` (no
 //! list) suppresses every rule there. The reason is optional but counted in `--stats`.
 
-use crate::diagnostic::{Category, Finding};
+use crate::diagnostic::{Category, Finding, Span};
 use crate::format::FileFormat;
 use crate::rules::Rule;
 use crate::source::LineIndex;
@@ -37,6 +37,8 @@ pub struct Suppression {
     pub reason: Option<String>,
     /// The comment text, for messages.
     pub text: String,
+    /// Where the comment text (from the marker to the end of the comment) sits.
+    pub span: Span,
 }
 
 /// Something to say about a suppression.
@@ -44,10 +46,13 @@ pub struct Suppression {
 pub struct Note {
     /// Line of the comment (1-based).
     pub line: usize,
+    /// The suppression's text in the file (reported as a finding of the
+    /// `unknown-suppression` or `unused-suppression` rule).
+    pub span: Span,
     /// What is wrong.
     pub message: String,
-    /// An unused suppression (reported with `--report-unused-suppressions`, and then
-    /// failing the run) rather than a note that is always shown.
+    /// An unused suppression (rule `unused-suppression`) rather than one naming an unknown
+    /// rule or category (`unknown-suppression`).
     pub unused: bool,
 }
 
@@ -107,8 +112,14 @@ pub fn parse(text: &str, index: &LineIndex, format: FileFormat) -> Vec<Suppressi
         let col = at - line_start;
         let before = line_text.get(..col).unwrap_or("");
         let lower = before.to_ascii_lowercase();
-        // The comment opener closest to the marker, and what comes before it.
-        let Some(open_at) = opens.iter().filter_map(|o| lower.rfind(o)).max() else {
+        // A marker quoted in backticks documents the syntax (`tlslint: ignore[...]`); it
+        // suppresses nothing.
+        if before.ends_with('`') {
+            continue;
+        }
+        // The comment opener closest to the marker, and what comes before it. The `//` of
+        // a URL (`https://`) opens no comment.
+        let Some(open_at) = opens.iter().filter_map(|o| last_opener(&lower, o)).max() else {
             continue;
         };
         // (`<#`: the `#` is found last; its `<` is part of the opener, not code.)
@@ -159,17 +170,33 @@ pub fn parse(text: &str, index: &LineIndex, format: FileFormat) -> Vec<Suppressi
         } else {
             Scope::Line(line)
         };
+        let comment = text[at..line_start + line_text.len()].trim_end();
+        let mut shown = comment;
+        for closer in ["-->", "*/", "#>"] {
+            shown = shown.trim_end_matches(closer).trim_end();
+        }
         out.push(Suppression {
             line,
             scope,
             selectors,
             reason: (!reason.is_empty()).then_some(reason),
-            text: text[at..line_start + line_text.len()]
-                .trim_end()
-                .to_string(),
+            text: shown.to_string(),
+            span: Span::new(at, at + shown.len()),
         });
     }
     out
+}
+
+/// The last place `opener` starts in `line` (`//` right after `:` is a URL, not a comment).
+fn last_opener(line: &str, opener: &str) -> Option<usize> {
+    let mut end = line.len();
+    while let Some(i) = line[..end].rfind(opener) {
+        if !(opener == "//" && line[..i].ends_with(':')) {
+            return Some(i);
+        }
+        end = i;
+    }
+    None
 }
 
 fn selector_matches(sel: &str, rule: &Rule, category: Category) -> bool {
@@ -220,10 +247,19 @@ pub fn apply(
             }
         }
         if !unknown.is_empty() {
+            let names = Category::ALL
+                .iter()
+                .map(|c| c.as_str())
+                .chain(rules.iter().map(|r| r.id.as_str()));
+            let hint = match unknown.as_slice() {
+                [one] => crate::suggest::hint(one, names),
+                _ => String::new(),
+            };
             applied.notes.push(Note {
                 line: s.line,
+                span: s.span,
                 message: format!(
-                    "suppression names unknown rule or category `{}`",
+                    "suppression names unknown rule or category `{}`{hint}",
                     unknown.join("`, `")
                 ),
                 unused: false,
@@ -250,6 +286,7 @@ pub fn apply(
         if names_enabled {
             applied.notes.push(Note {
                 line: s.line,
+                span: s.span,
                 message: format!("unused suppression `{}`", s.text),
                 unused: true,
             });
@@ -302,7 +339,26 @@ mod tests {
         // Not in a comment of this format, or not the keyword.
         assert!(sups("echo 'tlslint: ignore[x]'\n", FileFormat::Shell).is_empty());
         assert!(sups("# tlslint: ignored here\n", FileFormat::Shell).is_empty());
-        assert!(sups("// tlslint: ignore[x]\n", FileFormat::Python).is_empty());
+        // (Built at run time, so that scanning this file finds no suppression in it.)
+        let slashes = format!("// {MARKER} ignore[x]\n");
+        assert!(sups(&slashes, FileFormat::Python).is_empty());
+        // Quoted as documentation, or after the `//` of a URL.
+        assert!(
+            sups(
+                "// write `tlslint: ignore[rule]` to suppress\n",
+                FileFormat::C
+            )
+            .is_empty()
+        );
+        assert!(sups("curl(\"https://x/ tlslint: ignore\");\n", FileFormat::C).is_empty());
+        assert_eq!(
+            sups(
+                "get(\"https://x/\"); // tlslint: ignore[curl-insecure]\n",
+                FileFormat::C
+            )
+            .len(),
+            1
+        );
         // ignore-file below the top.
         let far = format!("{}# tlslint: ignore-file\n", "x\n".repeat(30));
         assert!(sups(&far, FileFormat::Shell).is_empty());

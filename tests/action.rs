@@ -90,8 +90,9 @@ fn workflows_pin_actions_and_keep_expressions_out_of_shell() {
                 uses += 1;
                 let ok = target == "./"
                     || sha.is_match(target)
-                    // The README example names this action by its release tag.
-                    || target == "tlslint/tlslint@v1";
+                    // The README example names this action by the release tag of this
+                    // version (CONTRIBUTING.md, "Releasing").
+                    || target == format!("tlslint/tlslint@v{}", env!("CARGO_PKG_VERSION"));
                 assert!(
                     ok,
                     "{file}:{}: `{target}` is not pinned to a commit SHA",
@@ -203,7 +204,7 @@ fn action_inputs_are_used_documented_and_passed_through_env() {
         }
     }
     // The steps the Action runs exist and are executable scripts.
-    for script in ["action/build.sh", "action/scan.sh", "action/finish.sh"] {
+    for script in ["action/install.sh", "action/scan.sh", "action/finish.sh"] {
         assert!(action.contains(script), "{script} not used by action.yml");
         let text = read(script);
         assert!(text.starts_with("#!/usr/bin/env bash"), "{script}");
@@ -216,6 +217,7 @@ fn readme_shows_the_tested_examples() {
     for example in [
         "docs/examples/github-workflow.yml",
         "docs/examples/pre-commit-config.yaml",
+        "docs/examples/pre-commit-config-pypi.yaml",
     ] {
         let text = read(example);
         assert!(
@@ -244,6 +246,22 @@ fn readme_shows_the_tested_examples() {
         .trim()
         .to_string();
     assert!(read("docs/examples/pre-commit-config.yaml").contains(&format!("- id: {id}")));
+    // The snippets name the tag, the wheel and the image of this version, which the
+    // release process creates (.github/release/check-version.sh checks it again at the tag).
+    let v = env!("CARGO_PKG_VERSION");
+    assert!(workflow.contains(&format!("uses: tlslint/tlslint@v{v}\n")));
+    assert!(read("docs/examples/pre-commit-config.yaml").contains(&format!("rev: v{v}\n")));
+    assert!(read("docs/examples/pre-commit-config-pypi.yaml").contains(&format!("tlslint=={v}]")));
+    for needed in [
+        format!("ghcr.io/tlslint/tlslint:{v}"),
+        format!("tlslint=={v}"),
+        format!("v={v} t="),
+    ] {
+        assert!(
+            readme.contains(&needed),
+            "the README does not name {needed}"
+        );
+    }
 }
 
 fn hook_entry() -> Vec<String> {
@@ -252,7 +270,11 @@ fn hook_entry() -> Vec<String> {
         .lines()
         .find_map(|l| l.trim().strip_prefix("entry:"))
         .expect("entry");
-    assert!(hooks.contains("language: rust"));
+    assert!(hooks.contains("language: python"), "a wheel, as ruff ships");
+    assert!(
+        hooks.contains("require_serial: true"),
+        "one process, one summary"
+    );
     entry.split_whitespace().map(str::to_string).collect()
 }
 

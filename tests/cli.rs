@@ -152,12 +152,20 @@ fn json_report_schema() {
 }
 
 #[test]
-fn path_is_relative_to_the_named_root_or_cwd_for_files() {
+fn path_is_relative_to_the_current_folder_or_to_a_root_outside_it() {
     let d = tree(&[("repo/deploy/a.reg", ARR_REG.as_bytes())]);
     let v = json(&run(&["scan", "-f", "json", "repo"], d.path()));
-    assert_eq!(finding_paths(&v)[0], "deploy/a.reg");
+    assert_eq!(finding_paths(&v)[0], "repo/deploy/a.reg");
     let v = json(&run(&["scan", "-f", "json", "repo/deploy/a.reg"], d.path()));
     assert_eq!(finding_paths(&v)[0], "repo/deploy/a.reg");
+    // A folder outside the current one: paths relative to it.
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    let root = d.path().join("repo");
+    let v = json(&run(
+        &["scan", "-f", "json", root.to_str().expect("utf-8")],
+        elsewhere.path(),
+    ));
+    assert_eq!(finding_paths(&v)[0], "deploy/a.reg");
 }
 
 #[test]
@@ -418,15 +426,22 @@ fn strip_stats(mut v: serde_json::Value) -> serde_json::Value {
 fn output_is_identical_for_any_thread_count() {
     let fixtures = common::root().join("fixtures");
     let dir: &Path = fixtures.as_path();
-    let one = run(&["scan", "-f", "json", "-j", "1", "."], dir);
-    let many = run(&["scan", "-f", "json", "-j", "8", "."], dir);
+    // (--no-config: the repository's .tlslint.toml leaves the fixtures out.)
+    let one = run(&["scan", "--no-config", "-f", "json", "-j", "1", "."], dir);
+    let many = run(&["scan", "--no-config", "-f", "json", "-j", "8", "."], dir);
     assert!(!json(&one)["findings"].as_array().unwrap().is_empty());
     assert_eq!(strip_stats(json(&one)), strip_stats(json(&many)));
-    let s1 = run(&["scan", "-f", "sarif", "-j", "1", "."], dir);
-    let s8 = run(&["scan", "-f", "sarif", "-j", "8", "."], dir);
+    let s1 = run(&["scan", "--no-config", "-f", "sarif", "-j", "1", "."], dir);
+    let s8 = run(&["scan", "--no-config", "-f", "sarif", "-j", "8", "."], dir);
     assert_eq!(s1.stdout, s8.stdout);
-    let h1 = run(&["scan", "--color", "never", "-j", "1", "."], dir);
-    let h8 = run(&["scan", "--color", "never", "-j", "8", "."], dir);
+    let h1 = run(
+        &["scan", "--no-config", "--color", "never", "-j", "1", "."],
+        dir,
+    );
+    let h8 = run(
+        &["scan", "--no-config", "--color", "never", "-j", "8", "."],
+        dir,
+    );
     assert_eq!(h1.stdout, h8.stdout);
 }
 

@@ -171,3 +171,84 @@ fn outside_a_repository_or_with_a_bad_revision_is_an_error() {
     let o = tlslint(d, &["scan", ".", "--diff-base", "--output=x"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// `--diff-base main` on a branch compares with where the branch left main (the merge
+/// base, as `git diff main...`): a finding main fixed after the branch was made is not
+/// blamed on the branch. `--diff-exact` compares with main itself.
+#[test]
+fn diff_base_uses_the_merge_base_and_diff_exact_the_revision() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    git(d, &["init", "-q"]);
+    write(
+        d,
+        "deploy.sh",
+        b"#!/bin/sh\ncurl -k https://old/\necho end\n",
+    );
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-q", "-m", "base"]);
+    git(d, &["checkout", "-q", "-b", "feature"]);
+    // The branch adds one finding at the end and a new file.
+    write(
+        d,
+        "deploy.sh",
+        b"#!/bin/sh\ncurl -k https://old/\necho end\ncurl -k https://feature/\n",
+    );
+    write(d, "new.sh", b"curl --insecure https://new/\n");
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-q", "-m", "feature"]);
+    // Meanwhile main fixes line 2, which the branch never touched.
+    git(d, &["checkout", "-q", "main"]);
+    write(d, "deploy.sh", b"#!/bin/sh\ncurl https://old/\necho end\n");
+    git(d, &["commit", "-q", "-am", "main fixes line 2"]);
+    git(d, &["checkout", "-q", "feature"]);
+
+    let sorted = |o: &Output| {
+        let mut f = findings(o);
+        f.sort();
+        f
+    };
+    let merge_base = tlslint(d, &["scan", "-f", "json", "--diff-base", "main", "."]);
+    assert_eq!(
+        sorted(&merge_base),
+        vec![
+            ("deploy.sh".to_string(), 4, "curl-insecure".to_string()),
+            ("new.sh".to_string(), 1, "curl-insecure".to_string()),
+        ]
+    );
+    let exact = tlslint(
+        d,
+        &[
+            "scan",
+            "-f",
+            "json",
+            "--diff-base",
+            "main",
+            "--diff-exact",
+            ".",
+        ],
+    );
+    assert_eq!(
+        sorted(&exact),
+        vec![
+            ("deploy.sh".to_string(), 2, "curl-insecure".to_string()),
+            ("deploy.sh".to_string(), 4, "curl-insecure".to_string()),
+            ("new.sh".to_string(), 1, "curl-insecure".to_string()),
+        ]
+    );
+    // --diff-exact needs --diff-base.
+    assert_eq!(
+        tlslint(d, &["scan", "--diff-exact", "."]).status.code(),
+        Some(2)
+    );
+    // Unrelated history: no merge base is a clear error that names --diff-exact.
+    git(d, &["checkout", "-q", "--orphan", "lonely"]);
+    git(d, &["commit", "-q", "-m", "orphan"]);
+    let o = tlslint(d, &["scan", "--diff-base", "main", "."]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("no merge base") && err.contains("--diff-exact"),
+        "{err}"
+    );
+}

@@ -153,10 +153,130 @@ fn ignore_file_and_unused_suppressions() {
         ],
         dir.path(),
     );
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("b.sh:1: unused suppression"), "{err}");
-    assert!(!err.contains("a.sh"), "{err}");
+    // They are findings of the `unused-suppression` rule, in every format.
+    let f = findings(&o);
+    assert_eq!(
+        f,
+        vec![(
+            "b.sh".to_string(),
+            1,
+            "unused-suppression".to_string(),
+            "warning".to_string()
+        )],
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     assert_eq!(o.status.code(), Some(1));
+    let o = run(
+        &[
+            "scan",
+            "--format",
+            "github",
+            "--report-unused-suppressions",
+            ".",
+        ],
+        dir.path(),
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("::warning file=b.sh,line=1,col=11,")
+            && out.contains("title=tlslint unused-suppression::[suppression] unused suppression `tlslint: ignore[curl-insecure] left over`"),
+        "{out}"
+    );
+    // Not without the flag, and --ignore turns it off again.
+    let o = run(
+        &[
+            "scan",
+            "--format",
+            "json",
+            "--report-unused-suppressions",
+            "--ignore",
+            "unused-suppression,legacy-protocol",
+            ".",
+        ],
+        dir.path(),
+    );
+    assert!(findings(&o).is_empty(), "{:?}", findings(&o));
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[test]
+fn unknown_suppressions_are_findings_in_every_format() {
+    let dir = tree(&[(
+        "lab.sh",
+        "#!/bin/sh
+curl -k https://lab/ # tlslint: ignore[cert-validaton] lab appliance
+",
+    )]);
+    let o = run(&["scan", "--format", "json", "."], dir.path());
+    let f = findings(&o);
+    assert_eq!(
+        f,
+        vec![
+            (
+                "lab.sh".to_string(),
+                2,
+                "curl-insecure".to_string(),
+                "error".to_string()
+            ),
+            (
+                "lab.sh".to_string(),
+                2,
+                "unknown-suppression".to_string(),
+                "warning".to_string()
+            ),
+        ]
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let msg = v["findings"][1]["message"].as_str().expect("message");
+    assert_eq!(
+        msg,
+        "suppression names unknown rule or category `cert-validaton` (did you mean `cert-validation`?)"
+    );
+    assert_eq!(v["findings"][1]["category"], "suppression");
+    // Nothing about it on stderr any more: it is a finding.
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("unknown"));
+    for (format, want) in [
+        ("human", "warning[unknown-suppression]"),
+        ("github", "title=tlslint unknown-suppression::"),
+        ("markdown", "`unknown-suppression`"),
+        ("sarif", "\"ruleId\": \"unknown-suppression\""),
+    ] {
+        let o = run(
+            &["scan", "--color", "never", "--format", format, "."],
+            dir.path(),
+        );
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert!(out.contains(want), "{format}: {out}");
+    }
+    // The SARIF rule is not a security rule, and links to its documentation.
+    let o = run(&["scan", "--format", "sarif", "."], dir.path());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let rule = v["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .find(|r| r["id"] == "unknown-suppression")
+        .expect("the rule");
+    assert!(rule["properties"].get("security-severity").is_none());
+    assert!(
+        rule["helpUri"]
+            .as_str()
+            .is_some_and(|u| u.ends_with("/docs/rules.md#unknown-suppression"))
+    );
+    // `--ignore unknown-suppression` turns it off.
+    let o = run(
+        &[
+            "scan",
+            "--format",
+            "json",
+            "--ignore",
+            "unknown-suppression",
+            ".",
+        ],
+        dir.path(),
+    );
+    assert_eq!(findings(&o).len(), 1);
 }
 
 #[test]
@@ -268,7 +388,8 @@ fn configuration_is_discovered_and_applied() {
             "Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Contoso\\ProxyAgent]\r\n\"IgnoreCertErrors\"=dword:00000001\r\n",
         ),
     ]);
-    // Scanning a sub-folder finds the configuration above it.
+    // Scanning a sub-folder finds the configuration above it. Paths are relative to the
+    // current folder, whatever is scanned.
     let o = run(&["scan", "--format", "json", "deploy"], dir.path());
     let mut f = findings(&o);
     f.sort();
@@ -276,19 +397,19 @@ fn configuration_is_discovered_and_applied() {
         f,
         vec![
             (
-                "a.sh".to_string(),
+                "deploy/a.sh".to_string(),
                 1,
                 "curl-insecure".to_string(),
                 "warning".to_string()
             ),
             (
-                "a.sh".to_string(),
+                "deploy/a.sh".to_string(),
                 3,
                 "curl-revocation-check-off".to_string(),
                 "note".to_string()
             ),
             (
-                "agent.reg".to_string(),
+                "deploy/agent.reg".to_string(),
                 4,
                 "contoso-proxy-ignore-cert".to_string(),
                 "error".to_string()
@@ -318,15 +439,19 @@ fn bad_configuration_is_a_clear_error() {
     for (text, want) in [
         (
             "exlude = [\"a\"]\n",
-            ".tlslint.toml:1: unknown field `exlude`, valid keys are `exclude`",
+            ".tlslint.toml:1:1: unknown key `exlude` (did you mean `exclude`?); valid keys are exclude,",
         ),
         (
             "[severity]\ncurl-insecure = \"warn\"\n",
-            ".tlslint.toml:2: `severity.curl-insecure`: unknown variant `warn`",
+            ".tlslint.toml:2:17: `severity.curl-insecure`: unknown value `warn` (did you mean `warning`?); valid values are",
         ),
         (
-            "select = [\"cert-validaton\"]\n",
-            ".tlslint.toml:1: `select`: unknown rule or category `cert-validaton`",
+            "# select = [\"cert-validaton\"] (old)\nselect = [\"cert-validaton\"]\n",
+            ".tlslint.toml:2:11: `select`: unknown rule or category `cert-validaton` (did you mean `cert-validation`?)",
+        ),
+        (
+            "[per-file-ignores]\n\"tests/**\" = [\"curl-insecur\"]\n",
+            ".tlslint.toml:2:15: `per-file-ignores`: unknown rule or category `curl-insecur` (did you mean `curl-insecure`?)",
         ),
     ] {
         let dir = tree(&[(".tlslint.toml", text), ("a.sh", "echo\n")]);

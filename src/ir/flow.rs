@@ -770,6 +770,38 @@ impl<'a> Flow<'a> {
         None
     }
 
+    /// The option that gates statement `stmt` (its guards), or a node through the
+    /// conditional expressions it sits in (`None if verify else {...}`).
+    pub fn gate_at(&self, stmt: StmtId, node: Option<NodeId>) -> Option<String> {
+        if let Some(mut n) = node {
+            for _ in 0..64 {
+                let Some(p) = self.ir.node(n).parent else {
+                    break;
+                };
+                if let NodeKind::Cond { cond, then, els } = &self.ir.node(p).kind {
+                    if (*then == n || *els == n) && self.gate_in(*cond).is_some() {
+                        return self.gate_in(*cond);
+                    }
+                }
+                n = p;
+            }
+        }
+        let mut g = self.ir.stmt(stmt).guard;
+        for _ in 0..64 {
+            if g == 0 {
+                break;
+            }
+            let guard = self.ir.guard(g);
+            if let Some(c) = guard.cond {
+                if let Some(name) = self.gate_in(c) {
+                    return Some(name);
+                }
+            }
+            g = guard.parent;
+        }
+        None
+    }
+
     fn gate_in(&self, cond: NodeId) -> Option<String> {
         let mut names = Vec::new();
         self.ir.names_in(cond, &mut names);

@@ -57,6 +57,15 @@ pub fn write(outcome: &Outcome, engine: &Engine, w: &mut dyn Write) -> io::Resul
             escape_data(&message)
         )?;
     }
+    // Paths that could not be read (a mistyped `path:` input) fail the run: say so where
+    // the run's annotations are.
+    for p in outcome.problems.iter().filter(|p| p.is_error) {
+        writeln!(
+            w,
+            "::error title=tlslint::{}",
+            escape_data(&format!("{}: {}", p.path, p.message))
+        )?;
+    }
     Ok(())
 }
 

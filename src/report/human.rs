@@ -37,6 +37,17 @@ pub fn short_advice(fix: &str) -> String {
 
 /// Writes all findings, then a summary line.
 pub fn write(outcome: &Outcome, engine: &Engine, color: bool, w: &mut dyn Write) -> io::Result<()> {
+    write_with(outcome, engine, color, true, w)
+}
+
+/// Writes all findings, then the summary line if `summary` (`--quiet` leaves it out).
+pub fn write_with(
+    outcome: &Outcome,
+    engine: &Engine,
+    color: bool,
+    summary: bool,
+    w: &mut dyn Write,
+) -> io::Result<()> {
     let config = Config::default();
     let located = locate_all(outcome, engine);
     let mut buf = if color {
@@ -143,6 +154,9 @@ pub fn write(outcome: &Outcome, engine: &Engine, color: bool, w: &mut dyn Write)
         term::emit_to_write_style(&mut buf, &config, file, &diag).map_err(io::Error::other)?;
     }
     w.write_all(buf.as_slice())?;
+    if !summary {
+        return Ok(());
+    }
     let mut per_cat: BTreeMap<&str, usize> = BTreeMap::new();
     for l in &located {
         *per_cat.entry(l.finding.category.as_str()).or_default() += 1;

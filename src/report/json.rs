@@ -33,6 +33,8 @@ struct JsonFinding<'a> {
     snippet: &'a str,
     fix: Option<JsonFix<'a>>,
     fingerprint: &'a str,
+    /// Where the file lives: product, test, example, vendor, generated, docs.
+    context: &'static str,
     /// The option that gates the setting (an opt-in), when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     opt_in: Option<&'a str>,
@@ -112,6 +114,7 @@ pub fn write(outcome: &Outcome, engine: &Engine, w: &mut dyn Write) -> io::Resul
                         .collect(),
                 }),
                 fingerprint: &l.fingerprint,
+                context: l.file.context.as_str(),
                 opt_in: f.opt_in.as_deref(),
                 sink: f.sink.as_ref().map(|s| {
                     let p = l.file.index.position(&l.file.text, s.span.start);

@@ -16,6 +16,18 @@ pub fn write(outcome: &Outcome, engine: &Engine, w: &mut dyn Write) -> io::Resul
     let located = locate_all(outcome, engine);
     writeln!(w, "## tlslint")?;
     writeln!(w)?;
+    let errors: Vec<_> = outcome.problems.iter().filter(|p| p.is_error).collect();
+    for p in &errors {
+        writeln!(
+            w,
+            "> **Error:** {}: {}",
+            markdown_code(&p.path),
+            markdown_text(&p.message)
+        )?;
+    }
+    if !errors.is_empty() {
+        writeln!(w)?;
+    }
     if located.is_empty() {
         writeln!(
             w,
@@ -43,7 +55,7 @@ pub fn write(outcome: &Outcome, engine: &Engine, w: &mut dyn Write) -> io::Resul
     writeln!(w)?;
     writeln!(w, "| category | error | warning | note | total |")?;
     writeln!(w, "|---|---:|---:|---:|---:|")?;
-    for c in Category::ALL {
+    for c in Category::ALL.into_iter().chain([Category::Suppression]) {
         let of = |s: Severity| {
             located
                 .iter()

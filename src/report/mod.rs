@@ -10,6 +10,7 @@ pub mod human;
 pub mod json;
 pub mod markdown;
 pub mod sarif;
+pub mod statistics;
 
 use crate::diagnostic::{Edit, Finding};
 use crate::engine::Engine;
@@ -23,7 +24,7 @@ use std::io::{self, Write};
 pub enum ReportFormat {
     /// Diagnostics with source excerpts (default).
     Human,
-    /// The JSON report of INTERFACE.md.
+    /// JSON: one object per finding, plus the tool and scan statistics.
     Json,
     /// SARIF 2.1.0 for GitHub code scanning.
     Sarif,
@@ -68,34 +69,11 @@ pub fn locate_edit<'a>(file: &FileReport, e: &'a Edit) -> LocatedEdit<'a> {
     }
 }
 
-/// The path of a file as the repository sees it, for GitHub annotations and SARIF: the
-/// path on disk relative to the current folder (where a workflow runs, the checkout root)
-/// when the file is below it, else the path relative to the scanned root. Scanning
-/// `deploy/` from the checkout gives `deploy/a.reg`, which is what GitHub maps to the file.
+/// The path of a file as the repository sees it, for GitHub annotations and SARIF. Every
+/// format now uses the same report path (relative to the current folder when everything
+/// scanned is below it, as `walk::report_base` decides), so this is that path.
 pub fn repo_path(file: &FileReport) -> String {
-    let p = file.fs_path.as_path();
-    let rel = if p.is_absolute() {
-        std::env::current_dir()
-            .ok()
-            .and_then(|cwd| p.strip_prefix(&cwd).ok().map(std::path::Path::to_path_buf))
-    } else {
-        Some(p.to_path_buf())
-    };
-    match rel {
-        Some(r)
-            if !r.as_os_str().is_empty()
-                && !r
-                    .components()
-                    .any(|c| matches!(c, std::path::Component::ParentDir)) =>
-        {
-            let mut s = r.to_string_lossy().replace('\\', "/");
-            while let Some(x) = s.strip_prefix("./") {
-                s = x.to_string();
-            }
-            s
-        }
-        _ => file.path.clone(),
-    }
+    file.path.clone()
 }
 
 /// `one` or `many`, as `n` asks ("1 finding", "2 findings").

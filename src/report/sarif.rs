@@ -76,28 +76,56 @@ fn help_text(rule: &Rule) -> String {
     s
 }
 
+/// The documentation of a built-in rule: its section of `docs/rules.md` at the release
+/// tag of this version (`None` for an organization's own rules from `.tlslint.toml`).
+pub fn help_uri(rule: &Rule) -> Option<String> {
+    if rule.origin.contains("[[rules]]") {
+        return None;
+    }
+    Some(format!(
+        "{INFORMATION_URI}/blob/v{}/docs/rules.md#{}",
+        env!("CARGO_PKG_VERSION"),
+        rule.id
+    ))
+}
+
 fn rule_json(rule: &Rule) -> Value {
-    let mut tags = vec!["security".to_string()];
+    // Suppression findings are about comments, not security: no `security` tag, CWE or
+    // security-severity, so code scanning files them as ordinary alerts.
+    let security = !rule
+        .categories
+        .contains(&crate::diagnostic::Category::Suppression);
+    let mut tags = Vec::new();
+    if security {
+        tags.push("security".to_string());
+    }
     for c in &rule.cwe {
         tags.push(format!("external/cwe/cwe-{c}"));
     }
     for c in &rule.categories {
         tags.push(c.as_str().to_string());
     }
-    json!({
+    let mut properties = json!({
+        "tags": tags,
+        "precision": "high",
+        "problem.severity": level(rule.severity),
+    });
+    if security {
+        properties["security-severity"] = json!(format!("{:.1}", rule.security_severity()));
+    }
+    let mut r = json!({
         "id": rule.id,
         "name": pascal(&rule.id),
         "shortDescription": {"text": rule.title},
         "fullDescription": {"text": first_paragraph(&rule.description)},
         "help": {"text": help_text(rule), "markdown": help_markdown(rule)},
         "defaultConfiguration": {"level": level(rule.severity)},
-        "properties": {
-            "tags": tags,
-            "precision": "high",
-            "problem.severity": level(rule.severity),
-            "security-severity": format!("{:.1}", rule.security_severity()),
-        }
-    })
+        "properties": properties,
+    });
+    if let Some(uri) = help_uri(rule) {
+        r["helpUri"] = json!(uri);
+    }
+    r
 }
 
 fn first_paragraph(s: &str) -> String {
@@ -136,8 +164,48 @@ fn result_json(l: &Located<'_>, engine: &Engine, rule_index: usize) -> Value {
             }
         }],
         "partialFingerprints": {"tlslintFingerprint/v1": l.fingerprint},
-        "properties": {"category": f.category.as_str()},
+        "properties": {"category": f.category.as_str(), "context": l.file.context.as_str()},
     });
+    // Tags code scanning can filter on: the file's context, and `opt-in` for a setting
+    // that only an option turns on.
+    let mut tags = vec![format!("context:{}", l.file.context.as_str())];
+    if let Some(opt) = &f.opt_in {
+        tags.push("opt-in".to_string());
+        r["properties"]["opt-in"] = json!(opt);
+    }
+    r["properties"]["tags"] = json!(tags);
+    // Where the value lands, and the statements it passed through (GitHub shows code
+    // flows as the alert's path).
+    if let Some(sink) = &f.sink {
+        let s = l.file.index.position(&l.file.text, sink.span.start);
+        let e = l.file.index.position(&l.file.text, sink.span.end);
+        r["relatedLocations"] = json!([{
+            "id": 1,
+            "physicalLocation": {
+                "artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"},
+                "region": region(s, e),
+            },
+            "message": {"text": format!("the value takes effect here: {}", sink.text)},
+        }]);
+    }
+    if f.path.len() >= 2 {
+        let locs: Vec<Value> = f
+            .path
+            .iter()
+            .map(|step| {
+                let s = l.file.index.position(&l.file.text, step.span.start);
+                let e = l.file.index.position(&l.file.text, step.span.end);
+                json!({"location": {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"},
+                        "region": region(s, e),
+                    },
+                    "message": {"text": step.text},
+                }})
+            })
+            .collect();
+        r["codeFlows"] = json!([{"threadFlows": [{"locations": locs}]}]);
+    }
     if let Some(fix) = &f.fix {
         let replacements: Vec<Value> = fix
             .edits
@@ -202,7 +270,7 @@ pub fn write(outcome: &Outcome, engine: &Engine, w: &mut dyn Write) -> io::Resul
             "automationDetails": {"id": "tlslint/"},
             "columnKind": "unicodeCodePoints",
             "invocations": [{
-                "executionSuccessful": true,
+                "executionSuccessful": outcome.stats.named_errors == 0,
                 "toolExecutionNotifications": notifications,
             }],
             "results": results,

@@ -52,7 +52,7 @@ struct RuleFile {
     message: String,
     #[serde(default)]
     messages: BTreeMap<Category, String>,
-    #[serde(rename = "match")]
+    #[serde(default, rename = "match")]
     matchers: Vec<MatcherSpec>,
     #[serde(default, rename = "example")]
     examples: Vec<ExampleSpec>,
@@ -248,8 +248,20 @@ impl RuleSet {
         if f.categories.is_empty() {
             return Err(err(path, "`categories` must name at least one category"));
         }
-        if f.matchers.is_empty() {
+        // Suppression rules are reported by the suppression pass (src/suppress.rs), not by
+        // matchers; they are the only rules without one.
+        let suppression_rule = f.categories == [Category::Suppression];
+        if f.matchers.is_empty() && !suppression_rule {
             return Err(err(path, "a rule needs at least one [[match]]"));
+        }
+        if suppression_rule && !f.matchers.is_empty() {
+            return Err(err(path, "a suppression rule has no [[match]]"));
+        }
+        if !suppression_rule && f.categories.contains(&Category::Suppression) {
+            return Err(err(
+                path,
+                "`suppression` is the category of the suppression rules only",
+            ));
         }
         let mut matchers = Vec::new();
         for m in f.matchers {
@@ -277,7 +289,12 @@ impl RuleSet {
         }
         let mut cwe = f.cwe;
         if cwe.is_empty() {
-            cwe = f.categories.iter().map(|c| c.cwe()).collect();
+            cwe = f
+                .categories
+                .iter()
+                .map(|c| c.cwe())
+                .filter(|&c| c != 0)
+                .collect();
             cwe.dedup();
         }
         // PowerShell takes unambiguous prefixes of parameter names (`-SkipCert`): the

@@ -32,7 +32,7 @@ pub fn findings_for(engine: &Engine, pf: &Prefilter, path: &Path, bytes: &[u8]) 
     let checker = Checker {
         engine,
         prefilter: Some(pf),
-        unused_suppressions: false,
+        unused_suppressions: true,
     };
     match checker.check(path, &path.to_string_lossy(), bytes, false) {
         Checked::Findings(report) => report

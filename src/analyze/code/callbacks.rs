@@ -42,12 +42,40 @@ impl Sinks<'_, '_> {
     }
 
     fn construct(&mut self, name: &'static str, cat: Category, span: Span, detail: String) {
-        self.facts.push(Fact::Construct(ConstructFact {
+        let fact = Fact::Construct(ConstructFact {
             name,
             categories: vec![cat],
             span,
             detail,
-        }));
+        });
+        // A callback installed only when an option asks for it is an opt-in.
+        let gate = self.construct_gate(span);
+        match gate {
+            Some(opt) => {
+                let via = crate::facts::Via {
+                    opt_in: Some(opt),
+                    ..crate::facts::Via::default()
+                };
+                self.push(fact, via);
+            }
+            None => self.facts.push(fact),
+        }
+    }
+
+    /// The option gating the statement where a construct is written.
+    fn construct_gate(&self, span: Span) -> Option<String> {
+        // The innermost node that holds the construct's position.
+        let (id, node) = self
+            .ir
+            .nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.span.start <= span.start && span.end <= n.span.end)
+            .min_by_key(|(_, n)| n.span.end - n.span.start)?;
+        let id = u32::try_from(id).unwrap_or(u32::MAX);
+        // Inside a method that is itself the callback: the method's own guards do not
+        // count; the statement that installs a lambda does.
+        self.flow.gate_at(node.stmt, Some(id))
     }
 
     fn report(&mut self, verdict: Verdict, at: Span, what: &str) {

@@ -50,6 +50,8 @@ pub struct Sinks<'a, 'f> {
 
 /// A place where a keyed value takes effect.
 struct KeySink<'k> {
+    /// The object literal the key is in (its enclosing conditions gate it).
+    object: Option<NodeId>,
     key: &'k str,
     value: NodeId,
     position: Position,
@@ -195,19 +197,55 @@ impl Sinks<'_, '_> {
             if let NodeKind::Object { fields, .. } = &self.ir.node(parent).kind {
                 // Held by a field named `expected...`, or by a test case that also has
                 // an `expected...`/`want...` field: the case feeds a pure conversion.
+                // Held by a field named `expected...`/`want...`: the result a test
+                // compares with. (An input next to it in the same test case is still a
+                // configuration handed to the code under test.)
                 if fields
                     .iter()
                     .any(|f| f.value == cur && cfg.is_compared(&f.key))
                 {
                     return true;
                 }
-                if fields.iter().any(|f| cfg.is_compared(&f.key)) && fields.len() > 1 {
-                    return true;
-                }
             }
             cur = parent;
         }
         false
+    }
+
+    /// In a test: whether a later statement of the same function asserts on `key`
+    /// (`self.assertFalse(kwargs['verify'])`): the test checks that the option is passed
+    /// on, the value is compared rather than used.
+    fn asserted_later(&self, key: &str, stmt: StmtId) -> bool {
+        if !self.ctx.in_test {
+            return false;
+        }
+        let f = self.ir.stmt(stmt).func;
+        if f == 0 {
+            return false;
+        }
+        self.ir.nodes.iter().any(|n| {
+            if n.stmt <= stmt || self.ir.stmt(n.stmt).func != f {
+                return false;
+            }
+            let NodeKind::Call { callee, args, .. } = &n.kind else {
+                return false;
+            };
+            let last = callee
+                .rsplit('.')
+                .next()
+                .unwrap_or(callee)
+                .to_ascii_lowercase();
+            if !last.starts_with("assert") && !last.starts_with("expect") {
+                return false;
+            }
+            args.iter().any(|a| {
+                let mut names = Vec::new();
+                self.ir.names_in(a.value, &mut names);
+                names
+                    .iter()
+                    .any(|(nm, _)| nm == key || nm.rsplit('.').next() == Some(key))
+            })
+        })
     }
 
     /// The type that qualifies an untyped nested literal: the key it is held under.
@@ -252,6 +290,7 @@ impl Sinks<'_, '_> {
             let qualifier = self.qualifier_of(id, ty);
             for f in fields {
                 self.key_sink(&KeySink {
+                    object: Some(id),
                     key: &f.key,
                     value: f.value,
                     position,
@@ -286,6 +325,7 @@ impl Sinks<'_, '_> {
                         continue;
                     };
                     self.key_sink(&KeySink {
+                        object: None,
                         key,
                         value: *value,
                         position: Position::Member,
@@ -304,6 +344,7 @@ impl Sinks<'_, '_> {
                         continue;
                     }
                     self.key_sink(&KeySink {
+                        object: None,
                         key: k,
                         value: *value,
                         position: Position::Key,
@@ -349,15 +390,20 @@ impl Sinks<'_, '_> {
             if self.flow.is_mapped(&v, k.stmt) {
                 continue;
             }
+            let object_gate = k.object.and_then(|o| self.flow.gate_at(k.stmt, Some(o)));
             let via = |this: &Self, passthrough: bool| {
-                this.via(
+                let mut via = this.via(
                     &v,
                     k.stmt,
                     k.span,
                     Some(k.position),
                     k.qualifier.clone(),
                     passthrough,
-                )
+                );
+                if via.opt_in.is_none() {
+                    via.opt_in.clone_from(&object_gate);
+                }
+                via
             };
             match &v.kind {
                 ValKind::Const(name) => {
@@ -503,7 +549,11 @@ impl Sinks<'_, '_> {
             // Keyword arguments.
             for a in args {
                 if let Some(name) = &a.name {
+                    if self.asserted_later(name, stmt) {
+                        continue;
+                    }
                     self.key_sink(&KeySink {
+                        object: None,
                         key: name,
                         value: a.value,
                         position: Position::Argument,
@@ -537,6 +587,7 @@ impl Sinks<'_, '_> {
                         if rest.starts_with(|c: char| c.is_ascii_uppercase()) {
                             let recv = callee.rsplit_once('.').map(|(r, _)| r.to_string());
                             self.key_sink(&KeySink {
+                                object: None,
                                 key: rest,
                                 value: positional[0],
                                 position: Position::Setter,
