@@ -16,7 +16,7 @@ import sys
 FUZZ = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(FUZZ)
 SOURCES = [os.path.join(ROOT, "fixtures"), "/work/shared/corpus/cases"] + sys.argv[1:]
-PICKED = ["check_any", "powershell", "cmd", "xml", "yaml", "code", "rust", "shell"]
+PICKED = ["check_any", "powershell", "cmd", "xml", "yaml", "code", "rust", "shell", "windows_text"]
 MAX = 65536
 
 
@@ -44,6 +44,42 @@ def index_for(file_name, names_):
     return low.index("export") if "export" in low else None
 
 
+def template_index(file_name, data, names_):
+    """The template target takes files with directives, named by their kind."""
+    if b"{{" not in data and b"{%" not in data:
+        return None
+    low = file_name.lower()
+    for suffix, name in [(".tpl", "templates/_helpers.tpl"), (".j2", "config.yml.j2"),
+                         (".yaml", "templates/deployment.yaml"), (".yml", "templates/deployment.yaml"),
+                         (".in", "bootstrap.sh.in"), ("hosts", "hosts")]:
+        if low.endswith(suffix):
+            return names_.index(name)
+    return names_.index("export")
+
+
+def preg(records):
+    """A Registry.pol file: PReg header, then [key;value;type;size;data] in UTF-16LE."""
+    out = bytearray(b"PReg\x01\x00\x00\x00")
+    u = lambda s: s.encode("utf-16-le")
+    for key, name, kind, data in records:
+        out += u("[") + u(key) + b"\x00\x00" + u(";") + u(name) + b"\x00\x00" + u(";")
+        out += kind.to_bytes(4, "little") + u(";") + len(data).to_bytes(4, "little") + u(";")
+        out += data + u("]")
+    return bytes(out)
+
+
+def pol_seeds():
+    sch = "System\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL\\Protocols\\TLS 1.0\\Server"
+    inet = "Software\\Policies\\Microsoft\\Windows\\CurrentVersion\\Internet Settings"
+    dw = lambda v: v.to_bytes(4, "little")
+    sz = lambda s: (s + "\x00").encode("utf-16-le")
+    yield preg([(sch, "Enabled", 4, dw(1)), (sch, "DisabledByDefault", 4, dw(0))])
+    yield preg([(inet, "SecureProtocols", 4, dw(0xA80)), (inet, "**del.CertificateRevocation", 1, sz(" "))])
+    yield preg([("Software\\Policies\\X", "Multi", 7, sz("a\x00b")), ("Software\\X", "Bin", 3, bytes(range(40))),
+                ("Software\\X", "Q", 11, (7).to_bytes(8, "little")), ("Software\\X", "**soft.S", 1, sz("v"))])
+    yield preg([])
+
+
 def put(target, data):
     d = os.path.join(FUZZ, "corpus", target)
     os.makedirs(d, exist_ok=True)
@@ -54,7 +90,11 @@ def put(target, data):
 
 def main():
     lists = {t: names(t) for t in PICKED}
+    templates = names("template")
     count = {}
+    for seed in pol_seeds():
+        put("pol", seed)
+        count["pol"] = count.get("pol", 0) + 1
     for src in SOURCES:
         if not os.path.isdir(src):
             continue
@@ -69,6 +109,12 @@ def main():
                 if fn.lower().endswith(".reg") or head.startswith((b"REGEDIT4", b"Windows Registry")):
                     put("reg", data)
                     count["reg"] = count.get("reg", 0) + 1
+                if fn.lower().endswith(".pol"):
+                    put("pol", data)
+                ti = template_index(fn, data, templates)
+                if ti is not None:
+                    put("template", bytes([0x80 | ti]) + data)
+                    count["template"] = count.get("template", 0) + 1
                 for t in PICKED:
                     i = index_for(fn, lists[t])
                     if i is None:

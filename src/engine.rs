@@ -252,6 +252,7 @@ impl Engine {
             index: &self.index,
             flow: &self.rules.flow,
             in_test: false,
+            in_generated: false,
             ext: "",
             keys: Some(&self.keys),
         }

@@ -54,6 +54,14 @@ pub enum FileFormat {
     PipConf,
     /// Terraform / HCL.
     Terraform,
+    /// Ansible INI inventory (`hosts`, `inventory*`, `*.ini` with Ansible variables).
+    AnsibleInventory,
+    /// Group Policy `Registry.pol` (binary PReg format, UTF-16LE records).
+    RegistryPol,
+    /// Security template / Group Policy `GptTmpl.inf` (`[Registry Values]`).
+    SecurityTemplate,
+    /// Inno Setup script (`.iss`, its `[Registry]` section).
+    InnoSetup,
     /// Markdown and other documentation: never a finding.
     Documentation,
 }
@@ -84,12 +92,16 @@ impl FileFormat {
             FileFormat::Wgetrc => "wgetrc",
             FileFormat::PipConf => "pip-conf",
             FileFormat::Terraform => "terraform",
+            FileFormat::AnsibleInventory => "ansible-inventory",
+            FileFormat::RegistryPol => "registry-pol",
+            FileFormat::SecurityTemplate => "security-template",
+            FileFormat::InnoSetup => "inno-setup",
             FileFormat::Documentation => "documentation",
         }
     }
 
     /// Every format, for name lookups.
-    pub const ALL: [FileFormat; 23] = [
+    pub const ALL: [FileFormat; 27] = [
         FileFormat::Reg,
         FileFormat::Cmd,
         FileFormat::PowerShell,
@@ -112,6 +124,10 @@ impl FileFormat {
         FileFormat::Wgetrc,
         FileFormat::PipConf,
         FileFormat::Terraform,
+        FileFormat::AnsibleInventory,
+        FileFormat::RegistryPol,
+        FileFormat::SecurityTemplate,
+        FileFormat::InnoSetup,
         FileFormat::Documentation,
     ];
 
@@ -126,6 +142,15 @@ impl FileFormat {
 /// `path` (`echo strict-ssl=false >> ~/.npmrc`, `cat > /etc/pip.conf <<EOF`).
 pub fn deployed_config(path: &str) -> Option<FileFormat> {
     let target = path.trim().trim_matches(['"', '\'']);
+    // A repository's own configuration, the system's and the XDG user file.
+    let unix = target.replace('\\', "/").to_ascii_lowercase();
+    if unix == ".git/config"
+        || unix.ends_with("/.git/config")
+        || unix.ends_with("/etc/gitconfig")
+        || unix.ends_with("/git/config") && unix.contains(".config/")
+    {
+        return Some(FileFormat::GitConfig);
+    }
     let base = target.rsplit(['\\', '/']).next().unwrap_or(target);
     by_name(Path::new(base)).filter(|f| {
         matches!(
@@ -139,8 +164,51 @@ pub fn deployed_config(path: &str) -> Option<FileFormat> {
     })
 }
 
+/// Suffixes that mark a file as the template of another (`pip.conf.j2`,
+/// `config.yml.template`, `deploy.sh.in`): the real format is the name without them.
+const TEMPLATE_SUFFIXES: &[&str] = &[
+    ".j2",
+    ".jinja",
+    ".jinja2",
+    ".template",
+    ".tmpl",
+    ".tpl",
+    ".in",
+    ".example",
+    ".sample",
+];
+
+/// The name without its template suffixes (at most two: `x.yml.example.j2`).
+pub fn strip_template_suffix(name: &str) -> &str {
+    let mut n = name;
+    for _ in 0..2 {
+        let lower = n.to_ascii_lowercase();
+        match TEMPLATE_SUFFIXES
+            .iter()
+            .find(|s| lower.ends_with(*s) && lower.len() > s.len())
+        {
+            Some(s) => n = &n[..n.len() - s.len()],
+            None => break,
+        }
+    }
+    n
+}
+
+/// Names of Ansible inventories (INI or YAML; content tells which).
+fn inventory_name(name: &str) -> bool {
+    name == "hosts"
+        || name.starts_with("inventory")
+        || name.ends_with(".inventory")
+        || name.ends_with("_inventory")
+}
+
 pub fn by_name(path: &Path) -> Option<FileFormat> {
-    let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
+    let full = path.file_name()?.to_string_lossy().to_ascii_lowercase();
+    let name = strip_template_suffix(&full).to_string();
+    // A `.pol` file is binary: its name alone decides.
+    if full.ends_with(".pol") {
+        return Some(FileFormat::RegistryPol);
+    }
     match name.as_str() {
         "dockerfile" | "containerfile" => return Some(FileFormat::Dockerfile),
         ".gitconfig" | "gitconfig" | ".gitmodules" => return Some(FileFormat::GitConfig),
@@ -181,6 +249,7 @@ pub fn by_name(path: &Path) -> Option<FileFormat> {
         "js" | "mjs" | "cjs" | "jsx" | "ts" | "mts" | "cts" | "tsx" => FileFormat::JavaScript,
         "sh" | "bash" | "zsh" | "ksh" | "ash" | "dash" => FileFormat::Shell,
         "tf" | "tfvars" | "hcl" => FileFormat::Terraform,
+        "iss" => FileFormat::InnoSetup,
         "md" | "markdown" | "mdx" | "rst" | "adoc" | "asciidoc" | "txt" | "html" | "htm" => {
             FileFormat::Documentation
         }
@@ -194,6 +263,13 @@ pub fn by_content(head: &str) -> Option<FileFormat> {
     let t = head.trim_start_matches('\u{feff}').trim_start();
     if t.starts_with("Windows Registry Editor Version") || t.starts_with("REGEDIT4") {
         return Some(FileFormat::Reg);
+    }
+    // cloud-init user data (`user-data`, `*.cfg`).
+    if t.starts_with("#cloud-config") {
+        return Some(FileFormat::Yaml);
+    }
+    if let Some(f) = script_by_content(t) {
+        return Some(f);
     }
     if let Some(rest) = t.strip_prefix("#!") {
         let line = rest.lines().next().unwrap_or("");
@@ -221,6 +297,60 @@ pub fn by_content(head: &str) -> Option<FileFormat> {
     None
 }
 
+/// Batch files, kubeconfigs and manifests, and Helm helper templates, by their first
+/// meaningful lines: `@echo off`, `reg add` lines, `apiVersion:` with `kind:`,
+/// `{{- define`.
+fn script_by_content(t: &str) -> Option<FileFormat> {
+    let mut lines = t
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'));
+    let first = lines.next()?.to_ascii_lowercase();
+    let first = first.trim_start_matches('@');
+    if first == "echo off" || first.starts_with("echo off ") || first.starts_with("setlocal") {
+        return Some(FileFormat::Cmd);
+    }
+    let is_reg_add = |l: &str| {
+        let l = l.trim_start_matches('@').to_ascii_lowercase();
+        l.starts_with("reg add ") || l.starts_with("reg.exe add ")
+    };
+    if is_reg_add(first) || first.starts_with("rem ") && t.lines().take(20).any(is_reg_add) {
+        return Some(FileFormat::Cmd);
+    }
+    // Kubernetes objects and kubeconfigs (`kind: Config`).
+    let window: Vec<&str> = t.lines().take(40).collect();
+    let has = |p: &str| window.iter().any(|l| l.starts_with(p));
+    if has("apiVersion:") && has("kind:") {
+        return Some(FileFormat::Yaml);
+    }
+    if t.contains("{{- define ") || t.contains("{{ define ") {
+        return Some(FileFormat::Yaml);
+    }
+    None
+}
+
+/// An INI inventory: `[group:vars]`/`[group:children]` sections or `ansible_*=` variables.
+fn looks_like_ini_inventory(head: &str) -> bool {
+    head.lines().any(|l| {
+        let l = l.trim();
+        (l.starts_with('[') && (l.contains(":vars]") || l.contains(":children]")))
+            || l.contains("ansible_") && l.contains('=')
+    })
+}
+
+/// A YAML inventory (`all:`, `---`, `key:` at column 0).
+fn looks_like_yaml_inventory(head: &str) -> bool {
+    head.lines()
+        .map(|l| l.trim_end())
+        .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with(['#', ';']))
+        .is_some_and(|l| {
+            l == "---"
+                || (!l.starts_with([' ', '\t', '['])
+                    && l.ends_with(':')
+                    && !l.contains(char::is_whitespace))
+        })
+}
+
 fn shebang_interpreter(line: &str) -> &str {
     let mut parts = line.split_whitespace();
     let first = parts.next().unwrap_or("");
@@ -238,7 +368,32 @@ fn shebang_interpreter(line: &str) -> &str {
 /// Classifies a file: name first, content second. `.xml` and `.config` files are refined
 /// by content (a `Registry.xml` of Group Policy, a .NET `<configuration>`).
 pub fn classify(path: &Path, head: &str) -> Option<FileFormat> {
-    match by_name(path) {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let stem = strip_template_suffix(&name);
+    let named = by_name(path);
+    // Ansible inventories: INI unless the content is YAML (`inventory.yml` and dynamic
+    // inventory scripts are named by their extension).
+    if named.is_none()
+        && (inventory_name(stem) || stem.ends_with(".ini") && looks_like_ini_inventory(head))
+    {
+        return Some(if looks_like_yaml_inventory(head) {
+            FileFormat::Yaml
+        } else {
+            FileFormat::AnsibleInventory
+        });
+    }
+    // A security template (`GptTmpl.inf`, `secedit /export`), not a driver INF.
+    if stem.ends_with(".inf") {
+        let h = head.to_ascii_lowercase();
+        return (stem == "gpttmpl.inf"
+            || h.contains("[registry values]")
+            || h.contains("$chicago$"))
+        .then_some(FileFormat::SecurityTemplate);
+    }
+    match named {
         Some(FileFormat::GppRegistry) => Some(FileFormat::GppRegistry),
         Some(FileFormat::DotNetConfig) => match by_content(head) {
             Some(FileFormat::GppRegistry) => Some(FileFormat::GppRegistry),
@@ -317,5 +472,120 @@ mod tests {
             Some(FileFormat::GppRegistry)
         );
         assert_eq!(classify(Path::new("blob"), "just text"), None);
+        assert_eq!(
+            classify(
+                Path::new("rollback"),
+                "@ECHO OFF\r\nreg add HKLM\\X /v A /d 1 /f\r\n"
+            ),
+            Some(FileFormat::Cmd)
+        );
+        assert_eq!(
+            classify(
+                Path::new("apply"),
+                "reg add \"HKLM\\X\" /v A /t REG_DWORD /d 1 /f\n"
+            ),
+            Some(FileFormat::Cmd)
+        );
+        assert_eq!(
+            classify(
+                Path::new("kubeconfig-lab"),
+                "apiVersion: v1\nclusters:\n- cluster: {}\nkind: Config\n"
+            ),
+            Some(FileFormat::Yaml)
+        );
+        assert_eq!(
+            classify(Path::new("user-data"), "#cloud-config\nwrite_files: []\n"),
+            Some(FileFormat::Yaml)
+        );
+        assert_eq!(
+            classify(
+                Path::new("_helpers.tpl"),
+                "{{/* x */}}\n{{- define \"a\" -}}\n"
+            ),
+            Some(FileFormat::Yaml)
+        );
+        // A prose file that mentions the words is not a script.
+        assert_eq!(
+            classify(
+                Path::new("NOTES"),
+                "Run reg add to fix it; echo off is cmd.\n"
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn template_suffixes_and_inventories() {
+        assert_eq!(
+            classify(Path::new("pip.conf.j2"), ""),
+            Some(FileFormat::PipConf)
+        );
+        assert_eq!(
+            classify(Path::new("deploy.sh.in"), ""),
+            Some(FileFormat::Shell)
+        );
+        assert_eq!(
+            classify(Path::new("values.yaml.example"), ""),
+            Some(FileFormat::Yaml)
+        );
+        assert_eq!(
+            classify(Path::new("README.md.j2"), ""),
+            Some(FileFormat::Documentation)
+        );
+        assert_eq!(strip_template_suffix("x.yml.example.j2"), "x.yml");
+        assert_eq!(strip_template_suffix(".j2"), ".j2");
+        assert_eq!(
+            classify(Path::new("hosts"), "[web]\nw1 ansible_host=1.2.3.4\n"),
+            Some(FileFormat::AnsibleInventory)
+        );
+        assert_eq!(
+            classify(Path::new("inventory"), "# lab\nall:\n  hosts:\n"),
+            Some(FileFormat::Yaml)
+        );
+        assert_eq!(
+            classify(Path::new("inventory.yml"), "plugin: aws_ec2\n"),
+            Some(FileFormat::Yaml)
+        );
+        assert_eq!(
+            classify(Path::new("inventory.winrm.template"), "[windows]\nw1\n"),
+            Some(FileFormat::AnsibleInventory)
+        );
+        assert_eq!(
+            classify(Path::new("lab.ini"), "[win:vars]\nansible_port=5986\n"),
+            Some(FileFormat::AnsibleInventory)
+        );
+        assert_eq!(
+            classify(Path::new("tox.ini"), "[tox]\nenvlist = py3\n"),
+            None
+        );
+        assert_eq!(
+            classify(Path::new("GptTmpl.inf"), "[Unicode]\nUnicode=yes\n"),
+            Some(FileFormat::SecurityTemplate)
+        );
+        assert_eq!(
+            classify(
+                Path::new("netdriver.inf"),
+                "[Version]\nSignature=\"$Windows NT$\"\n"
+            ),
+            None
+        );
+        assert_eq!(
+            classify(Path::new("Setup.ISS"), ""),
+            Some(FileFormat::InnoSetup)
+        );
+        assert_eq!(
+            classify(Path::new("Machine/registry.pol"), ""),
+            Some(FileFormat::RegistryPol)
+        );
+        assert_eq!(deployed_config(".git/config"), Some(FileFormat::GitConfig));
+        assert_eq!(
+            deployed_config("repo/.git/config"),
+            Some(FileFormat::GitConfig)
+        );
+        assert_eq!(
+            deployed_config("/etc/gitconfig"),
+            Some(FileFormat::GitConfig)
+        );
+        assert_eq!(deployed_config("app/config"), None);
     }
 }

@@ -6,6 +6,7 @@
 //! (path, line, category) and sorted, which makes reports byte-identical whatever the
 //! thread count.
 
+use crate::analyze;
 use crate::decode::{self, Encoding, NotText};
 use crate::diagnostic::{Category, Finding};
 use crate::engine::Engine;
@@ -170,6 +171,10 @@ impl Checker<'_> {
         if by_name == Some(FileFormat::Documentation) {
             return Checked::Clean { analyzed: false };
         }
+        // A binary policy file is read by its own parser (it is small; no prefilter).
+        if by_name == Some(FileFormat::RegistryPol) {
+            return self.check_pol(path, display, bytes);
+        }
         if !self.passes_prefilter(by_name, bytes) {
             return Checked::Clean { analyzed: false };
         }
@@ -262,6 +267,7 @@ impl Checker<'_> {
         let mut ctx = self.engine.ctx();
         ctx.ext = &ext_lower;
         ctx.in_test = context == crate::context::Context::Test;
+        ctx.in_generated = context == crate::context::Context::Generated;
         let keywords = self.prefilter.map_or(&[][..], |p| p.keywords());
         crate::memory::analyze_within(
             fmt,
@@ -271,12 +277,60 @@ impl Checker<'_> {
             crate::memory::armed(),
             &mut facts,
         );
+        self.judge_facts(path, display, src, fmt, &facts, digest, context)
+    }
+
+    /// A Group Policy `Registry.pol`: judged through its text view (one line per record,
+    /// see [`analyze::pol`]); findings carry no fix, as the view is not the file.
+    fn check_pol(&self, path: &Path, display: &str, bytes: &[u8]) -> Checked {
+        if !analyze::pol::is_preg(bytes) {
+            return Checked::Clean { analyzed: false };
+        }
+        let mut facts = Vec::new();
+        let view = analyze::pol::analyze(bytes, analyze::pol::hive_for(path), &mut facts);
+        let src = decode::SourceText {
+            text: view,
+            encoding: Encoding::Utf16Le { bom: false },
+            lossy: true,
+        };
+        let checked = self.judge_facts(
+            path,
+            display,
+            src,
+            FileFormat::RegistryPol,
+            &facts,
+            digest(bytes),
+            crate::context::Context::Product,
+        );
+        match checked {
+            Checked::Findings(mut r) => {
+                for f in &mut r.findings {
+                    f.fix = None;
+                }
+                Checked::Findings(r)
+            }
+            other => other,
+        }
+    }
+
+    /// Judges the facts of one file and builds its report.
+    #[allow(clippy::too_many_arguments)]
+    fn judge_facts(
+        &self,
+        path: &Path,
+        display: &str,
+        src: decode::SourceText,
+        fmt: FileFormat,
+        facts: &[Fact],
+        digest: u64,
+        context: crate::context::Context,
+    ) -> Checked {
         let mut findings = Vec::new();
         let src_ref = crate::fixes::Source {
             text: &src.text,
             format: fmt,
         };
-        self.engine.judge(&facts, src_ref, &mut findings);
+        self.engine.judge(facts, src_ref, &mut findings);
         self.engine.drop_per_file_ignored(path, &mut findings);
         let policy = self.engine.context_policy();
         for f in &mut findings {

@@ -84,6 +84,10 @@ fn openers(format: FileFormat) -> &'static [&'static str] {
         | FileFormat::Wgetrc
         | FileFormat::PipConf => &["#", ";"],
         FileFormat::Terraform => &["#", "//", "/*"],
+        FileFormat::AnsibleInventory => &["#", ";"],
+        FileFormat::SecurityTemplate => &[";"],
+        FileFormat::InnoSetup => &[";", "//"],
+        FileFormat::RegistryPol => &[],
         FileFormat::C
         | FileFormat::CSharp
         | FileFormat::Java

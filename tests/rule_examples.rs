@@ -34,6 +34,10 @@ fn name_for(format: &str) -> PathBuf {
         FileFormat::Wgetrc => ".wgetrc",
         FileFormat::PipConf => "pip.conf",
         FileFormat::Terraform => "main.tf",
+        FileFormat::AnsibleInventory => "hosts",
+        FileFormat::RegistryPol => "Registry.pol",
+        FileFormat::SecurityTemplate => "GptTmpl.inf",
+        FileFormat::InnoSetup => "setup.iss",
         FileFormat::Documentation => "README.md",
     })
 }

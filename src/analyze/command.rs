@@ -560,12 +560,49 @@ pub fn env_setting(name: &str, value: Value, span: Span, facts: &mut Vec<Fact>) 
             span,
         }));
     }
+    env_options(name, &value, span, facts);
     facts.push(Fact::Setting(SettingFact {
         domain: "env",
         key: name.to_string(),
         value,
         span,
     }));
+}
+
+/// A variable that holds a command's options (`CURL_OPTS="-k -s"`,
+/// `ETCD_EXTRA_AUTH_FLAGS=--insecure-skip-tls-verify`, `NODE_OPTIONS=--tls-min-v1.0`):
+/// its words are options of the command the name starts with (`curl`, `etcd`, `node`).
+fn env_options(name: &str, value: &Value, span: Span, facts: &mut Vec<Fact>) {
+    let Value::Str(v) = value else { return };
+    let upper = name.to_ascii_uppercase();
+    let holds_options = ["_OPTS", "_OPTIONS", "_FLAGS", "_ARGS", "_ARGUMENTS"]
+        .iter()
+        .any(|s| upper.ends_with(s));
+    if !holds_options || !v.split_whitespace().any(|w| w.starts_with('-')) {
+        return;
+    }
+    let command = upper.split('_').next().unwrap_or("").to_ascii_lowercase();
+    if command.is_empty() {
+        return;
+    }
+    // The value as written: bare, or in quotes.
+    let base = if span.end - span.start == v.len() {
+        Some(span.start)
+    } else if span.end - span.start == v.len() + 2 {
+        Some(span.start + 1)
+    } else {
+        None
+    };
+    let mut args = Vec::new();
+    let mut off = 0;
+    for w in v.split_whitespace() {
+        let Some(p) = v[off..].find(w) else { break };
+        let at = off + p;
+        off = at + w.len();
+        let s = base.map_or(span, |b| Span::new(b + at, b + at + w.len()));
+        args.push(Arg::plain(w, s));
+    }
+    options(&command, &args, Shell::Posix, facts);
 }
 
 /// Joins arguments into one script text (as `powershell -Command a b c` does); `raw`

@@ -12,10 +12,14 @@ pub mod command;
 pub mod dotnet;
 pub mod embed;
 pub mod hcl;
+pub mod inf;
 pub mod ini;
+pub mod iss;
+pub mod pol;
 pub mod powershell;
 pub mod reg;
 pub mod shell;
+pub mod template;
 pub mod xml;
 pub mod yaml;
 
@@ -35,6 +39,8 @@ pub struct Ctx<'a> {
     pub flow: &'a crate::ir::flow::FlowConfig,
     /// The file is test code (values only compared there are not settings).
     pub in_test: bool,
+    /// The file is generated (option plumbing there is not reported as opt-ins).
+    pub in_generated: bool,
     /// The file's extension, lower-case (`c` or `cpp`, `ts` or `js` pick the grammar).
     pub ext: &'a str,
     /// The setting keys rules ask about (`None`: every key is of interest).
@@ -77,6 +83,7 @@ impl<'a> Ctx<'a> {
             index,
             flow: &NO_FLOW,
             in_test: false,
+            in_generated: false,
             ext: "",
             keys: None,
         }
@@ -121,6 +128,9 @@ pub fn analyze_at_depth(
             ini::analyze(format, text, facts);
         }
         FileFormat::Terraform => hcl::analyze(text, facts),
+        FileFormat::AnsibleInventory => ini::analyze_inventory(text, facts),
+        FileFormat::SecurityTemplate => inf::analyze(text, facts),
+        FileFormat::InnoSetup => iss::analyze(text, facts),
         FileFormat::C
         | FileFormat::CSharp
         | FileFormat::Java

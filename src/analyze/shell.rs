@@ -31,6 +31,8 @@ enum Tok {
     RedirectTo(Word),
     /// A here-document of the current command: index into the lexer's bodies.
     Heredoc(usize),
+    /// An array assignment `NAME=(a b c)` (or `NAME+=(...)`): the `NAME=` word and the items.
+    Array(String, Vec<Word>),
     /// A single `|` (the next command reads this one's output).
     Pipe,
     /// `;`, `&`, `&&`, `||`, `|`, `|&`, newline, `(`, `)`.
@@ -228,11 +230,44 @@ impl Lexer<'_, '_> {
                 }
                 _ => {
                     if let Some(w) = self.word() {
-                        return Some(Tok::Word(w));
+                        match array_name(&w).filter(|_| self.peek(0) == b'(') {
+                            Some(name) => {
+                                let items = self.array_items();
+                                return Some(Tok::Array(name, items));
+                            }
+                            None => return Some(Tok::Word(w)),
+                        }
                     }
                 }
             }
         }
+    }
+
+    /// The items of `( ... )` after `NAME=`, up to the closing parenthesis.
+    fn array_items(&mut self) -> Vec<Word> {
+        self.i += 1;
+        let mut items = Vec::new();
+        while self.i < self.b.len() {
+            match self.b[self.i] {
+                b' ' | b'\t' | b'\r' | b'\n' => self.i += 1,
+                b'\\' if matches!(self.peek(1), b'\n') => self.i += 2,
+                b')' => {
+                    self.i += 1;
+                    break;
+                }
+                b'#' => {
+                    while self.i < self.b.len() && self.b[self.i] != b'\n' {
+                        self.i += 1;
+                    }
+                }
+                _ => match self.word() {
+                    Some(w) => items.push(w),
+                    // `word` stops without consuming at operators (`;`, `|`): not an array.
+                    None => break,
+                },
+            }
+        }
+        items
     }
 
     /// A redirection operator and its word: an output file or a here-document.
@@ -430,12 +465,42 @@ fn is_assignment(w: &Word) -> Option<usize> {
     .then_some(eq)
 }
 
+/// `NAME=` or `NAME+=` (a word that ends an assignment with no value): the name.
+fn array_name(w: &Word) -> Option<String> {
+    if !w.plain {
+        return None;
+    }
+    let eq = is_assignment(w)?;
+    (eq + 1 == w.text.text.len()).then(|| w.text.text[..eq].trim_end_matches('+').to_string())
+}
+
+/// `"${NAME[@]}"`, `${NAME[*]}`: the array expanded, by the word as written.
+fn array_reference(raw: &str) -> Option<&str> {
+    let r = raw.trim_matches('"');
+    let inner = r.strip_prefix("${")?.strip_suffix('}')?;
+    let name = inner
+        .strip_suffix("[@]")
+        .or_else(|| inner.strip_suffix("[*]"))?;
+    (!name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+        .then_some(name)
+}
+
 /// Analyzes shell source.
 pub fn analyze(text: &str, depth: u8, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
     if depth > MAX_DEPTH {
         return;
     }
+    // A template (`deploy.sh.j2`, `user_data.sh.tpl`): directives blanked in place.
+    let dialects = super::template::detect(text);
+    let blanked;
+    let text = if dialects.any() {
+        blanked = super::template::blank(text, dialects, false);
+        blanked.text.as_str()
+    } else {
+        text
+    };
     let mut vars: HashMap<String, String> = HashMap::new();
+    let mut arrays: HashMap<String, Vec<Word>> = HashMap::new();
     // Literal assignments are learned in a first pass (the first value of a name wins),
     // then arguments are expanded with them. Both passes stream tokens: memory holds one
     // command at a time, not the file's tokens.
@@ -453,6 +518,11 @@ pub fn analyze(text: &str, depth: u8, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
         while let Some(tok) = pre.next_tok() {
             if crate::budget::exceeded() {
                 break;
+            }
+            // Arrays: every literal item of every assignment (a conditional `+=` still adds).
+            if let Tok::Array(name, items) = &tok {
+                let entry = arrays.entry(name.clone()).or_default();
+                entry.extend(items.iter().filter(|w| w.known).cloned());
             }
             if let Tok::Word(w) = tok {
                 if let Some(eq) = is_assignment(&w) {
@@ -486,26 +556,42 @@ pub fn analyze(text: &str, depth: u8, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
         }
         match tok {
             Tok::Word(w) => cmd.words.push(w),
+            Tok::Array(..) => {}
             Tok::RedirectTo(w) => cmd.targets.push(w),
             Tok::Heredoc(k) => cmd.heredoc_index = Some(k),
             Tok::Pipe => {
                 cmd.heredoc = cmd.heredoc_index.and_then(|k| lexer.bodies.get(k).copied());
                 let out = deploy(&cmd, text, piped.take(), depth, ctx, facts);
-                run(std::mem::take(&mut cmd.words), depth, ctx, facts);
+                run(
+                    expand_arrays(std::mem::take(&mut cmd.words), text, &arrays),
+                    depth,
+                    ctx,
+                    facts,
+                );
                 cmd = Command::default();
                 piped = out;
             }
             Tok::Sep => {
                 cmd.heredoc = cmd.heredoc_index.and_then(|k| lexer.bodies.get(k).copied());
                 deploy(&cmd, text, piped.take(), depth, ctx, facts);
-                run(std::mem::take(&mut cmd.words), depth, ctx, facts);
+                run(
+                    expand_arrays(std::mem::take(&mut cmd.words), text, &arrays),
+                    depth,
+                    ctx,
+                    facts,
+                );
                 cmd = Command::default();
             }
         }
     }
     cmd.heredoc = cmd.heredoc_index.and_then(|k| lexer.bodies.get(k).copied());
     deploy(&cmd, text, piped.take(), depth, ctx, facts);
-    run(std::mem::take(&mut cmd.words), depth, ctx, facts);
+    run(
+        expand_arrays(std::mem::take(&mut cmd.words), text, &arrays),
+        depth,
+        ctx,
+        facts,
+    );
     let subs = std::mem::take(&mut lexer.subs);
     for s in subs {
         super::analyze_embedded(
@@ -516,6 +602,26 @@ pub fn analyze(text: &str, depth: u8, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
             facts,
         );
     }
+}
+
+/// Replaces `"${NAME[@]}"` words by the items of array `NAME` (where they are written).
+fn expand_arrays(words: Vec<Word>, text: &str, arrays: &HashMap<String, Vec<Word>>) -> Vec<Word> {
+    if arrays.is_empty() || words.iter().all(|w| w.known) {
+        return words;
+    }
+    let mut out = Vec::with_capacity(words.len());
+    for w in words {
+        let items = (!w.known)
+            .then(|| text.get(w.span.start..w.span.end))
+            .flatten()
+            .and_then(array_reference)
+            .and_then(|n| arrays.get(n));
+        match items {
+            Some(items) => out.extend(items.iter().cloned()),
+            None => out.push(w),
+        }
+    }
+    out
 }
 
 /// One simple command with its redirections.
@@ -658,9 +764,33 @@ fn run(words: Vec<Word>, depth: u8, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
         k += 1;
     }
     if k < words.len() {
+        if harness_script(&words[k..], depth, ctx, facts) {
+            return;
+        }
         let args: Vec<Arg> = words[k..].iter().map(to_arg).collect();
         command_facts(&args, Shell::Posix, depth, ctx, facts);
     }
+}
+
+/// Test harnesses that run their last argument as a script: git's and sharness'
+/// `test_expect_success [PREREQ] 'title' 'script'` (also `test_expect_failure`,
+/// `test_lazy_prereq NAME 'script'`). The script is analyzed as shell in place.
+fn harness_script(words: &[Word], depth: u8, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) -> bool {
+    let Some(first) = words.first() else {
+        return false;
+    };
+    let harness = first.plain
+        && matches!(
+            first.text.text.as_str(),
+            "test_expect_success" | "test_expect_failure" | "test_lazy_prereq"
+        );
+    if !harness || words.len() < 3 || depth >= MAX_DEPTH {
+        return false;
+    }
+    if let Some(script) = words.last().filter(|w| w.known) {
+        super::analyze_embedded(FileFormat::Shell, &script.text, depth + 1, ctx, facts);
+    }
+    true
 }
 
 fn to_arg(w: &Word) -> Arg {
@@ -678,6 +808,14 @@ fn to_arg(w: &Word) -> Arg {
 /// bodies, and `ENV`/`ARG` as environment settings. Honours the `# escape=` directive
 /// and comment lines inside continued instructions.
 pub fn analyze_dockerfile(text: &str, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
+    let dialects = super::template::detect(text);
+    let blanked;
+    let text = if dialects.any() {
+        blanked = super::template::blank(text, dialects, false);
+        blanked.text.as_str()
+    } else {
+        text
+    };
     let mut shell = FileFormat::Shell;
     // Parser directives come first: `# escape=`` ` changes the continuation character.
     let mut escape = '\\';
@@ -901,6 +1039,36 @@ mod tests {
     fn substitutions_are_commands() {
         let o = options("x=$(curl --insecure https://x)\n");
         assert!(o.contains(&("curl".into(), "--insecure".into())), "{o:?}");
+    }
+
+    #[test]
+    fn arrays_expand_into_commands() {
+        let o = options(
+            "opts=(-fsS)\nopts+=(--insecure) # lab\ncurl \"${opts[@]}\" https://x\nw=(-k)\necho \"${w[@]}\"\n",
+        );
+        assert!(o.contains(&("curl".into(), "--insecure".into())), "{o:?}");
+        assert!(
+            !o.iter().any(|(c, _)| c == "-k" || c == "--insecure"),
+            "{o:?}"
+        );
+        // Unterminated arrays and odd words.
+        for s in [
+            "a=(",
+            "a=(b",
+            "a=( $(x) )\ncurl \"${a[@]}\"",
+            "a=(;)",
+            "a=(\n#c\n)\n",
+        ] {
+            let _ = options(s);
+        }
+    }
+
+    #[test]
+    fn harness_scripts() {
+        let o = options(
+            "test_expect_success 'x' '\n\tcurl -k https://x\n'\ntest_expect_success \"y\" \"wget --no-check-certificate $u\"\n",
+        );
+        assert_eq!(o, [("curl".to_string(), "-k".to_string())]);
     }
 
     #[test]

@@ -19,6 +19,7 @@
 use super::Ctx;
 use super::command::{Arg, MAX_DEPTH, Shell, command_facts, env_setting};
 use super::embed::Embedded;
+use super::template;
 use crate::diagnostic::Span;
 use crate::facts::{Fact, SettingFact};
 use crate::format::FileFormat;
@@ -79,8 +80,9 @@ fn marker_offset(ix: &LineIndex, text: &str, m: &saphyr_parser::Marker) -> usize
     )
 }
 
-/// Parses all documents; a syntax error ends parsing but keeps what was read.
-fn parse<'a>(text: &'a str, ix: &LineIndex) -> Vec<Node<'a>> {
+/// Parses all documents; a syntax error ends parsing but keeps what was read. Returns
+/// the documents and the 1-based line of the syntax error, if any.
+fn parse<'a>(text: &'a str, ix: &LineIndex) -> (Vec<Node<'a>>, Option<usize>) {
     let mut docs = Vec::new();
     let mut stack: Vec<Building<'a>> = Vec::new();
     let mut skip_depth = 0usize;
@@ -94,8 +96,15 @@ fn parse<'a>(text: &'a str, ix: &LineIndex) -> Vec<Node<'a>> {
         Some(Building::Seq(items)) => items.push(node),
         None => docs.push(node),
     };
+    let mut error = None;
     for ev in Parser::new_from_str(text) {
-        let Ok((ev, span)) = ev else { break };
+        let (ev, span) = match ev {
+            Ok(x) => x,
+            Err(e) => {
+                error = Some(e.marker().line().max(1));
+                break;
+            }
+        };
         if skip_depth > 0 {
             match ev {
                 Event::MappingStart(..) | Event::SequenceStart(..) => skip_depth += 1,
@@ -152,7 +161,7 @@ fn parse<'a>(text: &'a str, ix: &LineIndex) -> Vec<Node<'a>> {
         };
         push(&mut stack, &mut docs, node);
     }
-    docs
+    (docs, error)
 }
 
 /// The scalar's text mapped to the file. Block scalars map line by line; single-line
@@ -178,7 +187,11 @@ fn embed_scalar(text: &str, value: &str, style: ScalarStyle, span: Span) -> Embe
                 let line = text[pos..end].trim_end_matches('\r');
                 let lead = line.len() - line.trim_start_matches(' ').len();
                 if line.trim().is_empty() {
-                    e.push_char('\n', pos, 0);
+                    // Spaces beyond the indentation of a blank line are content.
+                    if let Some(ind) = indent.filter(|&i| lead > i && line.len() == lead) {
+                        e.push_str(&line[ind..], pos + ind);
+                    }
+                    e.push_char('\n', pos + line.len(), 0);
                 } else {
                     let ind = *indent.get_or_insert(lead);
                     if lead < ind {
@@ -189,7 +202,13 @@ fn embed_scalar(text: &str, value: &str, style: ScalarStyle, span: Span) -> Embe
                 }
                 pos = end + 1;
             }
-            if style == ScalarStyle::Literal && e.text.trim_end() == value.trim_end() {
+            // Equal but for blank-line whitespace: every other character is mapped exactly.
+            let same = |a: &str, b: &str| {
+                a.chars()
+                    .filter(|c| !c.is_whitespace())
+                    .eq(b.chars().filter(|c| !c.is_whitespace()))
+            };
+            if style == ScalarStyle::Literal && same(&e.text, value) {
                 return e;
             }
             // Folded scalars join lines with spaces: keep the line mapping, the commands
@@ -230,6 +249,12 @@ struct Walker<'a, 'f> {
     runner: Runner,
     /// `defaults: run: shell:` of the workflow or job (GitHub Actions).
     default_shell: Option<FileFormat>,
+    /// Inside an Atomic Red Team `executor:`: the language of its `command:` and
+    /// `cleanup_command:`.
+    atomic_executor: Option<FileFormat>,
+    /// Inside an atomic test's `dependencies:`: the language of `prereq_command:` and
+    /// `get_prereq_command:`.
+    atomic_dependency: Option<FileFormat>,
 }
 
 /// The agent a CI job runs on, as far as the YAML tells.
@@ -289,6 +314,8 @@ fn script_language(
         "pwsh" | "powershell" | "win_shell" | "ansible.windows.win_shell" => {
             Some(FileFormat::PowerShell)
         }
+        // cloud-init: each item a shell line or an argv list.
+        "runcmd" | "bootcmd" => Some(FileFormat::Shell),
         "bash"
         | "sh"
         | "ansible.builtin.shell"
@@ -440,6 +467,32 @@ impl Walker<'_, '_> {
         command_facts(&argv, Shell::Posix, self.depth + 1, self.ctx, self.facts);
     }
 
+    /// A container with `args:` but no `command:` runs its image's entrypoint: the image
+    /// names the command (`curlimages/curl:8.5` with `args: ["-k", ...]` is `curl -k`).
+    fn image_args(&mut self, image: &str, image_span: Span, args: &Node) {
+        let Node::Seq(items) = args else { return };
+        let name = image.rsplit('/').next().unwrap_or(image);
+        let name = name.split(['@', ':']).next().unwrap_or(name);
+        if name.is_empty() || name.contains(['{', '$', '_']) {
+            return;
+        }
+        let mut argv = vec![Arg::plain(
+            name,
+            Span::new(image_span.start, image_span.start),
+        )];
+        argv.extend(items.iter().filter_map(|i| match i {
+            Node::Scalar { value, style, span } => Some(Arg {
+                text: embed_scalar(self.text, value, *style, *span),
+                span: *span,
+                known: true,
+                attached: None,
+                raw: None,
+            }),
+            _ => None,
+        }));
+        command_facts(&argv, Shell::Posix, self.depth + 1, self.ctx, self.facts);
+    }
+
     fn env(&mut self, node: &Node) {
         match node {
             Node::Map(entries) => {
@@ -571,6 +624,32 @@ impl Walker<'_, '_> {
         }
     }
 
+    /// Ansible `copy`/`win_copy` with `content:` and `lineinfile`/`blockinfile` write text
+    /// into a file: a `dest:` naming a configuration file makes it that file's content
+    /// (`copy: {content: "[global]\ntrusted-host = ...", dest: ~/.pip/pip.conf}`).
+    fn deployed_content(&mut self, module: &str, args: &Node) {
+        let short = module.rsplit('.').next().unwrap_or(module);
+        let field = match short {
+            "copy" | "win_copy" => "content",
+            "lineinfile" | "win_lineinfile" => "line",
+            "blockinfile" => "block",
+            _ => return,
+        };
+        let Some(dest) = ["dest", "path", "destfile", "name"]
+            .iter()
+            .find_map(|k| args.get(k).and_then(Node::str))
+        else {
+            return;
+        };
+        let Some(lang) = deployed_format(dest) else {
+            return;
+        };
+        if let Some(Node::Scalar { value, style, span }) = args.get(field) {
+            let e = embed_scalar(self.text, value, *style, *span);
+            super::analyze_embedded(lang, &e, self.depth + 1, self.ctx, self.facts);
+        }
+    }
+
     fn walk(&mut self, node: &Node, task: Option<&str>, nesting: usize) {
         if nesting > MAX_NESTING {
             return;
@@ -591,10 +670,63 @@ impl Walker<'_, '_> {
                 {
                     self.default_shell = Some(shell_format(sh));
                 }
+                // cloud-init `write_files:` items and the like: `path:` with `content:`.
+                if let (Some(path), Some(Node::Scalar { value, style, span })) =
+                    (node.get("path").and_then(Node::str), node.get("content"))
+                {
+                    if let Some(lang) = deployed_format(path) {
+                        let e = embed_scalar(self.text, value, *style, *span);
+                        super::analyze_embedded(lang, &e, self.depth + 1, self.ctx, self.facts);
+                    }
+                }
+                let saved_atomic = (self.atomic_executor, self.atomic_dependency);
                 for (k, v) in entries {
                     let Some(key) = k.str() else { continue };
                     if let Node::Scalar { value, span, .. } = v {
                         self.setting(key, value, *span);
+                    }
+                    if let Node::Scalar { value, style, span } = v {
+                        if value.contains("validate_certs") && value.contains("{{") {
+                            let e = embed_scalar(self.text, value, *style, *span);
+                            jinja_validate_certs(&e, self.facts);
+                        }
+                        // `prometheus.yml: |`, `install.sh: |` (ConfigMap data): a document
+                        // in the language its key names.
+                        if let Some(lang) = file_key_language(key, value) {
+                            let e = embed_scalar(self.text, value, *style, *span);
+                            super::analyze_embedded(lang, &e, self.depth + 1, self.ctx, self.facts);
+                        }
+                    }
+                    if let Node::Map(_) = v {
+                        self.deployed_content(key, v);
+                    }
+                    if key == "args" && node.get("command").is_none() {
+                        if let Some(Node::Scalar { value, span, .. }) = node.get("image") {
+                            self.image_args(value, *span, v);
+                        }
+                    }
+                    // Atomic Red Team tests: the executor's name is the language of its
+                    // commands; `dependency_executor_name` that of the dependencies'.
+                    if key == "executor" {
+                        self.atomic_executor = atomic_language(v.get("name").and_then(Node::str));
+                    }
+                    if key == "dependencies" {
+                        self.atomic_dependency = atomic_language(
+                            node.get("dependency_executor_name")
+                                .or_else(|| node.get("executor").and_then(|e| e.get("name")))
+                                .and_then(Node::str),
+                        );
+                    }
+                    let atomic = match key {
+                        "command" | "cleanup_command" => self.atomic_executor,
+                        "prereq_command" | "get_prereq_command" => self.atomic_dependency,
+                        _ => None,
+                    };
+                    if let (Some(lang), Node::Scalar { value, style, span }) = (atomic, v) {
+                        let mut e = embed_scalar(self.text, value, *style, *span);
+                        e.text = atomic_inputs_blanked(&e.text);
+                        super::analyze_embedded(lang, &e, self.depth + 1, self.ctx, self.facts);
+                        continue;
                     }
                     if matches!(key, "env" | "environment" | "variables") {
                         self.env(v);
@@ -623,8 +755,12 @@ impl Walker<'_, '_> {
                     }
                     let inner_task = if key == "inputs" { task_here } else { None };
                     self.walk(v, inner_task, nesting + 1);
+                    if matches!(key, "executor" | "dependencies") {
+                        (self.atomic_executor, self.atomic_dependency) = saved_atomic;
+                    }
                 }
                 (self.runner, self.default_shell) = saved;
+                (self.atomic_executor, self.atomic_dependency) = saved_atomic;
             }
             Node::Seq(items) => {
                 for i in items {
@@ -633,6 +769,114 @@ impl Walker<'_, '_> {
             }
             _ => {}
         }
+    }
+}
+
+/// The language of an Atomic Red Team executor (`powershell`, `command_prompt`, `sh`,
+/// `bash`); `manual` and unknown names run nothing.
+fn atomic_language(name: Option<&str>) -> Option<FileFormat> {
+    match name?.trim().to_ascii_lowercase().as_str() {
+        "powershell" => Some(FileFormat::PowerShell),
+        "command_prompt" => Some(FileFormat::Cmd),
+        "sh" | "bash" => Some(FileFormat::Shell),
+        _ => None,
+    }
+}
+
+/// Atomic Red Team input arguments (`#{target}`) are replaced before a command runs;
+/// left in place, `#` would start a comment in PowerShell and sh. Each becomes `_`s of
+/// the same length, so positions stay exact.
+fn atomic_inputs_blanked(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(p) = rest.find("#{") {
+        let Some(close) = rest[p..]
+            .find('}')
+            .filter(|c| !rest[p..p + c].contains('\n'))
+        else {
+            break;
+        };
+        out.push_str(&rest[..p]);
+        out.extend(std::iter::repeat_n('_', rest[p..p + close + 1].len()));
+        rest = &rest[p + close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Formats whose text can be embedded in a YAML value and analyzed there.
+fn embeddable(f: FileFormat) -> bool {
+    !matches!(f, FileFormat::Documentation | FileFormat::RegistryPol)
+}
+
+/// The language of a value whose key is a file name (`prometheus.yml`, `install.sh`,
+/// `pip.conf`, `.gitconfig`, `web.config`, `setup.ps1.j2`): ConfigMap `data:`, Helm
+/// `files:`, cloud-init `write_files` and the like.
+fn file_key_language(key: &str, value: &str) -> Option<FileFormat> {
+    let filename = key.len() > 2
+        && key.contains('.')
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+        && !key.ends_with('.');
+    if !filename || value.len() < 4 {
+        return None;
+    }
+    let head_end = crate::source::floor_char_boundary(value, 4096);
+    crate::format::classify(std::path::Path::new(key), &value[..head_end])
+        .filter(|f| embeddable(*f))
+}
+
+/// The format of a file a task writes to: a user/system configuration file
+/// (`~/.pip/pip.conf`, `/etc/gitconfig`) or any file whose name says its format.
+fn deployed_format(dest: &str) -> Option<FileFormat> {
+    if let Some(f) = crate::format::deployed_config(dest) {
+        return Some(f);
+    }
+    let base = dest.trim().rsplit(['/', '\\']).next().unwrap_or(dest);
+    crate::format::by_name(std::path::Path::new(base)).filter(|f| embeddable(*f))
+}
+
+/// `validate_certs=False` as a keyword argument inside a Jinja expression
+/// (`"{{ lookup('url', 'https://...', validate_certs=False) }}"`).
+fn jinja_validate_certs(e: &Embedded, facts: &mut Vec<Fact>) {
+    let t = &e.text;
+    let mut from = 0;
+    while let Some(p) = t[from..].find("validate_certs") {
+        let at = from + p;
+        from = at + "validate_certs".len();
+        // Inside `{{ ... }}`: an opening before it not closed in between.
+        let before = &t[..at];
+        let inside = before
+            .rfind("{{")
+            .is_some_and(|o| !before[o..].contains("}}"));
+        let word_start = at == 0
+            || !t.as_bytes()[at - 1].is_ascii_alphanumeric() && t.as_bytes()[at - 1] != b'_';
+        if !inside || !word_start {
+            continue;
+        }
+        let rest = &t[from..];
+        let Some(after_eq) = rest.trim_start().strip_prefix('=') else {
+            continue;
+        };
+        if after_eq.starts_with('=') {
+            continue;
+        }
+        let v_off =
+            from + (rest.len() - after_eq.len()) + (after_eq.len() - after_eq.trim_start().len());
+        let v: &str = &t[v_off..];
+        let len = v
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(v.len());
+        if len == 0 {
+            continue;
+        }
+        facts.push(Fact::Setting(SettingFact {
+            domain: "ansible",
+            key: "validate_certs".to_string(),
+            value: Value::Str(v[..len].to_string()),
+            span: e.map_span(Span::new(v_off, v_off + len)),
+        }));
     }
 }
 
@@ -688,20 +932,131 @@ fn shell_format(s: &str) -> FileFormat {
     }
 }
 
-/// Analyzes YAML.
+/// Analyzes YAML, also YAML with template directives (Helm charts, Jinja templates):
+/// the directives are blanked with positions kept (see [`template`]) and, as a rendered
+/// chart may not be valid YAML where a directive stood, parsing resumes at the next line
+/// that starts a top-level node after a syntax error.
 pub fn analyze(text: &str, depth: u8, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
     if depth > MAX_DEPTH {
         return;
     }
+    let dialects = template::detect(text);
+    if dialects.any() {
+        let blanked = template::blank(text, dialects, false);
+        analyze_templated(&blanked, depth, ctx, facts);
+        return;
+    }
     let ix = LineIndex::new(text);
-    for doc in parse(text, &ix) {
+    let (docs, error) = parse(text, &ix);
+    // `key: {{ .Values.x | quote }}` with no control line: not YAML until rendered.
+    if error.is_some() && has_go_expression(text) {
+        let d = template::Dialects {
+            go: true,
+            jinja: false,
+        };
+        analyze_templated(&template::blank(text, d, true), depth, ctx, facts);
+        return;
+    }
+    walk_documents(text, &docs, depth, ctx, facts);
+}
+
+/// The text with every line of only blanks emptied (its line end kept), mapped.
+fn empty_blank_lines(text: &str) -> Embedded {
+    let mut e = Embedded::new();
+    let mut off = 0;
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        if body.trim().is_empty() {
+            e.push_str(&line[body.len()..], off + body.len());
+        } else {
+            e.push_str(line, off);
+        }
+        off += line.len();
+    }
+    e
+}
+
+/// `{{` that is not a CI expression (`${{ }}`).
+fn has_go_expression(text: &str) -> bool {
+    text.match_indices("{{")
+        .any(|(i, _)| i == 0 || text.as_bytes()[i - 1] != b'$')
+}
+
+/// Most syntax errors a template leaves behind that parsing resumes after.
+const MAX_RESUMES: usize = 64;
+
+fn analyze_templated(b: &template::Blanked, depth: u8, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
+    // A blanked directive line is a line of spaces, and YAML refuses leading blank
+    // lines of a block scalar that hold more spaces than its first line: parse with
+    // every blank line emptied, positions mapped back.
+    let collapsed = empty_blank_lines(&b.text);
+    let text = collapsed.text.as_str();
+    let mut start = 0;
+    for _ in 0..=MAX_RESUMES {
+        if crate::budget::exceeded() {
+            break;
+        }
+        let piece = &text[start..];
+        let ix = LineIndex::new(piece);
+        let (docs, error) = parse(piece, &ix);
+        let mut sub = Vec::new();
+        walk_documents(piece, &docs, depth, ctx, &mut sub);
+        for mut f in sub {
+            f.map_spans(&|s| collapsed.map_span(s.shifted(start)));
+            facts.push(f);
+        }
+        let Some(line) = error else { break };
+        // Resume at the next line, after the error's line, that starts at column 0.
+        let from = ix.line_start(line.saturating_sub(1).min(ix.line_count()));
+        let Some(next) = next_top_level_line(piece, from) else {
+            break;
+        };
+        start += next;
+    }
+    // Options held in template variables (`{{- $tls := " --insecure-skip-tls-verify" }}`)
+    // are arguments of a command the template writes elsewhere.
+    for (lit, s) in &b.option_literals {
+        option_fragment(lit, *s, depth, ctx, facts);
+    }
+}
+
+/// A string of command-line options whose command is not named: `*` option rules
+/// (`--insecure-skip-tls-verify`, PowerShell switches) judge them.
+fn option_fragment(lit: &str, span: Span, depth: u8, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
+    let mut args = vec![Arg::plain("", Span::new(span.start, span.start))];
+    let mut off = 0;
+    for w in lit.split_whitespace() {
+        let Some(p) = lit[off..].find(w) else { break };
+        let at = span.start + off + p;
+        args.push(Arg::plain(w, Span::new(at, at + w.len())));
+        off += p + w.len();
+    }
+    command_facts(&args, Shell::Posix, depth + 1, ctx, facts);
+}
+
+/// The offset of the first line at or after `from` that starts with a non-blank,
+/// non-comment character in column 0, past the line holding `from`.
+fn next_top_level_line(text: &str, from: usize) -> Option<usize> {
+    let mut pos = text[from..].find('\n').map(|p| from + p + 1)?;
+    while pos < text.len() {
+        let c = text.as_bytes()[pos];
+        if !c.is_ascii_whitespace() && c != b'#' {
+            return Some(pos);
+        }
+        pos = text[pos..].find('\n').map(|p| pos + p + 1)?;
+    }
+    None
+}
+
+fn walk_documents(text: &str, docs: &[Node], depth: u8, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
+    for doc in docs {
         if crate::budget::exceeded() {
             break;
         }
         // A document that names Windows somewhere but not per job (an Azure template
         // with its pool elsewhere) defaults to it.
-        let runner = if mentions_windows(&doc, 0) {
-            runner_of_document(&doc)
+        let runner = if mentions_windows(doc, 0) {
+            runner_of_document(doc)
         } else {
             Runner::Other
         };
@@ -712,8 +1067,10 @@ pub fn analyze(text: &str, depth: u8, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
             facts,
             runner,
             default_shell: None,
+            atomic_executor: None,
+            atomic_dependency: None,
         };
-        w.walk(&doc, None, 0);
+        w.walk(doc, None, 0);
     }
 }
 
@@ -752,6 +1109,90 @@ mod tests {
         let _ = facts("a: [1, 2\nb: {");
         let bomb = "a: &a [x, x]\nb: &b [*a, *a]\nc: &c [*b, *b]\nd: [*c, *c, *c]\n";
         let _ = facts(bomb);
+    }
+
+    fn settings(text: &str) -> Vec<(String, String)> {
+        facts(text)
+            .into_iter()
+            .filter_map(|f| match f {
+                Fact::Setting(s) => Some((s.key, text[s.span.start..s.span.end].to_string())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn templated_yaml_resumes_after_syntax_errors() {
+        let t = "{{- if .Values.a }}\nfirst:\n  key: {{ .Values.x }}\n    bad: indentation\nsecond:\n  insecureSkipVerify: true\n{{- end }}\n";
+        let s = settings(t);
+        assert!(
+            s.contains(&("insecureSkipVerify".to_string(), "true".to_string())),
+            "{s:?}"
+        );
+        // Without directives, a plain YAML syntax error is not worked around.
+        let plain = "first:\n  key: x\n    bad: indentation\nsecond:\n  insecureSkipVerify: true\n";
+        assert!(
+            settings(plain)
+                .iter()
+                .all(|(k, _)| k != "insecureSkipVerify")
+        );
+        // `key: {{ x | quote }}` alone (no control line) is read once the parse fails.
+        let expr = "a: {{ .Values.a | quote }}\nb:\n  insecure_skip_verify: true\n";
+        assert!(
+            settings(expr)
+                .iter()
+                .any(|(k, v)| k == "insecure_skip_verify" && v == "true")
+        );
+    }
+
+    #[test]
+    fn documents_under_file_named_keys() {
+        let t = "data:\n  prometheus.yml: |\n    scrape_configs:\n      - tls_config:\n          insecure_skip_verify: true\n  notes: |\n    insecure_skip_verify: true\n";
+        let s = settings(t);
+        let found: Vec<_> = s
+            .iter()
+            .filter(|(k, _)| k == "insecure_skip_verify")
+            .collect();
+        assert_eq!(found.len(), 1, "{s:?}");
+        let at = t.find("true").unwrap_or(0);
+        let f = facts(t);
+        let span = f
+            .iter()
+            .find_map(|f| match f {
+                Fact::Setting(s) if s.key == "insecure_skip_verify" => Some(s.span),
+                _ => None,
+            })
+            .expect("setting");
+        assert_eq!(span.start, at);
+    }
+
+    #[test]
+    fn jinja_validate_certs_keyword() {
+        let t = "- set_fact:\n    x: \"{{ lookup('url', 'https://h/', validate_certs=False) }}\"\n    y: \"validate_certs=False\"\n    z: \"{{ lookup('url', u, validate_certs = no ) }}\"\n";
+        let got: Vec<(String, String)> = facts(t)
+            .into_iter()
+            .filter_map(|f| match f {
+                Fact::Setting(s) if s.domain == "ansible" => {
+                    Some((s.value.text(), t[s.span.start..s.span.end].to_string()))
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("False".to_string(), "False".to_string()),
+                ("no".to_string(), "no".to_string())
+            ]
+        );
+    }
+
+    #[test]
+    fn atomic_inputs() {
+        assert_eq!(
+            atomic_inputs_blanked("iwr #{url} -SkipCertificateCheck #{x"),
+            "iwr ______ -SkipCertificateCheck #{x"
+        );
     }
 
     #[test]

@@ -174,7 +174,14 @@ pub struct Flow<'a> {
     memo: std::cell::RefCell<HashMap<NodeId, Option<std::rc::Rc<Vec<Val>>>>>,
     /// Resolution steps taken: a budget against pathological files.
     steps: std::cell::Cell<u32>,
+    /// Parameters bound to a call's arguments while that call's returned values are
+    /// resolved (a helper like `_fallback(value, default)` returns what each caller
+    /// passed, not what every caller passes).
+    bindings: std::cell::RefCell<Vec<(FuncId, Binding)>>,
 }
+
+/// A call's arguments by parameter name (`None`: not passed).
+type Binding = Vec<(String, Option<NodeId>)>;
 
 /// Resolution steps per file.
 const MAX_STEPS: u32 = 2_000_000;
@@ -223,6 +230,7 @@ impl<'a> Flow<'a> {
             assigns,
             memo: std::cell::RefCell::new(HashMap::new()),
             steps: std::cell::Cell::new(0),
+            bindings: std::cell::RefCell::new(Vec::new()),
         }
     }
 
@@ -250,6 +258,11 @@ impl<'a> Flow<'a> {
         let steps = self.steps.get().saturating_add(1);
         self.steps.set(steps);
         if steps > MAX_STEPS || (steps % 4096 == 0 && crate::budget::exceeded()) {
+            return;
+        }
+        // Values resolved under a call's parameter bindings depend on that call.
+        if !self.bindings.borrow().is_empty() {
+            self.resolve_uncached(n, depth, out);
             return;
         }
         // Literals need no memo; everything else is resolved once per node.
@@ -348,7 +361,15 @@ impl<'a> Flow<'a> {
                     .collect();
                 if !local.is_empty() && !callee.is_empty() {
                     for f in local.into_iter().take(4) {
+                        let binding = self.bind(f, callee, args);
+                        let bound = binding.is_some();
+                        if let Some(b) = binding {
+                            self.bindings.borrow_mut().push((f, b));
+                        }
                         self.returns_of(f, depth + 1, out);
+                        if bound {
+                            self.bindings.borrow_mut().pop();
+                        }
                     }
                     return;
                 }
@@ -381,6 +402,38 @@ impl<'a> Flow<'a> {
             }
             NodeKind::Unknown => {}
         }
+    }
+
+    /// The arguments a call gives each parameter of `f` (`None`: not passed, the default
+    /// applies); `None` when they cannot be matched (`*args`, `**kwargs`).
+    fn bind(&self, f: FuncId, callee: &str, args: &[super::Arg]) -> Option<Binding> {
+        if args.iter().any(|a| a.splat) {
+            return None;
+        }
+        let fd = self.ir.func(f);
+        let shift = usize::from(
+            fd.params
+                .first()
+                .is_some_and(|p| matches!(p.name.as_str(), "self" | "cls"))
+                && callee.contains('.'),
+        );
+        let positional: Vec<NodeId> = args
+            .iter()
+            .filter(|a| a.name.is_none())
+            .map(|a| a.value)
+            .collect();
+        let mut out = Vec::new();
+        for (i, p) in fd.params.iter().enumerate() {
+            let by_name = args
+                .iter()
+                .find(|a| a.name.as_deref() == Some(p.name.as_str()))
+                .map(|a| a.value);
+            let by_pos = i
+                .checked_sub(shift)
+                .and_then(|j| positional.get(j).copied());
+            out.push((p.name.clone(), by_name.or(by_pos)));
+        }
+        Some(out)
     }
 
     fn returns_of(&self, f: FuncId, depth: u32, out: &mut Vec<Val>) {
@@ -459,6 +512,36 @@ impl<'a> Flow<'a> {
             for _ in 0..16 {
                 let fd = self.ir.func(f);
                 if let Some((pi, p)) = fd.params.iter().enumerate().find(|(_, p)| p.name == name) {
+                    // Bound by the call being resolved: that call's argument, or the default.
+                    let bound = self
+                        .bindings
+                        .borrow()
+                        .iter()
+                        .rev()
+                        .find(|(bf, _)| *bf == f)
+                        .and_then(|(_, b)| b.iter().find(|(n, _)| n == name).map(|(_, a)| *a));
+                    if let Some(arg) = bound {
+                        match arg {
+                            Some(a) => {
+                                // The argument is written in the caller: resolve it there.
+                                let saved = self.bindings.borrow_mut().pop();
+                                self.resolve_into(a, depth + 1, out);
+                                if let Some(b) = saved {
+                                    self.bindings.borrow_mut().push(b);
+                                }
+                            }
+                            None => {
+                                if let Some(d) = p.default {
+                                    let start = out.len();
+                                    self.resolve_into(d, depth + 1, out);
+                                    for v in &mut out[start..] {
+                                        v.default = true;
+                                    }
+                                }
+                            }
+                        }
+                        return;
+                    }
                     out.push(Val::new(
                         ValKind::Opaque(name.to_string()),
                         node.span,

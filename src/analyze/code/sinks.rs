@@ -82,6 +82,107 @@ impl Sinks<'_, '_> {
         self.member_assignments();
         self.calls();
         self.anywhere_calls();
+        self.anywhere_names();
+    }
+
+    /// Constants that take effect wherever they are used as a value (`anywhere` table
+    /// entries: `XHR_CERT_IGNORE_UNKNOWN_CA`, `WSManFlagSkipCACheck`): reported where
+    /// they are assigned, OR-ed in, passed or given to a field, but not where they are
+    /// tested, compared, cleared, listed in a table or returned.
+    fn anywhere_names(&mut self) {
+        let ir = self.ir;
+        let tables = self.ctx.tables;
+        let index = self.ctx.index;
+        for (i, node) in ir.nodes.iter().enumerate() {
+            let NodeKind::Name(name) = &node.kind else {
+                continue;
+            };
+            let Some(found) = index.lookup(tables, name, false) else {
+                continue;
+            };
+            if !found.entry.anywhere || found.table.categories_of(found.entry).is_empty() {
+                continue;
+            }
+            let id = u32::try_from(i).unwrap_or(u32::MAX);
+            if !self.used_as_value(id) {
+                continue;
+            }
+            let v = Val {
+                kind: ValKind::Const(name.clone()),
+                span: node.span,
+                stmt: node.stmt,
+                hops: Vec::new(),
+                conds: Vec::new(),
+                default: false,
+                negated: false,
+                wrapped: false,
+            };
+            let fact = Fact::Flags(FlagFact {
+                table: found.table.id.clone(),
+                value: found.entry.value,
+                name: Some(name.clone()),
+                span: node.span,
+            });
+            let mut via = self.via(&v, node.stmt, node.span, None, None, false);
+            if via.opt_in.is_none() {
+                via.opt_in = self.flow.gate_at(node.stmt, Some(id));
+            }
+            self.push(fact, via);
+        }
+    }
+
+    /// Whether a node is a value that is set (assigned, OR-ed in, passed, given to a
+    /// field) rather than tested, compared, cleared, listed or returned.
+    fn used_as_value(&self, id: NodeId) -> bool {
+        let ir = self.ir;
+        let mut cur = id;
+        for _ in 0..256 {
+            let Some(p) = ir.node(cur).parent else {
+                // The whole expression: the value of an assignment?
+                return match &ir.stmt(ir.node(cur).stmt).kind {
+                    StmtKind::Assign { value, op, .. } => {
+                        *value == cur
+                            && matches!(op, crate::ir::AssignOp::Set | crate::ir::AssignOp::Or)
+                    }
+                    _ => false,
+                };
+            };
+            match &ir.node(p).kind {
+                NodeKind::Bin {
+                    op: crate::ir::BinOp::Or,
+                    ..
+                } => cur = p,
+                NodeKind::Cond { cond, .. } => {
+                    if *cond == cur {
+                        return false;
+                    }
+                    cur = p;
+                }
+                NodeKind::Call { callee, .. } => {
+                    let last = callee.rsplit('.').next().unwrap_or(callee);
+                    return !matches!(
+                        last,
+                        "HasFlag"
+                            | "Contains"
+                            | "contains"
+                            | "Equals"
+                            | "equals"
+                            | "nameof"
+                            | "typeof"
+                            | "sizeof"
+                            | "ToString"
+                            | "toString"
+                            | "str"
+                            | "print"
+                    );
+                }
+                NodeKind::Object { fields, .. } => {
+                    return fields.iter().any(|f| f.value == cur);
+                }
+                _ => return false,
+            }
+        }
+        false
     }
 
     /// Calls whose result weakens TLS wherever it is used (`ssl._create_unverified_context()`):
@@ -378,6 +479,10 @@ impl Sinks<'_, '_> {
         let index = self.ctx.index;
         let tables = self.ctx.tables;
         let target_table = index.table_for_target(tables, k.key);
+        // Go: an unexported field is the program's own struct, never the TLS library's.
+        if self.ir.lang == Lang::Go && k.key.starts_with(|c: char| c.is_ascii_lowercase()) {
+            return;
+        }
         let wanted = self.ctx.wants(domain(self.ir.lang), k.key)
             || target_table.is_some()
             || tables.iter().any(|t| t.is_target(k.key))
@@ -425,7 +530,13 @@ impl Sinks<'_, '_> {
                     self.push(fact, via);
                 }
                 ValKind::Opaque(name) => {
-                    if self.ctx.flow.is_gate(name) {
+                    // An option stored on the object itself (`self.verify = verify`) is
+                    // not where it takes effect.
+                    let own_member = k.position == Position::Member
+                        && k.qualifier.as_deref().is_some_and(|q| {
+                            matches!(q, "self" | "this" | "cls") || q.starts_with("this.")
+                        });
+                    if self.ctx.flow.is_gate(name) && !own_member && !self.ctx.in_generated {
                         // A pass-through is reported where the option reaches the sink.
                         let at = self.ir.node(k.value).span;
                         let fact = self.setting(k.key, Value::Unknown, at);
@@ -546,10 +657,13 @@ impl Sinks<'_, '_> {
             let stmt = node.stmt;
             let last = callee.rsplit('.').next().unwrap_or(callee);
             self.table_sinks(callee, args, stmt, node.span);
-            // Keyword arguments.
+            // Keyword arguments (not of an assertion on a mock's expected call).
+            let lower_last = last.to_ascii_lowercase();
+            let expected_call =
+                self.ctx.in_test && (lower_last.starts_with("assert") || lower_last == "call");
             for a in args {
                 if let Some(name) = &a.name {
-                    if self.asserted_later(name, stmt) {
+                    if expected_call || self.asserted_later(name, stmt) {
                         continue;
                     }
                     self.key_sink(&KeySink {
