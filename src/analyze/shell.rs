@@ -501,6 +501,7 @@ pub fn analyze(text: &str, depth: u8, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
     };
     let mut vars: HashMap<String, String> = HashMap::new();
     let mut arrays: HashMap<String, Vec<Word>> = HashMap::new();
+    let bodies: Vec<Span>;
     // Literal assignments are learned in a first pass (the first value of a name wins),
     // then arguments are expanded with them. Both passes stream tokens: memory holds one
     // command at a time, not the file's tokens.
@@ -533,6 +534,9 @@ pub fn analyze(text: &str, depth: u8, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
                 }
             }
         }
+        // The here-document bodies, in the order of their `<<`: a command that ends before
+        // the line does (`cat <<EOF && x`) still finds its body in the second pass.
+        bodies = std::mem::take(&mut pre.bodies);
         drop(pre);
         for (n, v) in learned {
             vars.entry(n).or_insert(v);
@@ -560,7 +564,7 @@ pub fn analyze(text: &str, depth: u8, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
             Tok::RedirectTo(w) => cmd.targets.push(w),
             Tok::Heredoc(k) => cmd.heredoc_index = Some(k),
             Tok::Pipe => {
-                cmd.heredoc = cmd.heredoc_index.and_then(|k| lexer.bodies.get(k).copied());
+                cmd.heredoc = cmd.heredoc_index.and_then(|k| bodies.get(k).copied());
                 let out = deploy(&cmd, text, piped.take(), depth, ctx, facts);
                 run(
                     expand_arrays(std::mem::take(&mut cmd.words), text, &arrays),
@@ -572,7 +576,7 @@ pub fn analyze(text: &str, depth: u8, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
                 piped = out;
             }
             Tok::Sep => {
-                cmd.heredoc = cmd.heredoc_index.and_then(|k| lexer.bodies.get(k).copied());
+                cmd.heredoc = cmd.heredoc_index.and_then(|k| bodies.get(k).copied());
                 deploy(&cmd, text, piped.take(), depth, ctx, facts);
                 run(
                     expand_arrays(std::mem::take(&mut cmd.words), text, &arrays),
@@ -584,7 +588,7 @@ pub fn analyze(text: &str, depth: u8, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
             }
         }
     }
-    cmd.heredoc = cmd.heredoc_index.and_then(|k| lexer.bodies.get(k).copied());
+    cmd.heredoc = cmd.heredoc_index.and_then(|k| bodies.get(k).copied());
     deploy(&cmd, text, piped.take(), depth, ctx, facts);
     run(
         expand_arrays(std::mem::take(&mut cmd.words), text, &arrays),
