@@ -201,6 +201,11 @@ pub struct ScanArgs {
     #[arg(long, help_heading = "Fixes")]
     pub show_fixes: bool,
 
+    /// Do not honour other tools' suppression markers (`//nolint:gosec`, `#nosec`,
+    /// `# noqa: S501`, `NOSONAR`, `nosemgrep`, `DevSkim: ignore`): report everything.
+    #[arg(long, help_heading = "Rule selection")]
+    pub no_foreign_markers: bool,
+
     /// Report suppression comments that suppress nothing, as `unused-suppression` findings.
     #[arg(long, help_heading = "Rule selection")]
     pub report_unused_suppressions: bool,
@@ -213,6 +218,11 @@ pub struct ScanArgs {
     /// Print files, bytes, time and findings per category on stderr.
     #[arg(long, help_heading = "Output")]
     pub stats: bool,
+
+    /// Human output: show each finding's full fix advice (by default a rule's advice is
+    /// shown once, on its first finding).
+    #[arg(long, help_heading = "Output")]
+    pub show_help: bool,
 
     /// Print the findings and errors only: no summary line, no notes on stderr.
     #[arg(short, long, help_heading = "Output")]

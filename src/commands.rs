@@ -260,6 +260,7 @@ pub fn scan(args: &ScanArgs) -> Result<ExitStatus> {
             .context_policy()
             .map_err(|e| anyhow::anyhow!("{e}"))?,
     );
+    engine.set_foreign_markers(!args.no_foreign_markers && config.foreign_markers != Some(false));
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
@@ -655,9 +656,17 @@ fn report_and_status(
             };
         }
         match args.format {
-            ReportFormat::Human => {
-                report::human::write_with(outcome, engine, color, !args.quiet, w)
-            }
+            ReportFormat::Human => report::human::write_with(
+                outcome,
+                engine,
+                &report::human::Options {
+                    color,
+                    summary: !args.quiet,
+                    show_help: args.show_help,
+                },
+                w,
+            ),
+            ReportFormat::Concise => report::concise::write_with(outcome, engine, !args.quiet, w),
             other => report::write_report(other, outcome, engine, color, w),
         }
     };
@@ -715,8 +724,17 @@ fn report_and_status(
             eprintln!("tlslint:   {:<20} {n}", Category::Suppression);
         }
         eprintln!(
-            "tlslint: {} suppressed inline ({} suppressions without a reason), {} hidden by the baseline, {} outside the diff",
-            s.suppressed, s.without_reason, s.baselined, s.outside_diff
+            "tlslint: {} suppressed inline ({} suppressions without a reason), {} suppressed by another tool's marker{}, {} hidden by the baseline, {} outside the diff",
+            s.suppressed,
+            s.without_reason,
+            s.suppressed_foreign,
+            if engine.foreign_markers() {
+                ""
+            } else {
+                " (--no-foreign-markers)"
+            },
+            s.baselined,
+            s.outside_diff
         );
     }
 

@@ -8,6 +8,7 @@
 //! select = ["cert-validation", "curl-insecure"]
 //! ignore = ["legacy-protocol"]
 //! fail-on = "warning"
+//! foreign-markers = false                     # report what `//nolint:gosec` etc. hide
 //!
 //! [severity]                                  # by rule id or category
 //! legacy-protocol = "note"
@@ -84,6 +85,12 @@ pub struct RawConfig {
     /// command line's --fail-on wins.
     #[serde(default)]
     fail_on: Option<FailOnSetting>,
+    /// Honour other tools' suppression markers that name a TLS check or are blanket
+    /// (`//nolint:gosec`, `#nosec G402`, `# nosec B501`, `# noqa: S501`, `// NOSONAR`,
+    /// `nosemgrep`, `DevSkim: ignore DS...`; default true). `false` reports everything
+    /// (the command line's --no-foreign-markers does the same).
+    #[serde(default)]
+    foreign_markers: Option<bool>,
     /// Severity by rule id or category name; a rule's own entry wins over its category's.
     #[serde(default)]
     #[schemars(with = "BTreeMap<String, Severity>")]
@@ -170,6 +177,8 @@ pub struct Config {
     pub per_file_ignores: Vec<(String, Vec<String>)>,
     /// `fail-on`.
     pub fail_on: Option<FailOnSetting>,
+    /// `foreign-markers` (default: true).
+    pub foreign_markers: Option<bool>,
     /// Severity by rule id.
     pub rule_severity: BTreeMap<String, Severity>,
     /// Severity by category.
@@ -239,6 +248,7 @@ pub const KEYS: &[&str] = &[
     "ignore",
     "per-file-ignores",
     "fail-on",
+    "foreign-markers",
     "severity",
     "rules",
     "context",
@@ -326,6 +336,7 @@ impl Config {
             } else {
                 let choices = match key.as_deref() {
                     Some("fail-on") => Some("error, warning, note, never"),
+                    Some("foreign-markers") => Some("true or false"),
                     Some(k) if k.starts_with("severity.") => Some("error, warning, note"),
                     Some("exclude" | "include" | "select" | "ignore") => Some("a list of strings"),
                     Some(k) if k.starts_with("per-file-ignores.") => {
@@ -469,6 +480,7 @@ impl Config {
             ignore: strings(&raw.ignore),
             per_file_ignores,
             fail_on: raw.fail_on,
+            foreign_markers: raw.foreign_markers,
             rule_severity,
             category_severity,
             rules: extra,

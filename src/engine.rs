@@ -40,6 +40,8 @@ pub struct Engine {
     code_filters: HashMap<&'static str, crate::prefilter::Prefilter>,
     /// Rules and categories not reported in some files (configuration's `per-file-ignores`).
     per_file_ignores: Option<crate::config::PerFileIgnores>,
+    /// Honour other tools' suppression markers (`//nolint:gosec`, `# nosec`, ...).
+    foreign_markers: bool,
     /// File contexts and their severity caps.
     context: crate::context::Policy,
 }
@@ -193,6 +195,7 @@ impl Engine {
             rule_severity: HashMap::new(),
             category_severity: HashMap::new(),
             per_file_ignores: None,
+            foreign_markers: true,
             context: crate::context::Policy::default(),
             rules,
             registry: Vec::new(),
@@ -287,6 +290,17 @@ impl Engine {
 
     pub fn set_per_file_ignores(&mut self, p: Option<crate::config::PerFileIgnores>) {
         self.per_file_ignores = p;
+    }
+
+    /// Honour other tools' suppression markers or not (`foreign-markers`,
+    /// `--no-foreign-markers`).
+    pub fn set_foreign_markers(&mut self, on: bool) {
+        self.foreign_markers = on;
+    }
+
+    /// Whether other tools' suppression markers are honoured.
+    pub fn foreign_markers(&self) -> bool {
+        self.foreign_markers
     }
 
     /// Drops the findings `per-file-ignores` hides in the file at `path`.

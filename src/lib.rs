@@ -18,6 +18,7 @@ pub mod docs;
 pub mod engine;
 pub mod facts;
 pub mod fixes;
+pub mod foreign;
 pub mod format;
 pub mod gitdiff;
 pub mod ir;

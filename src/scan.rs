@@ -70,6 +70,8 @@ pub struct FileReport {
     pub digest: u64,
     /// Findings suppressed by inline comments.
     pub suppressed: usize,
+    /// Findings suppressed by another tool's marker (`//nolint:gosec`, `# nosec`, ...).
+    pub suppressed_foreign: usize,
     /// Suppressions used without a reason.
     pub without_reason: usize,
     /// Notes on suppressions (unknown selectors, unused ones).
@@ -117,6 +119,8 @@ pub struct Stats {
     pub named_errors: u64,
     /// Findings suppressed by inline comments.
     pub suppressed: u64,
+    /// Findings suppressed by another tool's marker (`//nolint:gosec`, `# nosec`, ...).
+    pub suppressed_foreign: u64,
     /// Suppressions used without a reason.
     pub without_reason: u64,
     /// Findings hidden by the baseline.
@@ -293,6 +297,11 @@ impl Checker<'_> {
             encoding: Encoding::Utf16Le { bom: false },
             lossy: true,
         };
+        let context = self
+            .engine
+            .context_policy()
+            .classifier
+            .classify(display, path, "");
         let checked = self.judge_facts(
             path,
             display,
@@ -300,7 +309,7 @@ impl Checker<'_> {
             FileFormat::RegistryPol,
             &facts,
             digest(bytes),
-            crate::context::Context::Product,
+            context,
         );
         match checked {
             Checked::Findings(mut r) => {
@@ -367,6 +376,17 @@ impl Checker<'_> {
             &|i| self.engine.is_enabled(i),
         );
         let mut findings = applied.kept;
+        let suppressed_foreign = if self.engine.foreign_markers() {
+            crate::foreign::apply(
+                &self.engine.rules.foreign,
+                fmt,
+                &src.text,
+                &index,
+                &mut findings,
+            )
+        } else {
+            0
+        };
         // Unknown and unused suppressions are findings of their own rules.
         let mut notes = Vec::new();
         let before = findings.len();
@@ -406,6 +426,7 @@ impl Checker<'_> {
             lossy: src.lossy,
             digest,
             suppressed: applied.suppressed,
+            suppressed_foreign,
             without_reason: applied.without_reason,
             suppression_notes: notes,
             findings,
@@ -617,6 +638,9 @@ pub fn scan(opts: &ScanOptions, engine: &Engine, prefilter: &Prefilter) -> Outco
                     .suppressed
                     .fetch_add(report.suppressed as u64, Ordering::Relaxed);
                 counters
+                    .suppressed_foreign
+                    .fetch_add(report.suppressed_foreign as u64, Ordering::Relaxed);
+                counters
                     .without_reason
                     .fetch_add(report.without_reason as u64, Ordering::Relaxed);
                 if !report.suppression_notes.is_empty() {
@@ -702,6 +726,7 @@ pub fn scan(opts: &ScanOptions, engine: &Engine, prefilter: &Prefilter) -> Outco
         },
         named_errors: counters.named_errors.load(Ordering::Relaxed),
         suppressed: counters.suppressed.load(Ordering::Relaxed),
+        suppressed_foreign: counters.suppressed_foreign.load(Ordering::Relaxed),
         without_reason: counters.without_reason.load(Ordering::Relaxed),
         baselined: 0,
         outside_diff: 0,
@@ -778,6 +803,7 @@ pub fn scan_stdin(
         Checked::Findings(mut report) => {
             outcome.stats.files_analyzed = 1;
             outcome.stats.suppressed = report.suppressed as u64;
+            outcome.stats.suppressed_foreign = report.suppressed_foreign as u64;
             outcome.stats.without_reason = report.without_reason as u64;
             for note in std::mem::take(&mut report.suppression_notes) {
                 outcome.suppression_notes.push((report.path.clone(), note));
@@ -802,6 +828,7 @@ struct Counters {
     internal: AtomicU64,
     named_errors: AtomicU64,
     suppressed: AtomicU64,
+    suppressed_foreign: AtomicU64,
     without_reason: AtomicU64,
 }
 

@@ -1,4 +1,4 @@
-//! Snapshot tests of the rendered reports (human, JSON, SARIF, GitHub, Markdown) for a small fixed tree.
+//! Snapshot tests of the rendered reports (human, concise, JSON, SARIF, GitHub, Markdown) for a small fixed tree.
 //! Review changes with `cargo insta review` (or `INSTA_UPDATE=always cargo test`).
 
 use std::path::Path;
@@ -35,6 +35,12 @@ fn scrub(s: &str) -> String {
 fn human_report() {
     let d = tree();
     insta::assert_snapshot!(scrub(&scan(d.path(), &["--color", "never"])));
+}
+
+#[test]
+fn concise_report() {
+    let d = tree();
+    insta::assert_snapshot!(scan(d.path(), &["--format", "concise"]));
 }
 
 #[test]

@@ -1,12 +1,16 @@
 //! Human output: one codespan-reporting diagnostic per finding.
 //!
 //! The span is labelled with the category, the decoded value is a note, the rule's fix
-//! advice is the help line, and a proposed fix is shown as a small diff.
+//! advice is the help line (on a rule's first finding only, unless `--show-help`), and a
+//! proposed fix is shown as a small diff. The summary counts findings per category, then
+//! per rule and file context, with how many `--fix` fixes.
 
 use super::escape::{same_width, terminal};
 use super::locate_all;
+use crate::context::Context;
 use crate::diagnostic::Severity;
 use crate::engine::Engine;
+use crate::report::statistics::fixable;
 use crate::scan::Outcome;
 use codespan_reporting::diagnostic::{Diagnostic, Label};
 use codespan_reporting::files::SimpleFile;
@@ -35,19 +39,45 @@ pub fn short_advice(fix: &str) -> String {
     para.trim().to_string()
 }
 
-/// Writes all findings, then a summary line.
-pub fn write(outcome: &Outcome, engine: &Engine, color: bool, w: &mut dyn Write) -> io::Result<()> {
-    write_with(outcome, engine, color, true, w)
+/// The full fix advice: every paragraph, each on one line.
+pub fn full_advice(fix: &str) -> String {
+    fix.split("\n\n")
+        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
-/// Writes all findings, then the summary line if `summary` (`--quiet` leaves it out).
+/// How to write the human report.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// ANSI colours.
+    pub color: bool,
+    /// The summary after the findings (`--quiet` leaves it out).
+    pub summary: bool,
+    /// Every finding's full fix advice (`--show-help`), not a rule's short advice once.
+    pub show_help: bool,
+}
+
+/// Writes all findings, then the summary.
+pub fn write(outcome: &Outcome, engine: &Engine, color: bool, w: &mut dyn Write) -> io::Result<()> {
+    let options = Options {
+        color,
+        summary: true,
+        show_help: false,
+    };
+    write_with(outcome, engine, &options, w)
+}
+
+/// Writes all findings, then the summary if `options.summary`.
 pub fn write_with(
     outcome: &Outcome,
     engine: &Engine,
-    color: bool,
-    summary: bool,
+    options: &Options,
     w: &mut dyn Write,
 ) -> io::Result<()> {
+    let (color, summary) = (options.color, options.summary);
+    let mut helped = std::collections::HashSet::new();
     let config = Config::default();
     let located = locate_all(outcome, engine);
     let mut buf = if color {
@@ -125,7 +155,11 @@ pub fn write_with(
             }
             notes.push(d);
         }
-        notes.push(format!("help: {}", short_advice(&rule.fix)));
+        if options.show_help {
+            notes.push(format!("help: {}", full_advice(&rule.fix)));
+        } else if helped.insert(f.rule) {
+            notes.push(format!("help: {}", short_advice(&rule.fix)));
+        }
         let (start, end) = match &excerpt {
             Some((_, r)) => (r.start, r.end.max(r.start + 1)),
             None => {
@@ -174,6 +208,112 @@ pub fn write_with(
             files,
             super::plural(files, "file", "files"),
             cats.join(", ")
+        )?;
+        write_breakdown(&located, engine, w)?;
+    }
+    let hidden = outcome.stats.suppressed_foreign;
+    if hidden > 0 {
+        writeln!(
+            w,
+            "{hidden} more {} hidden by other tools' suppression markers (--no-foreign-markers reports them).",
+            super::plural(
+                usize::try_from(hidden).unwrap_or(usize::MAX),
+                "finding",
+                "findings"
+            ),
+        )?;
+    }
+    Ok(())
+}
+
+/// One rule's row of the summary.
+#[derive(Default)]
+struct Row {
+    by_context: BTreeMap<Context, usize>,
+    total: usize,
+    opt_in: usize,
+    fixable: usize,
+    unsafe_fixable: usize,
+}
+
+/// The summary's table: per rule, findings per file context, opt-ins and fixable ones
+/// (`-` for none), most findings first; then how many `--fix` fixes.
+fn write_breakdown(
+    located: &[super::Located<'_>],
+    engine: &Engine,
+    w: &mut dyn Write,
+) -> io::Result<()> {
+    let mut rows: BTreeMap<&str, Row> = BTreeMap::new();
+    let mut total = Row::default();
+    for l in located {
+        let f = l.finding;
+        let rule = engine.rules.rules[f.rule].id.as_str();
+        for r in [rows.entry(rule).or_default(), &mut total] {
+            *r.by_context.entry(l.file.context).or_default() += 1;
+            r.total += 1;
+            r.opt_in += usize::from(f.opt_in.is_some());
+            r.fixable += usize::from(fixable(f, false));
+            r.unsafe_fixable += usize::from(fixable(f, true) && !fixable(f, false));
+        }
+    }
+    let contexts: Vec<Context> = Context::ALL
+        .into_iter()
+        .filter(|c| total.by_context.contains_key(c))
+        .collect();
+    let mut order: Vec<(&str, &Row)> = rows.iter().map(|(k, v)| (*k, v)).collect();
+    order.sort_by(|a, b| b.1.total.cmp(&a.1.total).then(a.0.cmp(b.0)));
+    let width = order
+        .iter()
+        .map(|(r, _)| r.len())
+        .chain(["rule".len(), "total".len()])
+        .max()
+        .unwrap_or(4);
+    let cell = |n: usize, head: &str| {
+        let text = if n == 0 {
+            "-".to_string()
+        } else {
+            n.to_string()
+        };
+        format!("  {text:>w$}", w = head.len().max(3))
+    };
+    let mut head = format!("{:<width$}", "rule");
+    for c in &contexts {
+        head.push_str(&format!("  {:>3}", c.as_str()));
+    }
+    let show_opt_in = total.opt_in > 0;
+    if show_opt_in {
+        head.push_str("  opt-in");
+    }
+    head.push_str("  fixable");
+    writeln!(w)?;
+    writeln!(w, "{}", head.trim_end())?;
+    let mut line = |name: &str, r: &Row| -> io::Result<()> {
+        let mut s = format!("{name:<width$}");
+        for c in &contexts {
+            s.push_str(&cell(r.by_context.get(c).copied().unwrap_or(0), c.as_str()));
+        }
+        if show_opt_in {
+            s.push_str(&cell(r.opt_in, "opt-in"));
+        }
+        s.push_str(&cell(r.fixable, "fixable"));
+        writeln!(w, "{s}")
+    };
+    for (name, r) in &order {
+        line(name, r)?;
+    }
+    if order.len() > 1 {
+        line("total", &total)?;
+    }
+    if total.fixable > 0 || total.unsafe_fixable > 0 {
+        let more = if total.unsafe_fixable > 0 {
+            format!(" ({} more with --unsafe-fixes)", total.unsafe_fixable)
+        } else {
+            String::new()
+        };
+        writeln!(
+            w,
+            "{} fixable with --fix{more}; --diff shows the changes.",
+            total.fixable
         )?;
     }
     Ok(())

@@ -71,6 +71,10 @@ struct JsonStats {
     files_scanned: u64,
     bytes_scanned: u64,
     duration_ms: u64,
+    /// Findings suppressed by `tlslint: ignore` comments.
+    suppressed: u64,
+    /// Findings suppressed by another tool's marker (`//nolint:gosec`, `# nosec`, ...).
+    suppressed_foreign: u64,
 }
 
 /// Writes the JSON report.
@@ -137,6 +141,8 @@ pub fn write(outcome: &Outcome, engine: &Engine, w: &mut dyn Write) -> io::Resul
             files_scanned: outcome.stats.files_scanned,
             bytes_scanned: outcome.stats.bytes_scanned,
             duration_ms: u64::try_from(outcome.stats.duration.as_millis()).unwrap_or(u64::MAX),
+            suppressed: outcome.stats.suppressed,
+            suppressed_foreign: outcome.stats.suppressed_foreign,
         },
     };
     serde_json::to_writer_pretty(&mut *w, &report).map_err(io::Error::from)?;

@@ -4,6 +4,7 @@
 //! are resolved once here ([`Located`]) so every format agrees on lines, columns,
 //! snippets and fingerprints.
 
+pub mod concise;
 pub mod escape;
 pub mod github;
 pub mod human;
@@ -24,6 +25,8 @@ use std::io::{self, Write};
 pub enum ReportFormat {
     /// Diagnostics with source excerpts (default).
     Human,
+    /// One line per finding: `path:line:col: rule [category] message` (as ruff's).
+    Concise,
     /// JSON: one object per finding, plus the tool and scan statistics.
     Json,
     /// SARIF 2.1.0 for GitHub code scanning.
@@ -171,6 +174,7 @@ pub fn write_report(
 ) -> io::Result<()> {
     match format {
         ReportFormat::Human => human::write(outcome, engine, color, w),
+        ReportFormat::Concise => concise::write_with(outcome, engine, true, w),
         ReportFormat::Json => json::write(outcome, engine, w),
         ReportFormat::Sarif => sarif::write(outcome, engine, w),
         ReportFormat::Github => github::write(outcome, engine, w),

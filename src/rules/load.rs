@@ -138,6 +138,8 @@ pub struct RuleSet {
     pub tables: Vec<FlagTable>,
     /// Value-flow data (`flow/flow.toml`).
     pub flow: crate::ir::flow::FlowConfig,
+    /// Other tools' suppression markers (`foreign/markers.toml`).
+    pub foreign: crate::foreign::MarkerTable,
     by_id: HashMap<String, usize>,
 }
 
@@ -168,16 +170,20 @@ impl RuleSet {
         for (path, text) in files.iter().filter(|(p, _)| p.starts_with("flow/")) {
             flow = toml::from_str(text).map_err(|e| err(path, e.to_string()))?;
         }
+        let mut foreign = crate::foreign::MarkerTable::default();
+        for (path, text) in files.iter().filter(|(p, _)| p.starts_with("foreign/")) {
+            foreign = toml::from_str(text).map_err(|e| err(path, e.to_string()))?;
+        }
         let mut set = RuleSet {
             rules: Vec::new(),
             tables,
             flow,
+            foreign,
             by_id: HashMap::new(),
         };
-        for (path, text) in files
-            .iter()
-            .filter(|(p, _)| !p.starts_with("tables/") && !p.starts_with("flow/"))
-        {
+        for (path, text) in files.iter().filter(|(p, _)| {
+            !p.starts_with("tables/") && !p.starts_with("flow/") && !p.starts_with("foreign/")
+        }) {
             let rule = set.parse_rule(path, text)?;
             set.push_rule(rule)?;
         }

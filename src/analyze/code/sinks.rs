@@ -479,10 +479,6 @@ impl Sinks<'_, '_> {
         let index = self.ctx.index;
         let tables = self.ctx.tables;
         let target_table = index.table_for_target(tables, k.key);
-        // Go: an unexported field is the program's own struct, never the TLS library's.
-        if self.ir.lang == Lang::Go && k.key.starts_with(|c: char| c.is_ascii_lowercase()) {
-            return;
-        }
         let wanted = self.ctx.wants(domain(self.ir.lang), k.key)
             || target_table.is_some()
             || tables.iter().any(|t| t.is_target(k.key))
@@ -536,7 +532,15 @@ impl Sinks<'_, '_> {
                         && k.qualifier.as_deref().is_some_and(|q| {
                             matches!(q, "self" | "this" | "cls") || q.starts_with("this.")
                         });
-                    if self.ctx.flow.is_gate(name) && !own_member && !self.ctx.in_generated {
+                    // Go: an unexported field is the program's own struct (its option is
+                    // passed on to where it takes effect, reported there).
+                    let unexported = self.ir.lang == Lang::Go
+                        && k.key.starts_with(|c: char| c.is_ascii_lowercase());
+                    if self.ctx.flow.is_gate(name)
+                        && !own_member
+                        && !unexported
+                        && !self.ctx.in_generated
+                    {
                         // A pass-through is reported where the option reaches the sink.
                         let at = self.ir.node(k.value).span;
                         let fact = self.setting(k.key, Value::Unknown, at);
@@ -567,7 +571,12 @@ impl Sinks<'_, '_> {
                     };
                     let val = match (&v.kind, val) {
                         // Keep the written spelling for fixes (`False`, `'0'`).
-                        (ValKind::Bool(_), _) if !v.negated && !v.wrapped => {
+                        (ValKind::Bool(b), _)
+                            if !v.negated
+                                && !v.wrapped
+                                && Value::Str(self.text_of(v.span).to_string()).as_bool()
+                                    == Some(*b) =>
+                        {
                             Value::Str(self.text_of(v.span).to_string())
                         }
                         (_, val) => val,
