@@ -275,9 +275,12 @@ impl Ps<'_, '_> {
             if n.kind == Kind::Op && n.text == "|" {
                 return true;
             }
-            // `if (...)`, `function f`, `Registry Name` with the brace on the next line.
+            // `if (...)`, `function f`, `Registry Name` with the brace on the next line
+            // (but not a script block that starts a statement after a `}`).
             if n.kind == Kind::Open && n.text == "{" {
-                return true;
+                return !self
+                    .prev_significant(a, i)
+                    .is_some_and(|p| p.kind == Kind::Close && p.text == "}");
             }
         }
         false
@@ -376,8 +379,16 @@ impl Ps<'_, '_> {
                 | "catch" | "finally" | "for" | "foreach" | "trap" | "begin" | "process"
                 | "end" | "dynamicparam" | "clean" | "function" | "filter" | "workflow"
                 | "configuration" | "node" | "parallel" | "sequence" | "inlinescript" | "data" => {
+                    let start = self.facts.len();
                     self.scan(a, b, false);
                     self.recurse_blocks(a, b);
+                    // `if (-not $ValidateCerts) { ... }`: what the branches set is an
+                    // opt-in of that option (DETECTION.md, "Who asked for it?").
+                    if matches!(kw.as_str(), "if" | "elseif" | "while" | "switch") {
+                        if let Some(gate) = self.condition_gate(a, b) {
+                            self.gate_facts(start, &gate);
+                        }
+                    }
                     return;
                 }
                 "return" | "exit" | "break" | "continue" => {
@@ -393,9 +404,25 @@ impl Ps<'_, '_> {
                 }
                 _ => {}
             }
-            // DSC resource: `Registry Name { ... }` (the brace may be on the next line).
+            // DSC resource: `Registry Name { ... }` (the brace may be on the next line). Pester
+            // blocks (`Describe "x" { }`, `It "y" { }`) and cmdlets (`Verb-Noun`) look the
+            // same but hold script blocks.
+            let pester = [
+                "describe",
+                "context",
+                "it",
+                "beforeall",
+                "beforeeach",
+                "afterall",
+                "aftereach",
+                "beforediscovery",
+                "inmodulescope",
+                "mock",
+            ]
+            .contains(&kw.as_str())
+                || kw.contains('-');
             let brace = (a + 2..b).find(|&j| self.toks[j].kind != Kind::Newline);
-            if let Some(open) = brace {
+            if let Some(open) = brace.filter(|_| !pester) {
                 if matches!(self.toks[a + 1].kind, Kind::Word | Kind::Str | Kind::Var)
                     && self.is_open(open, "{")
                 {
@@ -886,6 +913,20 @@ impl Ps<'_, '_> {
             };
             let (va, vb) = self.trim(s + 2, e);
             let val = self.eval(va, vb);
+            // Ansible's PowerShell modules and their tests take module arguments as
+            // hashtables (`validate_certs = $false`): the same settings as in YAML.
+            if key.to_ascii_lowercase().contains("validate_certs")
+                || key.to_ascii_lowercase().contains("cert_validation")
+            {
+                for v in val.to_values() {
+                    self.facts.push(Fact::Setting(SettingFact {
+                        domain: "ansible",
+                        key: key.clone(),
+                        value: v,
+                        span: self.span_of(va, vb),
+                    }));
+                }
+            }
             out.push(Entry {
                 key,
                 val,
@@ -1721,6 +1762,22 @@ impl Ps<'_, '_> {
         while i < b {
             let t = &self.toks[i];
             if t.kind == Kind::Open && t.text == "{" {
+                // `({ $true } -as [Net.Security.RemoteCertificateValidationCallback])`
+                if let Some(close) = self.pair[i] {
+                    let cast = self
+                        .tok(close + 1)
+                        .is_some_and(|o| o.kind == Kind::Op && o.text.eq_ignore_ascii_case("-as"))
+                        && self.tok(close + 2).is_some_and(|ty| {
+                            ty.kind == Kind::Type && ty.text.contains("ValidationCallback")
+                        });
+                    if cast && self.block_returns_true(i + 1, close) {
+                        let span = self.toks[i].span.cover(self.toks[close].span);
+                        self.trust_all_member(
+                            span,
+                            "{ $true } -as [RemoteCertificateValidationCallback]",
+                        );
+                    }
+                }
                 i = self.after(i);
                 continue;
             }
@@ -1827,6 +1884,73 @@ impl Ps<'_, '_> {
                 _ => {}
             }
             i += 1;
+        }
+    }
+
+    /// The bypass option named in the conditions of an `if`/`elseif`/`while`/`switch`
+    /// chain in `[a, b)` (`$ValidateCerts`, `$SkipCertificateCheck`, `$AllowTls10Server`).
+    fn condition_gate(&self, a: usize, b: usize) -> Option<String> {
+        let mut i = a;
+        while i < b {
+            let t = &self.toks[i];
+            if t.kind == Kind::Word
+                && ["if", "elseif", "while", "switch"]
+                    .iter()
+                    .any(|w| t.text.eq_ignore_ascii_case(w))
+            {
+                let mut j = i + 1;
+                while j < b && self.toks[j].kind == Kind::Newline {
+                    j += 1;
+                }
+                if self.is_open(j, "(") {
+                    let end = self.pair[j].unwrap_or(b).min(b);
+                    for k in j + 1..end {
+                        let c = &self.toks[k];
+                        if matches!(c.kind, Kind::Var | Kind::Word | Kind::Str)
+                            && self.ctx.flow.is_gate(&c.text)
+                        {
+                            let name = if c.kind == Kind::Var {
+                                format!("${}", c.text)
+                            } else {
+                                c.text.clone()
+                            };
+                            return Some(name);
+                        }
+                    }
+                }
+                i = j;
+                continue;
+            }
+            i = self.after(i);
+        }
+        None
+    }
+
+    /// Marks the facts from `start` on as opt-ins of `gate`.
+    fn gate_facts(&mut self, start: usize, gate: &str) {
+        for f in self.facts.iter_mut().skip(start) {
+            if let Fact::Via(_, via) = f {
+                if via.opt_in.is_none() {
+                    via.opt_in = Some(gate.to_string());
+                }
+                continue;
+            }
+            let inner = std::mem::replace(
+                f,
+                Fact::Construct(ConstructFact {
+                    name: "trust-all-callback",
+                    categories: Vec::new(),
+                    span: Span::default(),
+                    detail: String::new(),
+                }),
+            );
+            *f = Fact::Via(
+                Box::new(inner),
+                Box::new(crate::facts::Via {
+                    opt_in: Some(gate.to_string()),
+                    ..crate::facts::Via::default()
+                }),
+            );
         }
     }
 
