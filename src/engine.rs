@@ -654,6 +654,22 @@ pub fn option_matches(m: &OptionMatcher, o: &OptionFact) -> Option<(Value, Span)
             *opt == o.option
         }
     });
+    // PowerShell takes any unambiguous prefix of a parameter name (`-SkipCert`); an
+    // ambiguous one fails before the command runs, so a prefix that names a rule's
+    // parameter is that parameter. Six letters at least, so that short prefixes that name
+    // another command's own parameter (`-Skip` of Select-Object) stay unrelated.
+    let spelled = spelled
+        || (m.ignore_case
+            && o.option.starts_with('-')
+            && !o.option.starts_with("--")
+            && o.option.len() > 6
+            && o.option.bytes().skip(1).all(|b| b.is_ascii_alphanumeric())
+            && m.options.iter().any(|opt| {
+                opt.len() > o.option.len()
+                    && opt.starts_with('-')
+                    && !opt.starts_with("--")
+                    && opt.as_bytes()[..o.option.len()].eq_ignore_ascii_case(o.option.as_bytes())
+            }));
     if !spelled {
         let bundled = m
             .bundle
