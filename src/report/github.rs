@@ -32,9 +32,18 @@ pub fn write(outcome: &Outcome, engine: &Engine, w: &mut dyn Write) -> io::Resul
             Severity::Warning => "warning",
             Severity::Note => "notice",
         };
-        let mut message = format!("[{}] {}", f.category.as_str(), f.message);
+        // Text from the file (in the message and the fix) with control characters made
+        // visible; the line break before `Fix:` is the report's own.
+        let mut message = format!(
+            "[{}] {}",
+            f.category.as_str(),
+            super::escape::terminal(&f.message)
+        );
         if let Some(fix) = &f.fix {
-            message.push_str(&format!("\nFix: {}", fix.description));
+            message.push_str(&format!(
+                "\nFix: {}",
+                super::escape::terminal(&fix.description)
+            ));
         }
         writeln!(
             w,

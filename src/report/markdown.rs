@@ -1,6 +1,7 @@
 //! A Markdown summary for `$GITHUB_STEP_SUMMARY` or a pull-request comment: totals by
 //! category and severity, then a table of findings, cut off sensibly for huge results.
 
+use super::escape::{markdown_code, markdown_text};
 use super::{locate_all, repo_path};
 use crate::diagnostic::{Category, Severity};
 use crate::engine::Engine;
@@ -10,15 +11,6 @@ use std::io::{self, Write};
 /// At most this many rows in the findings table.
 pub const MAX_ROWS: usize = 100;
 
-/// Escapes text for a table cell.
-fn cell(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace(['\r', '\n'], " ")
-}
-
 /// Writes the summary.
 pub fn write(outcome: &Outcome, engine: &Engine, w: &mut dyn Write) -> io::Result<()> {
     let located = locate_all(outcome, engine);
@@ -26,7 +18,12 @@ pub fn write(outcome: &Outcome, engine: &Engine, w: &mut dyn Write) -> io::Resul
     writeln!(w)?;
     let errors: Vec<_> = outcome.problems.iter().filter(|p| p.is_error).collect();
     for p in &errors {
-        writeln!(w, "> **Error:** `{}`: {}", cell(&p.path), cell(&p.message))?;
+        writeln!(
+            w,
+            "> **Error:** {}: {}",
+            markdown_code(&p.path),
+            markdown_text(&p.message)
+        )?;
     }
     if !errors.is_empty() {
         writeln!(w)?;
@@ -81,12 +78,11 @@ pub fn write(outcome: &Outcome, engine: &Engine, w: &mut dyn Write) -> io::Resul
         let rule = &engine.rules.rules[l.finding.rule];
         writeln!(
             w,
-            "| `{}:{}` | `{}` | {} | {} |",
-            cell(&repo_path(l.file)),
-            l.start.line,
+            "| {} | `{}` | {} | {} |",
+            markdown_code(&format!("{}:{}", repo_path(l.file), l.start.line)),
             rule.id,
             l.finding.severity,
-            cell(&l.finding.message)
+            markdown_text(&l.finding.message)
         )?;
     }
     if located.len() > MAX_ROWS {
