@@ -126,7 +126,7 @@ expect_eq "$(output_of sarif-file)" "$INPUT_SARIF_FILE" "pr: sarif-file output"
 expect_eq "$(output_of exit-code)" 1 "pr: exit-code output"
 expect_contains "$GITHUB_STEP_SUMMARY" "## tlslint" "pr: summary heading"
 expect_contains "$GITHUB_STEP_SUMMARY" "**2 findings** in 1 file" "pr: summary totals"
-expect_contains "$GITHUB_STEP_SUMMARY" "| \`deploy/setup.ps1:2\` | \`certificate-validator-accepts-any\` | error |" "pr: summary row"
+expect_contains "$GITHUB_STEP_SUMMARY" "| \`deploy/setup.ps1:2\` | product | \`certificate-validator-accepts-any\` | error |" "pr: summary row"
 [ -s "$INPUT_SARIF_FILE" ] || fail "pr: no SARIF written"
 expect_contains "$INPUT_SARIF_FILE" '"uri": "deploy/setup.ps1"' "pr: SARIF path relative to the checkout"
 if [ -n "${SARIF_VALIDATE:-}" ]; then

@@ -79,7 +79,9 @@ pub fn write_with(
     let (color, summary) = (options.color, options.summary);
     let mut helped = std::collections::HashSet::new();
     let config = Config::default();
-    let located = locate_all(outcome, engine);
+    // Product (and CI) findings first, then tests, examples, vendored and generated code.
+    let mut located = locate_all(outcome, engine);
+    located.sort_by_key(|l| l.file.context);
     let mut buf = if color {
         termcolor::Buffer::ansi()
     } else {

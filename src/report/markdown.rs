@@ -72,14 +72,49 @@ pub fn write(outcome: &Outcome, engine: &Engine, w: &mut dyn Write) -> io::Resul
         }
     }
     writeln!(w)?;
-    writeln!(w, "| location | rule | severity | message |")?;
-    writeln!(w, "|---|---|---|---|")?;
-    for l in located.iter().take(MAX_ROWS) {
+    // Where the findings are: product code first.
+    let mut contexts: Vec<(crate::context::Context, usize)> = Vec::new();
+    for l in &located {
+        match contexts.iter_mut().find(|(c, _)| *c == l.file.context) {
+            Some(e) => e.1 += 1,
+            None => contexts.push((l.file.context, 1)),
+        }
+    }
+    contexts.sort();
+    let opt_ins = located
+        .iter()
+        .filter(|l| l.finding.opt_in.is_some())
+        .count();
+    writeln!(
+        w,
+        "By context: {}{}.",
+        contexts
+            .iter()
+            .map(|(c, n)| format!("{n} {}", c.as_str()))
+            .collect::<Vec<_>>()
+            .join(", "),
+        if opt_ins > 0 {
+            format!("; {opt_ins} opt-in (only when an option asks for it)")
+        } else {
+            String::new()
+        }
+    )?;
+    writeln!(w)?;
+    let mut rows: Vec<&super::Located<'_>> = located.iter().collect();
+    rows.sort_by_key(|l| l.file.context);
+    writeln!(w, "| location | context | rule | severity | message |")?;
+    writeln!(w, "|---|---|---|---|---|")?;
+    for l in rows.into_iter().take(MAX_ROWS) {
         let rule = &engine.rules.rules[l.finding.rule];
+        let context = match &l.finding.opt_in {
+            Some(o) => format!("{}, opt-in: {}", l.file.context.as_str(), markdown_code(o)),
+            None => l.file.context.as_str().to_string(),
+        };
         writeln!(
             w,
-            "| {} | `{}` | {} | {} |",
+            "| {} | {} | `{}` | {} | {} |",
             markdown_code(&format!("{}:{}", repo_path(l.file), l.start.line)),
+            context,
             rule.id,
             l.finding.severity,
             markdown_text(&l.finding.message)
