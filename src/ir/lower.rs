@@ -1287,7 +1287,8 @@ impl<'t> Lowerer<'t> {
             | "case_switch_label"
             | "switch_label"
             | "constant_pattern"
-            | "case_pattern" => {
+            | "case_pattern"
+            | "condition_clause" => {
                 let inner = match k {
                     "cast_expression" => n.child_by_field_name("value"),
                     "pointer_expression" => n.child_by_field_name("argument"),
