@@ -295,6 +295,13 @@ impl Sinks<'_, '_> {
                 }
                 return false;
             };
+            // An argument of an assertion (`self.assertEqual({"verify": s.verify}, x)`,
+            // `expect(opts).toEqual({rejectUnauthorized: false})`): compared.
+            if let NodeKind::Call { callee, .. } = &self.ir.node(parent).kind {
+                if is_assertion(callee) {
+                    return true;
+                }
+            }
             if let NodeKind::Object { fields, .. } = &self.ir.node(parent).kind {
                 // Held by a field named `expected...`, or by a test case that also has
                 // an `expected...`/`want...` field: the case feeds a pure conversion.
@@ -1107,6 +1114,33 @@ impl Sinks<'_, '_> {
             }
         }
     }
+}
+
+/// Whether a call is a test's assertion: a segment starting with `assert`/`expect`
+/// (`self.assertEqual`, `assert.deepStrictEqual`, `expect(x).toEqual`), or a matcher
+/// or comparison of a test library (`toEqual`, testify's `require.Equal`).
+fn is_assertion(callee: &str) -> bool {
+    let mut segs = callee.rsplit('.');
+    let last = segs.next().unwrap_or("");
+    let recv = segs.next().unwrap_or("");
+    if callee.split('.').any(|s| {
+        let l = s.to_ascii_lowercase();
+        l.starts_with("assert") || l.starts_with("expect")
+    }) {
+        return true;
+    }
+    matches!(
+        last,
+        "toEqual"
+            | "toStrictEqual"
+            | "toMatchObject"
+            | "toHaveBeenCalledWith"
+            | "toHaveBeenLastCalledWith"
+            | "toBeCalledWith"
+            | "calledWith"
+            | "calledWithMatch"
+    ) || (matches!(recv, "require" | "assert" | "is" | "reflect")
+        && matches!(last, "Equal" | "EqualValues" | "DeepEqual" | "Exactly"))
 }
 
 /// Keys whose value is a certificate-validation callback (judged in `callbacks`).
