@@ -798,8 +798,9 @@ impl<'a> Flow<'a> {
                 g = guard.parent;
             }
         }
-        // `if (v <= X) v = Y;`: a value normalized after a comparison of the same variable.
-        for &sid in &v.hops {
+        // `if (v <= X) v = Y;`: a value normalized after a comparison of the same variable
+        // (the value written in that assignment, or passed through it).
+        for &sid in std::iter::once(&v.stmt).chain(&v.hops) {
             let s = self.ir.stmt(sid);
             let StmtKind::Assign { target, .. } = &s.kind else {
                 continue;

@@ -15,6 +15,8 @@
 
 pub mod flow;
 pub mod lower;
+#[cfg(test)]
+mod tests;
 
 use crate::diagnostic::Span;
 
