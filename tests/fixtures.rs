@@ -236,9 +236,19 @@ fn annotation_parser() {
 #[test]
 fn fixtures_are_classified_below_the_fixtures_folder() {
     use tlslint::context::{Context, by_path};
-    let d = display_path(&root().join("fixtures").join("go").join("exporter_client.go"));
+    let d = display_path(
+        &root()
+            .join("fixtures")
+            .join("go")
+            .join("exporter_client.go"),
+    );
     assert_eq!(d, "go/exporter_client.go");
     assert_eq!(by_path(&d), Context::Product);
-    let t = display_path(&root().join("fixtures").join("go").join("relay_config_test.go"));
+    let t = display_path(
+        &root()
+            .join("fixtures")
+            .join("go")
+            .join("relay_config_test.go"),
+    );
     assert_eq!(by_path(&t), Context::Test);
 }

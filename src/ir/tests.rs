@@ -510,14 +510,26 @@ fn a_case_arm_that_chooses_a_value_is_a_mapping_a_sink_in_the_arm_is_not() {
     let cfg = cfg();
     let flow = Flow::new(&b.ir, &cfg, &is_const);
     let vals = flow.resolve(after);
-    let v10 = vals.iter().find(|v| v.kind == c("TLS1_VERSION")).expect("10");
-    assert!(flow.is_mapped(v10, after_sink), "chosen by a case, set after");
+    let v10 = vals
+        .iter()
+        .find(|v| v.kind == c("TLS1_VERSION"))
+        .expect("10");
+    assert!(
+        flow.is_mapped(v10, after_sink),
+        "chosen by a case, set after"
+    );
     // The `default` arm has no label: what it sets is not a mapping of a choice.
-    let v12 = vals.iter().find(|v| v.kind == c("TLS1_2_VERSION")).expect("12");
+    let v12 = vals
+        .iter()
+        .find(|v| v.kind == c("TLS1_2_VERSION"))
+        .expect("12");
     assert!(!flow.is_mapped(v12, after_sink));
     let arm = flow.resolve(in_arm);
     assert_eq!(kinds(&arm), vec![c("TLS1_1_VERSION")]);
-    assert!(!flow.is_mapped(&arm[0], in_arm_sink), "a setting made in the arm");
+    assert!(
+        !flow.is_mapped(&arm[0], in_arm_sink),
+        "a setting made in the arm"
+    );
 }
 
 #[test]
@@ -817,7 +829,10 @@ fn a_helper_that_returns_its_argument_gives_each_call_its_own_value() {
     assert!(!a.contains(&ValKind::Bool(true)), "{a:?}");
     assert!(bv.contains(&ValKind::Bool(true)), "{bv:?}");
     assert!(!bv.contains(&ValKind::Bool(false)), "{bv:?}");
-    assert!(bv.contains(&ValKind::Opaque("cfg.ca_bundle".into())), "{bv:?}");
+    assert!(
+        bv.contains(&ValKind::Opaque("cfg.ca_bundle".into())),
+        "{bv:?}"
+    );
     // The literal keeps the position where the caller wrote it.
     let f = flow
         .resolve(arg_a)
@@ -851,7 +866,11 @@ fn wrappers_conversions_and_known_constants_are_transparent() {
     let wv = flow.resolve(w);
     assert_eq!(kinds(&wv), vec![ValKind::Bool(true)]);
     assert!(wv[0].wrapped);
-    assert_eq!(wv[0].span, b.ir.node(wrapper).span, "reported on the wrapper");
+    assert_eq!(
+        wv[0].span,
+        b.ir.node(wrapper).span,
+        "reported on the wrapper"
+    );
     assert_eq!(kinds(&flow.resolve(cv)), vec![c("tls.VersionTLS10")]);
     assert_eq!(kinds(&flow.resolve(pt)), vec![ValKind::Bool(true)]);
     assert_eq!(kinds(&flow.resolve(h)), vec![ValKind::Bool(false)]);
