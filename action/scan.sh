@@ -10,7 +10,8 @@
 #   INPUT_DIFF_BASE     a git revision (tlslint reports the lines changed since its merge
 #                       base with HEAD); "auto" means the pull request's base commit on
 #                       pull_request(_target) events and a full scan otherwise; empty: full scan
-#   INPUT_SARIF_FILE    where to write the SARIF report (default: tlslint.sarif)
+#   INPUT_SARIF_FILE    where to write the SARIF report (default: tlslint.sarif in
+#                       RUNNER_TEMP, outside the checkout)
 #   INPUT_ARGS          more tlslint arguments, split on whitespace (no quoting, no globbing)
 #   GITHUB_EVENT_NAME, GITHUB_EVENT_PATH, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, RUNNER_TEMP
 #
@@ -21,11 +22,22 @@
 set -euo pipefail
 
 tlslint="${TLSLINT:-tlslint}"
-sarif="${INPUT_SARIF_FILE:-tlslint.sarif}"
 tmp="${RUNNER_TEMP:-${TMPDIR:-/tmp}}"
+# The SARIF report goes outside the checkout unless asked otherwise: a pull request could
+# commit a symbolic link at a path inside it (tlslint also refuses to write through one).
+sarif="${INPUT_SARIF_FILE:-$tmp/tlslint.sarif}"
 json_report="$(mktemp "$tmp/tlslint-json.XXXXXX")"
 summary="$(mktemp "$tmp/tlslint-summary.XXXXXX")"
 trap 'rm -f "$json_report" "$summary"' EXIT
+
+# Workflow-command data: %, CR and LF escaped, so a value cannot end the command or
+# start another one.
+escape_data() {
+  local s="${1//%/%25}"
+  s="${s//$'\r'/%0D}"
+  s="${s//$'\n'/%0A}"
+  printf '%s' "$s"
+}
 
 output() {
   if [ -n "${GITHUB_OUTPUT:-}" ]; then
@@ -63,9 +75,19 @@ if [ "$base" = "auto" ]; then
   esac
 fi
 if [ -n "$base" ]; then
+  # A revision: a commit id, a branch or tag name, `HEAD~1`, `origin/main`. Nothing that
+  # git could read as an option (`--upload-pack=...`), no spaces or control characters.
+  case "$base" in
+    -* | *[!A-Za-z0-9._/@{}^~+-]* | *..*)
+      echo "::error title=tlslint::diff-base is not a git revision: $(escape_data "$base")"
+      output exit-code 2
+      exit 2
+      ;;
+  esac
   if ! git cat-file -e "${base}^{commit}" 2>/dev/null; then
     # A shallow checkout (actions/checkout's default) lacks the base commit: fetch it.
-    git fetch --no-tags --quiet --depth=1 origin "$base" >/dev/null 2>&1 || true
+    # `--` ends git's options: the revision is never read as one.
+    git fetch --no-tags --quiet --depth=1 -- origin "$base" >/dev/null 2>&1 || true
   fi
   if git cat-file -e "${base}^{commit}" 2>/dev/null; then
     # tlslint compares with the merge base of the base and HEAD (what the pull request
@@ -74,21 +96,21 @@ if [ -n "$base" ]; then
     for depth in 2 10 50 200 1000; do
       git merge-base "$base" "$head" >/dev/null 2>&1 && break
       [ "$(git rev-parse --is-shallow-repository 2>/dev/null)" = true ] || break
-      git fetch --no-tags --quiet --depth="$depth" origin "$head" "$base" >/dev/null 2>&1 || true
+      git fetch --no-tags --quiet --depth="$depth" -- origin "$head" "$base" >/dev/null 2>&1 || true
     done
     if ! git merge-base "$base" "$head" >/dev/null 2>&1 \
       && [ "$(git rev-parse --is-shallow-repository 2>/dev/null)" = true ]; then
-      git fetch --no-tags --quiet --unshallow origin >/dev/null 2>&1 || true
+      git fetch --no-tags --quiet --unshallow -- origin >/dev/null 2>&1 || true
     fi
     if git merge-base "$base" "$head" >/dev/null 2>&1; then
       args+=(--diff-base "$base")
       echo "tlslint: reporting the lines changed since the merge base of $base and HEAD ($(git merge-base "$base" "$head"))"
     else
-      echo "::warning title=tlslint::no merge base of $base and HEAD; reporting the lines changed since $base itself"
+      echo "::warning title=tlslint::no merge base of $(escape_data "$base") and HEAD; reporting the lines changed since it itself"
       args+=(--diff-base "$base" --diff-exact)
     fi
   else
-    echo "::warning title=tlslint::cannot fetch the base commit $base; scanning every line"
+    echo "::warning title=tlslint::cannot fetch the base commit $(escape_data "$base"); scanning every line"
   fi
 fi
 

@@ -126,7 +126,7 @@ expect_eq "$(output_of sarif-file)" "$INPUT_SARIF_FILE" "pr: sarif-file output"
 expect_eq "$(output_of exit-code)" 1 "pr: exit-code output"
 expect_contains "$GITHUB_STEP_SUMMARY" "## tlslint" "pr: summary heading"
 expect_contains "$GITHUB_STEP_SUMMARY" "**2 findings** in 1 file" "pr: summary totals"
-expect_contains "$GITHUB_STEP_SUMMARY" "| \`deploy/setup.ps1:2\` | \`certificate-validator-accepts-any\` | error |" "pr: summary row"
+expect_contains "$GITHUB_STEP_SUMMARY" "| \`deploy/setup.ps1:2\` | product | \`certificate-validator-accepts-any\` | error |" "pr: summary row"
 [ -s "$INPUT_SARIF_FILE" ] || fail "pr: no SARIF written"
 expect_contains "$INPUT_SARIF_FILE" '"uri": "deploy/setup.ps1"' "pr: SARIF path relative to the checkout"
 if [ -n "${SARIF_VALIDATE:-}" ]; then
@@ -144,9 +144,9 @@ out="$RUNNER_TEMP/stdout"
 expect_eq "$scan_status" 0 "push: scan step status"
 expect_contains "$out" "file=deploy/old.cmd,line=2," "push: the old finding is reported"
 expect_eq "$(output_of findings)" 3 "push: findings output"
-expect_eq "$(output_of sarif-file)" tlslint.sarif "push: default sarif-file"
-[ -s "$repo/tlslint.sarif" ] || fail "push: no SARIF at the default place"
-rm -f "$repo/tlslint.sarif"
+expect_eq "$(output_of sarif-file)" "$RUNNER_TEMP/tlslint.sarif" "push: default sarif-file (outside the checkout)"
+[ -s "$RUNNER_TEMP/tlslint.sarif" ] || fail "push: no SARIF at the default place"
+[ ! -e "$repo/tlslint.sarif" ] || fail "push: a SARIF file was written into the checkout"
 run_finish
 expect_eq "$finish_status" 1 "push: the job fails"
 
@@ -314,6 +314,36 @@ for pair in Linux/X64:x86_64-unknown-linux-musl Linux/ARM64:aarch64-unknown-linu
   expect_eq "$(output_of target)" "${rest#*:}" "resolve $pair"
   expect_eq "$(output_of mode)" release "resolve $pair: mode"
 done
+
+# --- 9. D15: diff-base cannot reach git fetch as an option ------------------------------
+new_env upload-pack
+export GITHUB_EVENT_NAME=push INPUT_SARIF_FILE="$RUNNER_TEMP/x.sarif"
+export INPUT_DIFF_BASE="--upload-pack=touch $work/uploadpack-ran; git-upload-pack"
+run_scan
+expect_eq "$scan_status" 2 "diff-base option: scan step status"
+[ ! -e "$work/uploadpack-ran" ] || fail "diff-base option: git fetch ran --upload-pack"
+expect_contains "$RUNNER_TEMP/stdout" "::error title=tlslint::diff-base is not a git revision" "diff-base option: error annotation"
+new_env newline-base
+export GITHUB_EVENT_NAME=push INPUT_SARIF_FILE="$RUNNER_TEMP/x.sarif"
+export INPUT_DIFF_BASE=$'main\n::error file=fake.sh,line=1::injected'
+run_scan
+expect_eq "$scan_status" 2 "diff-base newline: scan step status"
+[ "$(grep -c '^::error file=fake.sh' "$RUNNER_TEMP/stdout" || true)" = 0 ] || fail "diff-base newline: injected workflow command"
+
+# --- 10. D6: a committed symlink at the SARIF path does not redirect the report -----------
+new_env symlink
+export GITHUB_EVENT_NAME=push
+mkdir -p "$work/victim"
+echo precious >"$work/victim/file"
+ln -s "$work/victim/file" "$repo/tlslint.sarif"
+run_scan
+expect_eq "$(cat "$work/victim/file")" precious "symlink: default sarif-file"
+export INPUT_SARIF_FILE=tlslint.sarif
+run_scan
+expect_eq "$scan_status" 2 "symlink: explicit sarif-file through a symlink is refused"
+expect_eq "$(cat "$work/victim/file")" precious "symlink: explicit sarif-file"
+expect_contains "$RUNNER_TEMP/stderr" "is a symbolic link; not written" "symlink: reason"
+rm -f "$repo/tlslint.sarif"
 
 if [ "$failures" -gt 0 ]; then
   echo "action/test.sh: $failures failures" >&2

@@ -59,9 +59,15 @@ pub fn record(outcome: &Outcome, engine: &Engine) -> Baseline {
     }
 }
 
+/// The largest baseline read (about 1.5 million findings).
+pub const MAX_BASELINE: u64 = 256 * 1024 * 1024;
+
 /// Reads a baseline file.
 pub fn load(path: &Path) -> Result<Baseline, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read: {e}"))?;
+    // A regular file of bounded size: a FIFO would block, /dev/zero would never end.
+    let bytes = crate::safe_io::read_regular(path, MAX_BASELINE)
+        .map_err(|e| format!("cannot read: {e}"))?;
+    let text = String::from_utf8(bytes).map_err(|e| format!("cannot read: {e}"))?;
     let b: Baseline =
         serde_json::from_str(&text).map_err(|e| format!("not a tlslint baseline: {e}"))?;
     if b.tool != "tlslint" || b.version != 1 {

@@ -7,6 +7,7 @@ use crate::cli::{
 use crate::diagnostic::{Category, Severity};
 use crate::engine::Engine;
 use crate::prefilter::Prefilter;
+use crate::report::escape::terminal;
 use crate::report::{self, ReportFormat};
 use crate::rules::RuleSet;
 use crate::rules::tables::{Hex, parse_int};
@@ -137,11 +138,13 @@ fn parse_report_spec(s: &str) -> Result<(ReportFormat, PathBuf)> {
 }
 
 fn write_to_file(
-    path: &PathBuf,
+    path: &std::path::Path,
     f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<()> {
-    let file =
-        std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
+    // Never through a symbolic link: a scanned repository may plant one at the report's
+    // path (the Action's SARIF file lies in the pull request's checkout).
+    let file = crate::safe_io::create_report(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
     let mut w = std::io::BufWriter::new(file);
     f(&mut w).with_context(|| format!("cannot write {}", path.display()))?;
     w.flush()
@@ -296,7 +299,7 @@ pub fn scan(args: &ScanArgs) -> Result<ExitStatus> {
     if let Some(path) = &args.write_baseline {
         let b = crate::baseline::record(&outcome, &engine);
         let text = serde_json::to_string_pretty(&b)? + "\n";
-        std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
+        write_to_file(path, |w| w.write_all(text.as_bytes()))?;
         print_problems(args, &outcome);
         if !args.quiet {
             eprintln!(
@@ -311,10 +314,12 @@ pub fn scan(args: &ScanArgs) -> Result<ExitStatus> {
             ExitStatus::Success
         });
     }
+    let mut baselined: Option<std::collections::HashSet<String>> = None;
     if let Some(path) = &args.baseline {
         let b =
             crate::baseline::load(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
         crate::baseline::apply(&mut outcome, &engine, &b);
+        baselined = Some(b.findings.into_iter().map(|e| e.fingerprint).collect());
     }
     if args.diff_base.is_some() {
         outcome.stats.outside_diff = crate::gitdiff::filter(&mut outcome, &changes) as u64;
@@ -326,7 +331,13 @@ pub fn scan(args: &ScanArgs) -> Result<ExitStatus> {
             prefilter: Some(&prefilter),
             unused_suppressions: unused_on,
         };
-        let (status, fixed) = fix(args, stdin_bytes.as_deref(), &checker, &mut outcome)?;
+        let (status, fixed) = fix(
+            args,
+            stdin_bytes.as_deref(),
+            &checker,
+            &mut outcome,
+            baselined.as_ref(),
+        )?;
         if args.show_fixes {
             show_fixes(&fixed, if args.diff { "Would fix" } else { "Fixed" });
         }
@@ -430,18 +441,34 @@ fn load_config(args: &ScanArgs, rules: &RuleSet) -> Result<crate::config::Config
 /// `--fix` / `--diff`: applies (or prints) the fixes; `outcome` is updated with what is
 /// left in the fixed files. With `--diff`, the status is 1 when there is a patch. With
 /// standard input, `--fix` prints the fixed text on stdout. Returns the status and what
-/// was fixed, per file and rule.
+/// was fixed, per file and rule. A file that is not rewritten by policy (a symbolic link,
+/// lossy decoding, read-only, setuid, hard links, changed since the scan) keeps its
+/// findings, which decide the status as after any scan; only an I/O error while writing
+/// makes it 2.
 fn fix(
     args: &ScanArgs,
     stdin: Option<&[u8]>,
     checker: &scan::Checker<'_>,
     outcome: &mut scan::Outcome,
+    baseline: Option<&std::collections::HashSet<String>>,
 ) -> Result<(ExitStatus, FixList)> {
     let mut fixed_findings = 0;
+    let mut edits = 0;
     let mut fixed_files = 0;
     let mut failed = false;
     let mut stdout = std::io::stdout().lock();
     let mut kept = Vec::new();
+    let opts = crate::apply::FixOptions {
+        unsafe_fixes: args.unsafe_fixes,
+        baseline,
+    };
+    let note = |path: &str, msg: &str| {
+        eprintln!(
+            "tlslint: {}: {}",
+            crate::report::escape::terminal(path),
+            msg
+        );
+    };
     let mut list: FixList = Vec::new();
     let count_rules = |findings: &[crate::diagnostic::Finding]| {
         let mut m = std::collections::BTreeMap::new();
@@ -459,9 +486,34 @@ fn fix(
     };
     let mut stdin_text_written = false;
     for report in std::mem::take(&mut outcome.files) {
-        let Some(done) = crate::apply::fix_in_memory(checker, &report, args.unsafe_fixes) else {
+        // `--diff` shows only what `--fix` would write (standard input is never written).
+        let refused = if stdin.is_some() {
+            Ok(())
+        } else {
+            crate::apply::check_rewritable(&report).map(|_| ())
+        };
+        if let Err(r) = refused {
+            if report.findings.iter().any(|f| f.fix.is_some()) {
+                note(&report.path, &r.message);
+                failed |= r.is_error;
+            }
             kept.push(report);
             continue;
+        }
+        let done = match crate::isolate::catch(|| {
+            let _memory = crate::memory::arm(Some(crate::memory::PER_FILE));
+            crate::apply::fix_in_memory(checker, &report, &opts)
+        }) {
+            Ok(Some(done)) => done,
+            Ok(None) => {
+                kept.push(report);
+                continue;
+            }
+            Err(detail) => {
+                note(&report.path, &crate::isolate::internal_error(&detail));
+                kept.push(report);
+                continue;
+            }
         };
         let before = count_rules(&report.findings);
         let after = done
@@ -485,6 +537,7 @@ fn fix(
                 return Ok((ExitStatus::Failure, list));
             }
             fixed_findings += done.fixed;
+            edits += done.edits;
             fixed_files += 1;
             kept.push(report);
             continue;
@@ -504,14 +557,15 @@ fn fix(
         match crate::apply::write_fixed(&report, &done.text) {
             Ok(()) => {
                 fixed_findings += done.fixed;
+                edits += done.edits;
                 fixed_files += 1;
                 if let Some(r) = done.remaining {
                     kept.push(*r);
                 }
             }
-            Err(msg) => {
-                eprintln!("tlslint: {}: {msg}", report.path);
-                failed = true;
+            Err(r) => {
+                note(&report.path, &r.message);
+                failed |= r.is_error;
                 kept.push(report);
             }
         }
@@ -522,10 +576,15 @@ fn fix(
         write_out(&mut stdout, bytes)?;
     }
     let s = report::plural;
+    let edits_note = if edits != fixed_findings {
+        format!(" ({edits} {})", s(edits, "edit", "edits"))
+    } else {
+        String::new()
+    };
     if args.diff {
         if !args.quiet {
             eprintln!(
-                "tlslint: would fix {fixed_findings} {} in {fixed_files} {}",
+                "tlslint: would fix {fixed_findings} {} in {fixed_files} {}{edits_note}",
                 s(fixed_findings, "finding", "findings"),
                 s(fixed_files, "file", "files")
             );
@@ -541,7 +600,7 @@ fn fix(
     }
     if !args.quiet {
         eprintln!(
-            "tlslint: fixed {fixed_findings} {} in {fixed_files} {}",
+            "tlslint: fixed {fixed_findings} {} in {fixed_files} {}{edits_note}",
             s(fixed_findings, "finding", "findings"),
             s(fixed_files, "file", "files")
         );
@@ -563,9 +622,9 @@ fn print_problems(args: &ScanArgs, outcome: &scan::Outcome) {
             continue;
         }
         if p.path.is_empty() {
-            eprintln!("tlslint: {}", p.message);
+            eprintln!("tlslint: {}", terminal(&p.message));
         } else {
-            eprintln!("tlslint: {}: {}", p.path, p.message);
+            eprintln!("tlslint: {}: {}", terminal(&p.path), terminal(&p.message));
         }
     }
 }
@@ -637,15 +696,22 @@ fn report_and_status(
     if args.stats {
         let s = &outcome.stats;
         eprintln!(
-            "tlslint: {} files ({} bytes) scanned, {} analyzed, {} binary and {} large skipped, {} unreadable, in {} ms",
+            "tlslint: {} files ({} bytes) scanned, {} analyzed, {} binary and {} large skipped, {} unreadable, {} internal errors, in {} ms",
             s.files_scanned,
             s.bytes_scanned,
             s.files_analyzed,
             s.skipped_binary,
             s.skipped_large,
             s.errors,
+            s.internal_errors,
             s.duration.as_millis()
         );
+        for (path, why) in &s.skipped {
+            eprintln!(
+                "tlslint:   not analyzed completely: {}: {why}",
+                crate::report::escape::terminal(path)
+            );
+        }
         for c in Category::ALL {
             let n = findings.iter().filter(|f| f.category == c).count();
             eprintln!("tlslint:   {c:<20} {n}");

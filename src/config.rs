@@ -400,6 +400,16 @@ impl Config {
         }
         let base = Path::new("");
         for (key, patterns) in [("exclude", &raw.exclude), ("include", &raw.include)] {
+            // Each pattern is compiled into the matcher: bound the memory a file can ask for.
+            if patterns.len() > MAX_GLOBS {
+                return Err(at(
+                    patterns.first().map(|p| p.span().start),
+                    format!(
+                        "`{key}`: {} globs; at most {MAX_GLOBS} are supported (use folder globs such as `vendor/**`)",
+                        patterns.len()
+                    ),
+                ));
+            }
             for p in patterns {
                 let mut b = GitignoreBuilder::new(base);
                 if let Err(e) = b.add_line(None, p.get_ref()) {
@@ -617,6 +627,9 @@ fn raw_rule_ids(raw: &RawConfig) -> Vec<String> {
         })
         .collect()
 }
+
+/// The most globs an `exclude` or `include` list may hold.
+pub const MAX_GLOBS: usize = 2000;
 
 /// Patterns with .gitignore's syntax and meaning, relative to `base` (checked when the
 /// configuration was read, so none fails here).

@@ -145,31 +145,52 @@ fn looks_binary(head: &[u8]) -> bool {
     nul >= 8 || (control > 1 && control * 100 > head.len() * 2)
 }
 
-/// BOM-less UTF-16LE as some tools write .reg and .ps1 files: mostly ASCII, so every odd
-/// byte is NUL and the even bytes are printable. Demands a clear majority so that binary
-/// data with many NULs is not mistaken for text.
+/// BOM-less UTF-16LE as some tools write .reg and .ps1 files. Text in any script is
+/// mostly ASCII code units (a NUL high byte) with letters of other scripts in between
+/// (Cyrillic, CJK: a non-NUL high byte); what decides is that every code unit is a
+/// plausible character: no NUL units, no C0 controls other than tab and line ends, no
+/// unpaired surrogates, and line ends present. Binary data with many NULs fails the
+/// first test, 8-bit text fails all of them.
 fn looks_like_utf16le(head: &[u8]) -> bool {
     if head.len() < 16 {
         return false;
     }
     let pairs = head.len() / 2;
-    let mut odd_nul = 0usize;
-    let mut even_nul = 0usize;
-    let mut even_text = 0usize;
+    let mut ascii = 0usize;
+    let mut bad = 0usize;
+    let mut line_ends = 0usize;
+    let mut pending_high = false;
     for i in 0..pairs {
-        let lo = head[2 * i];
-        let hi = head[2 * i + 1];
-        if hi == 0 {
-            odd_nul += 1;
+        let u = u16::from_le_bytes([head[2 * i], head[2 * i + 1]]);
+        let last = i + 1 == pairs;
+        match u {
+            0 => bad += 1,
+            0x0A | 0x0D => {
+                line_ends += 1;
+                ascii += 1;
+            }
+            0x09 | 0x0C => ascii += 1,
+            0x01..=0x1F | 0x7F | 0xFFFE | 0xFFFF => bad += 1,
+            0x20..=0x7E => ascii += 1,
+            0xD800..=0xDBFF => {
+                if pending_high {
+                    bad += 1;
+                }
+                pending_high = !last;
+                continue;
+            }
+            0xDC00..=0xDFFF if !pending_high => bad += 1,
+            _ => {}
         }
-        if lo == 0 {
-            even_nul += 1;
+        if pending_high && !(0xDC00..=0xDFFF).contains(&u) {
+            bad += 1;
         }
-        if hi == 0 && (lo == b'\t' || lo == b'\r' || lo == b'\n' || (0x20..0x7F).contains(&lo)) {
-            even_text += 1;
-        }
+        pending_high = false;
     }
-    odd_nul * 10 >= pairs * 9 && even_nul * 50 <= pairs && even_text * 10 >= pairs * 9
+    // Mostly ASCII and nothing implausible: the classic export. Or fewer ASCII units (a
+    // file full of Cyrillic comments) but then line ends and not one bad unit.
+    (ascii * 10 >= pairs * 9 && bad * 50 <= pairs)
+        || (ascii * 10 >= pairs * 3 && bad == 0 && line_ends > 0)
 }
 
 /// Decodes a file's bytes. `force_text` decodes binary-looking content anyway (files named
@@ -181,6 +202,35 @@ pub fn decode(bytes: &[u8], force_text: bool) -> Result<SourceText, NotText> {
         Err(e) => return Err(e),
     };
     Ok(decode_as(bytes, encoding))
+}
+
+/// [`decode`] taking the bytes: UTF-8 (with or without a BOM) becomes the text in place.
+pub fn decode_owned(mut bytes: Vec<u8>, force_text: bool) -> Result<SourceText, NotText> {
+    let encoding = match sniff(&bytes) {
+        Ok(e) => e,
+        Err(NotText::Binary) if force_text => Encoding::Utf8 { bom: false },
+        Err(e) => return Err(e),
+    };
+    if let Encoding::Utf8 { bom } = encoding {
+        if bom {
+            bytes.drain(..3);
+        }
+        return match String::from_utf8(bytes) {
+            Ok(text) => Ok(SourceText {
+                text,
+                encoding,
+                lossy: false,
+            }),
+            Err(e) => {
+                let mut bytes = e.into_bytes();
+                if bom {
+                    bytes.splice(0..0, [0xEF, 0xBB, 0xBF]);
+                }
+                Ok(decode_as(&bytes, encoding))
+            }
+        };
+    }
+    Ok(decode_as(&bytes, encoding))
 }
 
 /// Decodes `bytes` with a known encoding. For UTF-8 that turns out invalid, falls back to
@@ -268,6 +318,21 @@ mod tests {
         let d = decode(&utf16le(text, false), false).unwrap();
         assert_eq!(d.text, text);
         assert_eq!(d.encoding, Encoding::Utf16Le { bom: false });
+    }
+
+    #[test]
+    fn utf16le_without_bom_with_non_latin_text() {
+        let text = "Windows Registry Editor Version 5.00\r\n\r\n; \u{41d}\u{430}\u{441}\u{442}\u{440}\u{43e}\u{439}\u{43a}\u{438} \u{431}\u{435}\u{437}\u{43e}\u{43f}\u{430}\u{441}\u{43d}\u{43e}\u{441}\u{442}\u{438} \u{434}\u{43b}\u{44f} \u{441}\u{442}\u{430}\u{440}\u{44b}\u{445}\r\n";
+        let d = decode(&utf16le(text, false), false).unwrap();
+        assert_eq!(d.encoding, Encoding::Utf16Le { bom: false });
+        assert_eq!(d.text, text);
+        // 8-bit text and binary stay what they were.
+        assert_eq!(
+            decode("caf\u{e9} au lait\r\n".repeat(4).as_bytes(), false)
+                .unwrap()
+                .encoding,
+            Encoding::Utf8 { bom: false }
+        );
     }
 
     #[test]

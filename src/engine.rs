@@ -65,6 +65,7 @@ fn literal_part(glob: &str) -> &str {
     glob.split(['*', '?', '[', ']', '{', '}'])
         .max_by_key(|p| p.len())
         .unwrap_or(glob)
+        .trim_matches('.')
 }
 
 /// A keyword for a constant name: its last segment when that is distinctive, else the
@@ -72,8 +73,11 @@ fn literal_part(glob: &str) -> &str {
 fn constant_keyword(name: &str) -> String {
     let mut segs = name.rsplit(['.', ':']).filter(|s| !s.is_empty());
     let last = segs.next().unwrap_or(name);
+    let qualified = name.contains(['.', ':']);
+    // An unqualified constant is written so; a qualified one (`TLSVersion.TLSv1_1`) is
+    // looked for with its qualifier unless its last segment is long enough to be unique.
     let distinctive = last.len() >= 12
-        || (last.len() >= 6 && last.bytes().any(|b| b == b'_' || b.is_ascii_digit()));
+        || (!qualified && last.len() >= 6 && last.bytes().any(|b| b == b'_' || b.is_ascii_digit()));
     if distinctive {
         return last.to_string();
     }
@@ -93,17 +97,31 @@ fn code_keywords(rules: &RuleSet, d: &str) -> Vec<String> {
         for m in &r.matchers {
             match m {
                 Matcher::Setting(s) => {
+                    // `call-arg` rules name Java APIs (`SSLContext.getInstance`).
                     let applies = s.domain == d
-                        || matches!(s.domain.as_str(), "env" | "call-option" | "call-arg")
+                        || matches!(s.domain.as_str(), "env" | "call-option")
+                        || (s.domain == "call-arg" && matches!(d, "java" | "javascript"))
                         || (s.domain == "jvm-property" && d == "java")
                         || (s.domain == "appcontext-switch" && d == "dotnet-member");
                     if !applies {
                         continue;
                     }
-                    if s.types.is_empty() {
-                        out.extend(s.key_text.iter().map(|k| literal_part(k).to_string()));
-                    } else {
-                        out.extend(s.type_text.iter().map(|k| literal_part(k).to_string()));
+                    let argument_only = s.positions == [crate::facts::Position::Argument];
+                    for k in &s.key_text {
+                        let k = literal_part(k);
+                        if argument_only && d == "python" {
+                            // A keyword argument is written `name=value`.
+                            out.push(format!("{k}="));
+                            out.push(format!("{k} ="));
+                        } else if !s.types.is_empty() {
+                            // A key qualified by its type (`TLSClientConfig{Insecure: true}`):
+                            // written as a field or a member.
+                            out.push(format!("{k}:"));
+                            out.push(format!(".{k} ="));
+                            out.push(format!(".{k}="));
+                        } else {
+                            out.push(k.to_string());
+                        }
                     }
                 }
                 Matcher::Flags { table, .. } => {
@@ -113,8 +131,13 @@ fn code_keywords(rules: &RuleSet, d: &str) -> Vec<String> {
                             out.extend(e.names.iter().map(|n| constant_keyword(n)));
                         }
                     }
+                    // Numbers reach a sink through its call, or the option constant that
+                    // selects it (`curl_easy_setopt(h, CURLOPT_SSLVERSION, 1)`).
                     for sink in t.sinks.iter().filter(|s| !s.names_only) {
-                        out.push(literal_part(&sink.call).to_string());
+                        match &sink.option {
+                            Some(opt) => out.push(opt.clone()),
+                            None => out.push(literal_part(&sink.call).to_string()),
+                        }
                     }
                     out.extend(t.targets.iter().cloned());
                 }
@@ -631,6 +654,22 @@ pub fn option_matches(m: &OptionMatcher, o: &OptionFact) -> Option<(Value, Span)
             *opt == o.option
         }
     });
+    // PowerShell takes any unambiguous prefix of a parameter name (`-SkipCert`); an
+    // ambiguous one fails before the command runs, so a prefix that names a rule's
+    // parameter is that parameter. Six letters at least, so that short prefixes that name
+    // another command's own parameter (`-Skip` of Select-Object) stay unrelated.
+    let spelled = spelled
+        || (m.ignore_case
+            && o.option.starts_with('-')
+            && !o.option.starts_with("--")
+            && o.option.len() > 6
+            && o.option.bytes().skip(1).all(|b| b.is_ascii_alphanumeric())
+            && m.options.iter().any(|opt| {
+                opt.len() > o.option.len()
+                    && opt.starts_with('-')
+                    && !opt.starts_with("--")
+                    && opt.as_bytes()[..o.option.len()].eq_ignore_ascii_case(o.option.as_bytes())
+            }));
     if !spelled {
         let bundled = m
             .bundle

@@ -298,12 +298,21 @@ fn new_registry_number(
     }
 }
 
-/// The lines holding `span`, with the final line break.
+/// The lines holding `span`, with the final line break. A line ends at LF, CRLF or a lone
+/// CR, as [`crate::source::LineIndex`] and the analyzers count lines.
 fn whole_lines(text: &str, span: Span) -> Span {
-    let start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
-    let end = text[span.end..]
-        .find('\n')
-        .map_or(text.len(), |i| span.end + i + 1);
+    let start = text[..span.start].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    let end = match text[span.end..].find(['\n', '\r']) {
+        None => text.len(),
+        Some(i) => {
+            let at = span.end + i;
+            if text[at..].starts_with("\r\n") {
+                at + 2
+            } else {
+                at + 1
+            }
+        }
+    };
     Span::new(start, end)
 }
 
@@ -507,7 +516,18 @@ pub fn option(
             if text[span.start..span.end].contains(['\n', '\r']) {
                 return None;
             }
-            remove_option(span, text, &o.option)
+            match list_element(text, span) {
+                Element::Removal(del) => Some(edit(
+                    format!("Remove {}", o.option),
+                    del,
+                    String::new(),
+                    Applicability::Safe,
+                )),
+                // An argument vector whose element cannot be taken out cleanly: no fix
+                // rather than an empty argument or a null.
+                Element::Unclean => None,
+                Element::Word => remove_option(span, text, &o.option),
+            }
         }
         FixSpec::Replace { .. } | FixSpec::ReplaceMap { .. } => {
             let original = text.get(value_span.start..value_span.end)?;
@@ -662,12 +682,28 @@ pub fn setting(spec: &FixSpec, span: Span, text: &str, name: &str) -> Option<Fix
                 Applicability::Safe,
             ))
         }
+        FixSpec::Word(FixWord::Remove) if in_parameter_list(text, span) => {
+            // A parameter's default (`def fetch(url, verify=False)`): removing it would leave
+            // the body's `verify` undefined. Flipping the default changes what every caller
+            // that relies on it gets: not a mechanical change.
+            let mut f = setting(&FixSpec::Word(FixWord::Negate), span, text, name)?;
+            f.description = format!("{} (the parameter's default)", f.description);
+            f.applicability = Applicability::Unsafe;
+            Some(f)
+        }
         FixSpec::Word(FixWord::Remove) => match removal_around(text, span) {
             Some(del) => Some(edit(
                 format!("Remove {name}"),
                 del,
                 String::new(),
-                Applicability::Safe,
+                // A keyword argument of a call goes; an entry of a plain dictionary or object
+                // literal may be data that is not handed to a TLS API (the redis test's
+                // expected `call_args`), so removing it is not known to be safe.
+                if in_call_arguments(text, span) {
+                    Applicability::Safe
+                } else {
+                    Applicability::Unsafe
+                },
             )),
             // Not an argument (`session.verify = False`): the opposite value.
             None => setting(&FixSpec::Word(FixWord::Negate), span, text, name),
@@ -682,6 +718,120 @@ fn requote(original: &str, new: &str) -> String {
     match t.chars().next() {
         Some(c @ ('"' | '\'')) if t.len() >= 2 && t.ends_with(c) => format!("{c}{new}{c}"),
         _ => new.to_string(),
+    }
+}
+
+/// The opening bracket around `span` and its offset: scans back over balanced brackets,
+/// skipping quoted strings on the way (a heuristic good enough for one statement; `None`
+/// past 64 KiB or at a statement boundary).
+fn enclosing_open(text: &str, span: Span) -> Option<(u8, usize)> {
+    let b = text.as_bytes();
+    let mut depth = 0usize;
+    let mut k = span.start;
+    let floor = span.start.saturating_sub(64 * 1024);
+    while k > floor {
+        k -= 1;
+        match b[k] {
+            b')' | b']' | b'}' => depth += 1,
+            c @ (b'(' | b'[' | b'{') => {
+                if depth == 0 {
+                    return Some((c, k));
+                }
+                depth -= 1;
+            }
+            q @ (b'"' | b'\'') => {
+                // Skip back to the opening quote of this string.
+                while k > floor {
+                    k -= 1;
+                    if b[k] == q && (k == 0 || b[k - 1] != b'\\') {
+                        break;
+                    }
+                }
+            }
+            b';' if depth == 0 => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The identifier (with `.` and `$`) that ends right before `at`, skipping spaces.
+fn word_before(text: &str, at: usize) -> &str {
+    word_before_at(text, at).1
+}
+
+/// [`word_before`] and where it starts.
+fn word_before_at(text: &str, at: usize) -> (usize, &str) {
+    let b = text.as_bytes();
+    let mut e = at;
+    while e > 0 && matches!(b[e - 1], b' ' | b'\t') {
+        e -= 1;
+    }
+    let mut s = e;
+    while s > 0 && (b[s - 1].is_ascii_alphanumeric() || matches!(b[s - 1], b'_' | b'$' | b'.')) {
+        s -= 1;
+    }
+    (s, &text[s..e])
+}
+
+/// Whether `span` is a default value in a function's parameter list: Python `def f(...)`
+/// and `lambda a, k=v: ...`, JavaScript `function f(...)` and `(...) =>`.
+fn in_parameter_list(text: &str, span: Span) -> bool {
+    // `lambda u, verify=False: ...`: the keyword before the value on its line, with no `:`
+    // or bracket between them.
+    let line_start = text[..span.start].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    let before = &text[line_start..span.start];
+    if let Some(i) = before.rfind("lambda") {
+        let between = &before[i + "lambda".len()..];
+        let is_kw = i == 0 || !before.as_bytes()[i - 1].is_ascii_alphanumeric();
+        if is_kw && !between.contains([':', '(', ')', '[', '{']) {
+            return true;
+        }
+    }
+    let Some((b'(', open)) = enclosing_open(text, span) else {
+        return false;
+    };
+    let (name_start, name) = word_before_at(text, open);
+    let head = word_before(text, name_start);
+    if matches!(name, "function" | "lambda") || matches!(head, "def" | "function") {
+        return true;
+    }
+    // `(a, verify = false) =>`
+    let close = matching_close(text, open);
+    close.is_some_and(|c| text[c + 1..].trim_start().starts_with("=>"))
+}
+
+/// The `)` matching the `(` at `open` (strings are not skipped: a heuristic).
+fn matching_close(text: &str, open: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    let mut depth = 0usize;
+    for (i, &c) in b.iter().enumerate().skip(open).take(64 * 1024) {
+        match c {
+            b'(' => depth += 1,
+            b')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Whether `span` is an argument of a call (`f(...)`), not an entry of a literal.
+fn in_call_arguments(text: &str, span: Span) -> bool {
+    match enclosing_open(text, span) {
+        Some((b'(', open)) => {
+            let name = word_before(text, open);
+            !name.is_empty()
+                && !matches!(
+                    name,
+                    "if" | "while" | "for" | "return" | "and" | "or" | "not" | "in"
+                )
+        }
+        _ => false,
     }
 }
 
@@ -735,6 +885,85 @@ fn removal_around(text: &str, value: Span) -> Option<Span> {
         return Some(Span::new(key_start, value.end));
     }
     None
+}
+
+/// How an option sits in the text around it.
+#[derive(Debug, PartialEq, Eq)]
+enum Element {
+    /// A whole element of an argument vector (a quoted item of a JSON/YAML flow list, a
+    /// block-sequence item, a quoted shell word): removed with this span.
+    Removal(Span),
+    /// An element that cannot be removed cleanly.
+    Unclean,
+    /// A plain word in a command line.
+    Word,
+}
+
+/// Classifies the option at `span`: `RUN ["curl", "-k", "u"]` and `command: ["curl",
+/// "-k"]` lose the element and one comma, a YAML item `- -k` loses its whole line, a
+/// quoted shell word `"-k"` loses its quotes too (never an empty argument).
+fn list_element(text: &str, span: Span) -> Element {
+    let b = text.as_bytes();
+    // The quotes around the option, if it is exactly a quoted string.
+    let (mut s, mut e) = (span.start, span.end);
+    let quoted = s > 0 && e < b.len() && matches!(b[s - 1], b'"' | b'\'') && b[e] == b[s - 1];
+    if quoted {
+        s -= 1;
+        e += 1;
+    }
+    let prev = text[..s].trim_end_matches([' ', '\t']);
+    let next = text[e..].trim_start_matches([' ', '\t']);
+    // A block-sequence item: `    - -k` alone on its line (a comment may follow).
+    let line_start = prev.rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    let lead = &text[line_start..s];
+    let dash_item = lead
+        .trim_start()
+        .strip_prefix('-')
+        .is_some_and(|r| r.starts_with([' ', '\t']) && r.trim().is_empty());
+    let rest_of_line = next.split(['\n', '\r']).next().unwrap_or("");
+    if dash_item && (rest_of_line.is_empty() || rest_of_line.starts_with('#')) {
+        let end = match text[e..].find(['\n', '\r']) {
+            None => text.len(),
+            Some(i) if text[e + i..].starts_with("\r\n") => e + i + 2,
+            Some(i) => e + i + 1,
+        };
+        // The last line of the file: take the line break before it instead.
+        let start = if end == text.len() && !text[e..].contains(['\n', '\r']) {
+            text[..line_start].trim_end_matches(['\n', '\r']).len()
+        } else {
+            line_start
+        };
+        return Element::Removal(Span::new(start, end));
+    }
+    if dash_item {
+        return Element::Unclean;
+    }
+    let after_prev = prev.len();
+    if prev.ends_with(',')
+        && (next.starts_with(',') || next.starts_with(']') || next.starts_with(')'))
+    {
+        // `, "-k"` (keep the comma after it).
+        return Element::Removal(Span::new(after_prev - 1, e));
+    }
+    if prev.ends_with(['[', '(']) && next.starts_with(',') {
+        // `["-k", "x"]`: the element, its comma and the space after it.
+        let comma = e + (text[e..].len() - next.len());
+        let after = comma
+            + 1
+            + (text[comma + 1..].len() - text[comma + 1..].trim_start_matches([' ', '\t']).len());
+        return Element::Removal(Span::new(s, after));
+    }
+    if prev.ends_with('[') && next.starts_with(']') {
+        return Element::Removal(Span::new(s, e));
+    }
+    if prev.ends_with([',', '[']) || next.starts_with([',', ']']) {
+        return Element::Unclean;
+    }
+    if quoted {
+        // A quoted shell word: the word and the blank before it.
+        return Element::Removal(Span::new(after_prev.min(s), e));
+    }
+    Element::Word
 }
 
 /// Removes a command-line option (and the whitespace before it).

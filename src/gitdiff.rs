@@ -44,14 +44,37 @@ pub struct Changes {
     pub files: HashMap<String, Change>,
 }
 
+/// Configuration that keeps git from running programs named by the scanned repository:
+/// its `.git/config` is attacker-controlled when a tree ships its `.git` folder. The
+/// file-system monitor hook is off, optional locks are not taken (nothing is written to
+/// the index), and external diff and text conversion are off on every diff call.
+const HARDENING: &[&str] = &[
+    "-c",
+    "core.fsmonitor=false",
+    "-c",
+    "core.quotePath=false",
+    "-c",
+    "core.untrackedCache=false",
+];
+
 fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
+    git_with(dir, &[], args)
+}
+
+/// Runs git with [`HARDENING`], `overrides` (more `-c` settings) and `args`.
+fn git_with(dir: &Path, overrides: &[String], args: &[&str]) -> Result<Vec<u8>, String> {
     let out = Command::new("git")
         .arg("-C")
         .arg(dir)
-        .args(["-c", "core.quotePath=false"])
+        .args(HARDENING)
+        .args(overrides)
         .args(args)
         .env("GIT_PAGER", "cat")
+        .env("GIT_OPTIONAL_LOCKS", "0")
+        .env("GIT_TERMINAL_PROMPT", "0")
         .env_remove("GIT_EXTERNAL_DIFF")
+        .env_remove("GIT_DIFF_OPTS")
+        .stdin(std::process::Stdio::null())
         .output()
         .map_err(|e| format!("cannot run git ({e}); --diff-base needs git on PATH"))?;
     if !out.status.success() {
@@ -59,6 +82,38 @@ fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
         return Err(err.trim().to_string());
     }
     Ok(out.stdout)
+}
+
+/// `-c filter.NAME.clean= -c filter.NAME.smudge= -c filter.NAME.process=` for every
+/// filter driver the repository's configuration names: comparing the working tree with a
+/// commit would otherwise run the driver's clean command on every file it applies to.
+/// (Reading configuration runs nothing.)
+fn filter_overrides(top: &Path) -> Vec<String> {
+    let Ok(names) = git(
+        top,
+        &["config", "-z", "--name-only", "--get-regexp", r"^filter\."],
+    ) else {
+        return Vec::new();
+    };
+    let mut drivers: Vec<String> = names
+        .split(|&b| b == 0)
+        .filter_map(|n| std::str::from_utf8(n).ok())
+        .filter_map(|n| {
+            let rest = n.trim().strip_prefix("filter.")?;
+            let (driver, _) = rest.rsplit_once('.')?;
+            Some(driver.to_string())
+        })
+        .collect();
+    drivers.sort();
+    drivers.dedup();
+    drivers
+        .iter()
+        .flat_map(|d| {
+            ["clean", "smudge", "process"]
+                .into_iter()
+                .flat_map(move |k| ["-c".to_string(), format!("filter.{d}.{k}=")])
+        })
+        .collect()
 }
 
 /// What `--diff-base REV` compares the working tree with.
@@ -113,9 +168,11 @@ pub fn changes_since(path: &Path, rev: &str, against: Against) -> Result<Changes
     }
 
     let mut files = HashMap::new();
+    let overrides = filter_overrides(&top);
     // Binary diffs first (numstat shows them as `-\t-`); -z keeps paths verbatim.
-    let numstat = git(
+    let numstat = git_with(
         &top,
+        &overrides,
         &[
             "diff",
             "--numstat",
@@ -130,8 +187,9 @@ pub fn changes_since(path: &Path, rev: &str, against: Against) -> Result<Changes
     for path in binary_paths(&numstat) {
         files.insert(path, Change::Binary);
     }
-    let patch = git(
+    let patch = git_with(
         &top,
+        &overrides,
         &[
             "diff",
             "--unified=0",
@@ -148,7 +206,11 @@ pub fn changes_since(path: &Path, rev: &str, against: Against) -> Result<Changes
     for (path, change) in parse_patch(&String::from_utf8_lossy(&patch)) {
         files.entry(path).or_insert(change);
     }
-    let untracked = git(&top, &["ls-files", "--others", "--exclude-standard", "-z"])?;
+    let untracked = git_with(
+        &top,
+        &overrides,
+        &["ls-files", "--others", "--exclude-standard", "-z"],
+    )?;
     for p in untracked.split(|&b| b == 0).filter(|p| !p.is_empty()) {
         files.insert(String::from_utf8_lossy(p).into_owned(), Change::Whole);
     }

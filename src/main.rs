@@ -5,6 +5,7 @@ use tlslint::cli::{Cli, Command};
 use tlslint::commands::{self, ExitStatus};
 
 fn main() {
+    tlslint::isolate::install_hook();
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Scan(args) => commands::scan(args),

@@ -47,7 +47,15 @@ pub struct Prefilter {
     groups: Vec<Searcher>,
     keywords: Vec<String>,
     longest: usize,
+    /// Finds `powershell`/`pwsh`: a file that starts PowerShell may hide its keywords in
+    /// a base64 `-EncodedCommand` payload, which is decoded and searched too.
+    launcher: Option<Box<Prefilter>>,
 }
+
+/// Base64 runs shorter than this are not PowerShell payloads worth decoding.
+const MIN_PAYLOAD: usize = 16;
+/// At most this many base64 bytes of one file are decoded by the prefilter.
+const MAX_PAYLOAD_BYTES: usize = 4 << 20;
 
 thread_local! {
     static BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
@@ -72,7 +80,7 @@ fn view_of(bytes: &[u8]) -> View {
         return View::Utf16Be(2);
     }
     // BOM-less UTF-16LE (some tools write .reg and .ps1 files so): decode's heuristic.
-    if bytes.len() >= 16 && bytes[1] == 0 && bytes[3] == 0 && bytes[0] != 0 {
+    if bytes.len() >= 16 && (bytes[1] == 0 || bytes[3] == 0 || bytes[5] == 0) {
         if let Ok(crate::decode::Encoding::Utf16Le { bom: false }) = crate::decode::sniff(bytes) {
             return View::Utf16Le(0);
         }
@@ -83,6 +91,10 @@ fn view_of(bytes: &[u8]) -> View {
 impl Prefilter {
     /// Builds the prefilter. An empty keyword list matches every file.
     pub fn new<I: IntoIterator<Item = S>, S: AsRef<str>>(keywords: I) -> Prefilter {
+        Prefilter::build(keywords, true)
+    }
+
+    fn build<I: IntoIterator<Item = S>, S: AsRef<str>>(keywords: I, launcher: bool) -> Prefilter {
         let mut words: Vec<String> = keywords
             .into_iter()
             .map(|k| k.as_ref().to_ascii_lowercase())
@@ -116,11 +128,52 @@ impl Prefilter {
                 }
             })
             .collect();
+        let launcher = (launcher && !minimal.is_empty())
+            .then(|| Box::new(Prefilter::build(["powershell", "pwsh"], false)));
         Prefilter {
             groups,
             keywords: minimal,
             longest,
+            launcher,
         }
+    }
+
+    /// Whether a base64 run in a file that starts PowerShell decodes (as an
+    /// `-EncodedCommand` payload) to text with a keyword.
+    fn encoded_payload_matches(&self, bytes: &[u8], buf: &mut Vec<u8>) -> bool {
+        let Some(launcher) = &self.launcher else {
+            return false;
+        };
+        if !launcher.search(bytes, View::Bytes, buf) {
+            return false;
+        }
+        let is_b64 = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'=');
+        let mut budget = MAX_PAYLOAD_BYTES;
+        let mut i = 0;
+        while i < bytes.len() && budget > 0 {
+            if !is_b64(bytes[i]) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < bytes.len() && is_b64(bytes[i]) {
+                i += 1;
+            }
+            let run = &bytes[start..i];
+            if run.len() < MIN_PAYLOAD || run.len() > budget {
+                continue;
+            }
+            budget -= run.len();
+            let Ok(run) = std::str::from_utf8(run) else {
+                continue;
+            };
+            if let Some(script) = crate::analyze::command::decode_encoded_command(run) {
+                if self.search(script.as_bytes(), View::Bytes, buf) {
+                    return true;
+                }
+            }
+        }
+        false
     }
 
     /// Whether any keyword occurs in `bytes` (ignoring ASCII case; UTF-16 aware).
@@ -132,6 +185,7 @@ impl Prefilter {
         BUFFER.with(|cell| {
             let mut buf = cell.borrow_mut();
             self.search(bytes, view, &mut buf)
+                || (view == View::Bytes && self.encoded_payload_matches(bytes, &mut buf))
         })
     }
 
@@ -151,7 +205,14 @@ impl Prefilter {
             let drop = buf.len() - keep;
             buf.drain(..drop);
             match view {
-                View::Bytes => buf.extend(bytes[at..end].iter().map(u8::to_ascii_lowercase)),
+                // A backtick escapes the next character in PowerShell (`-Skip`Cert...`):
+                // dropped, so that an escaped name still holds its keyword.
+                View::Bytes => buf.extend(
+                    bytes[at..end]
+                        .iter()
+                        .filter(|&&b| b != b'`')
+                        .map(u8::to_ascii_lowercase),
+                ),
                 View::Utf16Le(s) => {
                     buf.extend(bytes[s + 2 * at..s + 2 * end].chunks_exact(2).map(|u| {
                         if u[1] == 0 {

@@ -78,6 +78,10 @@ pub struct FileReport {
     pub suppression_notes: Vec<crate::suppress::Note>,
     /// Findings, sorted and de-duplicated.
     pub findings: Vec<Finding>,
+    /// Fixes of findings that de-duplication merged into a reported one, by (0-based line,
+    /// category): `--fix` applies them with the reported finding's fix, so that 25
+    /// occurrences on one line are fixed in one run.
+    pub merged_fixes: MergedFixes,
 }
 
 /// A problem with one path (unreadable, skipped); printed as `tlslint: PATH: message`.
@@ -106,6 +110,11 @@ pub struct Stats {
     pub skipped_large: u64,
     /// Files that could not be read.
     pub errors: u64,
+    /// Files whose analysis failed with an internal error (a bug; reported per file).
+    pub internal_errors: u64,
+    /// Files that held a rule keyword but were not analyzed (or not completely), with the
+    /// reason: `--stats` names them.
+    pub skipped: Vec<(String, String)>,
     /// Paths named on the command line that could not be read (exit status 2).
     pub named_errors: u64,
     /// Findings suppressed by inline comments.
@@ -170,6 +179,42 @@ impl Checker<'_> {
         if by_name == Some(FileFormat::RegistryPol) {
             return self.check_pol(path, display, bytes);
         }
+        if !self.passes_prefilter(by_name, bytes) {
+            return Checked::Clean { analyzed: false };
+        }
+        // A file whose name says it is a script or configuration (`.cmd`, `.ps1`, `.reg`,
+        // `.yml`, a Dockerfile) is read as text whatever bytes it holds: a few NULs must not
+        // hide it (binary data under such a name yields nothing anyway). Other files that
+        // look binary are skipped, and `--stats` names those that held a keyword.
+        let src = match decode::decode(bytes, explicit || by_name.is_some()) {
+            Ok(s) => s,
+            Err(NotText::Binary) => return Checked::Binary,
+        };
+        self.check_decoded(path, display, src, digest(bytes))
+    }
+
+    /// [`Checker::check`] for bytes the caller gives away: valid UTF-8 becomes the text
+    /// without a copy.
+    pub fn check_owned(
+        &self,
+        path: &Path,
+        display: &str,
+        bytes: Vec<u8>,
+        explicit: bool,
+    ) -> Checked {
+        let by_name = format::by_name(path);
+        if by_name == Some(FileFormat::Documentation) || !self.passes_prefilter(by_name, &bytes) {
+            return Checked::Clean { analyzed: false };
+        }
+        let digest = digest(&bytes);
+        let src = match decode::decode_owned(bytes, explicit || by_name.is_some()) {
+            Ok(s) => s,
+            Err(NotText::Binary) => return Checked::Binary,
+        };
+        self.check_decoded(path, display, src, digest)
+    }
+
+    fn passes_prefilter(&self, by_name: Option<FileFormat>, bytes: &[u8]) -> bool {
         // Small dotfiles are read whole: their settings are written without the words the
         // prefilter looks for (`.curlrc` says `insecure`, not `curl --insecure`).
         let dotfile = matches!(
@@ -182,16 +227,10 @@ impl Checker<'_> {
                     | FileFormat::GitConfig
             )
         );
-        if let Some(p) = self.prefilter.filter(|_| !dotfile) {
-            if !p.is_match(bytes) {
-                return Checked::Clean { analyzed: false };
-            }
+        match self.prefilter.filter(|_| !dotfile) {
+            Some(p) => p.is_match(bytes),
+            None => true,
         }
-        let src = match decode::decode(bytes, explicit) {
-            Ok(s) => s,
-            Err(NotText::Binary) => return Checked::Binary,
-        };
-        self.check_decoded(path, display, src, digest(bytes))
     }
 
     /// Checks text already decoded (`--fix` re-checks its edits in the file's known
@@ -233,7 +272,15 @@ impl Checker<'_> {
         ctx.ext = &ext_lower;
         ctx.in_test = context == crate::context::Context::Test;
         ctx.in_generated = context == crate::context::Context::Generated;
-        analyze::analyze(fmt, &src.text, &ctx, &mut facts);
+        let keywords = self.prefilter.map_or(&[][..], |p| p.keywords());
+        crate::memory::analyze_within(
+            fmt,
+            &src.text,
+            &ctx,
+            keywords,
+            crate::memory::armed(),
+            &mut facts,
+        );
         self.judge_facts(path, display, src, fmt, &facts, digest, context)
     }
 
@@ -317,7 +364,8 @@ impl Checker<'_> {
             return Checked::Clean { analyzed: true };
         }
         let index = LineIndex::new(&src.text);
-        let findings = finalize(findings, &index, &self.engine.rules.rules);
+        let (findings, merged_fixes) =
+            finalize_with_merged(findings, &index, &self.engine.rules.rules);
         let sups = suppress::parse(&src.text, &index, fmt);
         let applied = suppress::apply(
             findings,
@@ -382,6 +430,7 @@ impl Checker<'_> {
             without_reason: applied.without_reason,
             suppression_notes: notes,
             findings,
+            merged_fixes,
         }))
     }
 }
@@ -396,11 +445,35 @@ pub fn digest(bytes: &[u8]) -> u64 {
     h
 }
 
+/// Fixes of merged duplicates, by (0-based line, category).
+pub type MergedFixes =
+    std::collections::HashMap<(usize, crate::diagnostic::Category), Vec<crate::diagnostic::Fix>>;
+
+/// [`finalize`], also returning the fixes of the findings it merged away.
+pub fn finalize_with_merged(
+    findings: Vec<Finding>,
+    index: &LineIndex,
+    rules: &[crate::rules::Rule],
+) -> (Vec<Finding>, MergedFixes) {
+    let mut merged = MergedFixes::new();
+    let kept = finalize_inner(findings, index, rules, &mut merged);
+    (kept, merged)
+}
+
 /// Sorts findings by position and category and keeps one per (line, category).
 pub fn finalize(
+    findings: Vec<Finding>,
+    index: &LineIndex,
+    rules: &[crate::rules::Rule],
+) -> Vec<Finding> {
+    finalize_inner(findings, index, rules, &mut MergedFixes::new())
+}
+
+fn finalize_inner(
     mut findings: Vec<Finding>,
     index: &LineIndex,
     rules: &[crate::rules::Rule],
+    merged: &mut MergedFixes,
 ) -> Vec<Finding> {
     // Per (line, category), the bypass wins over an opt-in note, then the higher severity,
     // then the first position.
@@ -425,10 +498,15 @@ pub fn finalize(
             ))
     });
     let mut seen = std::collections::HashSet::new();
-    let mut out: Vec<Finding> = findings
-        .into_iter()
-        .filter(|f| seen.insert((index.line_of(f.span.start), f.category)))
-        .collect();
+    let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
+    for f in findings {
+        let key = (index.line_of(f.span.start), f.category);
+        if seen.insert(key) {
+            out.push(f);
+        } else if let Some(fix) = f.fix {
+            merged.entry(key).or_default().push(fix);
+        }
+    }
     out.sort_by(|a, b| {
         (index.line_of(a.span.start), a.span.start, a.category).cmp(&(
             index.line_of(b.span.start),
@@ -451,6 +529,13 @@ pub fn scan(opts: &ScanOptions, engine: &Engine, prefilter: &Prefilter) -> Outco
     let problems = Mutex::new(Vec::new());
     let notes = Mutex::new(Vec::new());
     let counters = Counters::default();
+    let pool = crate::memory::Pool::new(crate::memory::POOL);
+    let skipped = Mutex::new(Vec::new());
+    let skip = |path: String, why: String| {
+        if let Ok(mut s) = skipped.lock() {
+            s.push((path, why));
+        }
+    };
     let push_problem = |path: String, message: String, is_error: bool| {
         if let Ok(mut p) = problems.lock() {
             p.push(Problem {
@@ -462,8 +547,8 @@ pub fn scan(opts: &ScanOptions, engine: &Engine, prefilter: &Prefilter) -> Outco
     };
     let visit_bytes = |h: &Haystack, buf: &mut Vec<u8>| {
         buf.clear();
-        let bytes: &[u8] = match read_limited(&h.path, opts.max_filesize, buf) {
-            Ok(true) => buf,
+        match read_limited(&h.path, opts.max_filesize, buf) {
+            Ok(true) => {}
             Ok(false) => {
                 counters.skipped_large.fetch_add(1, Ordering::Relaxed);
                 push_problem(
@@ -485,10 +570,44 @@ pub fn scan(opts: &ScanOptions, engine: &Engine, prefilter: &Prefilter) -> Outco
         counters.files.fetch_add(1, Ordering::Relaxed);
         counters
             .bytes
-            .fetch_add(bytes.len() as u64, Ordering::Relaxed);
+            .fetch_add(buf.len() as u64, Ordering::Relaxed);
         let budget = crate::budget::start(opts.time_limit);
-        let checked = checker.check(&h.path, &h.display, bytes, h.explicit);
+        let _memory = crate::memory::arm(Some(crate::memory::PER_FILE));
+        // A big file's buffer becomes its text (no second copy when it is UTF-8).
+        let owned = (buf.len() > KEEP_BUFFER).then(|| std::mem::take(buf));
+        let checked = match crate::isolate::catch(|| match owned {
+            Some(bytes) => checker.check_owned(&h.path, &h.display, bytes, h.explicit),
+            None => checker.check(&h.path, &h.display, buf, h.explicit),
+        }) {
+            Ok(c) => c,
+            Err(detail) => {
+                drop(budget);
+                counters.internal.fetch_add(1, Ordering::Relaxed);
+                skip(h.display.clone(), "internal error".to_string());
+                push_problem(
+                    h.display.clone(),
+                    crate::isolate::internal_error(&detail),
+                    false,
+                );
+                return;
+            }
+        };
+        if crate::memory::was_windowed() {
+            skip(
+                h.display.clone(),
+                "memory budget: analyzed in windows".to_string(),
+            );
+            push_problem(
+                h.display.clone(),
+                format!(
+                    "analyzed in windows around its keywords: the whole file would need more than the per-file memory budget ({} MiB); findings that depend on distant lines may be missed",
+                    crate::memory::PER_FILE >> 20
+                ),
+                false,
+            );
+        }
         if crate::budget::was_exceeded() {
+            skip(h.display.clone(), "time limit".to_string());
             push_problem(
                 h.display.clone(),
                 format!(
@@ -506,7 +625,12 @@ pub fn scan(opts: &ScanOptions, engine: &Engine, prefilter: &Prefilter) -> Outco
                 }
             }
             Checked::Binary => {
+                // It held a rule keyword (the prefilter ran first): name it in --stats.
                 counters.binary.fetch_add(1, Ordering::Relaxed);
+                skip(
+                    h.display.clone(),
+                    "looks binary (name it on the command line to scan it)".to_string(),
+                );
             }
             Checked::Findings(mut report) => {
                 counters.analyzed.fetch_add(1, Ordering::Relaxed);
@@ -549,6 +673,10 @@ pub fn scan(opts: &ScanOptions, engine: &Engine, prefilter: &Prefilter) -> Outco
                 return;
             }
         }
+        // Big files wait for their share of the memory pool before they are read.
+        let len = usize::try_from(h.len.unwrap_or(0)).unwrap_or(usize::MAX);
+        let cost = crate::memory::charge(format::by_name(&h.path), len);
+        let _permit = (cost > crate::memory::SMALL).then(|| pool.acquire(cost));
         READ_BUFFER.with(|cell| {
             let mut buf = cell.borrow_mut();
             visit_bytes(&h, &mut buf);
@@ -590,6 +718,12 @@ pub fn scan(opts: &ScanOptions, engine: &Engine, prefilter: &Prefilter) -> Outco
         skipped_binary: counters.binary.load(Ordering::Relaxed),
         skipped_large: counters.skipped_large.load(Ordering::Relaxed),
         errors: counters.errors.load(Ordering::Relaxed),
+        internal_errors: counters.internal.load(Ordering::Relaxed),
+        skipped: {
+            let mut s = skipped.into_inner().unwrap_or_default();
+            s.sort();
+            s
+        },
         named_errors: counters.named_errors.load(Ordering::Relaxed),
         suppressed: counters.suppressed.load(Ordering::Relaxed),
         suppressed_foreign: counters.suppressed_foreign.load(Ordering::Relaxed),
@@ -691,6 +825,7 @@ struct Counters {
     binary: AtomicU64,
     skipped_large: AtomicU64,
     errors: AtomicU64,
+    internal: AtomicU64,
     named_errors: AtomicU64,
     suppressed: AtomicU64,
     suppressed_foreign: AtomicU64,

@@ -131,7 +131,8 @@ fn symbolic_links_are_not_rewritten() {
     std::fs::write(&target, "curl -k https://x/\n").expect("write");
     std::os::unix::fs::symlink(&target, dir.path().join("link.sh")).expect("symlink");
     let o = run(&["scan", "--fix", "link.sh"], dir.path());
-    assert_eq!(o.status.code(), Some(2));
+    // Refused by policy: the finding stays reported, so the status is 1 (not an I/O error).
+    assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("symbolic link"));
     assert_eq!(
         std::fs::read_to_string(&target).expect("read"),

@@ -54,7 +54,11 @@ pub fn check_and_fix(name: &str, bytes: &[u8], flag: bool, reports: bool) {
         return;
     };
     locate(&report);
-    if let Some(fixed) = fix_in_memory(&checker, &report, flag) {
+    let opts = tlslint::apply::FixOptions {
+        unsafe_fixes: flag,
+        baseline: None,
+    };
+    if let Some(fixed) = fix_in_memory(&checker, &report, &opts) {
         if let Some(rest) = &fixed.remaining {
             locate(rest);
         }

@@ -690,7 +690,8 @@ fn powershell(rest: &[Arg], depth: u8, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
     super::analyze_embedded(FileFormat::PowerShell, &script, depth + 1, ctx, facts);
 }
 
-fn decode_encoded_command(b64: &str) -> Option<String> {
+/// Decodes a PowerShell `-EncodedCommand` argument (base64 of UTF-16LE).
+pub fn decode_encoded_command(b64: &str) -> Option<String> {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut bits = 0u32;
     let mut nbits = 0;

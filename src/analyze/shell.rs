@@ -174,15 +174,21 @@ impl Lexer<'_, '_> {
 
     fn lex(mut self) -> (Vec<Tok>, Vec<Span>, Vec<Span>) {
         let mut toks = Vec::new();
-        let mut at_line_start = true;
-        while self.i < self.b.len() {
-            if at_line_start && !self.heredocs.is_empty() {
-                self.skip_heredoc_bodies();
-                if self.i >= self.b.len() {
-                    break;
-                }
+        while let Some(t) = self.next_tok() {
+            toks.push(t);
+        }
+        (toks, self.subs, self.bodies)
+    }
+
+    /// The next token. Tokens are produced one at a time so that analysis holds one
+    /// command, not the whole file. The here-document bodies that follow a line are
+    /// skipped (and their spans recorded) before the newline's separator is returned,
+    /// so a command sees its body when it ends.
+    fn next_tok(&mut self) -> Option<Tok> {
+        loop {
+            if self.i >= self.b.len() {
+                return None;
             }
-            at_line_start = false;
             let c = self.b[self.i];
             match c {
                 b' ' | b'\t' | b'\r' => self.i += 1,
@@ -190,8 +196,10 @@ impl Lexer<'_, '_> {
                 b'\\' if self.peek(1) == b'\r' && self.peek(2) == b'\n' => self.i += 3,
                 b'\n' => {
                     self.i += 1;
-                    toks.push(Tok::Sep);
-                    at_line_start = true;
+                    if !self.heredocs.is_empty() {
+                        self.skip_heredoc_bodies();
+                    }
+                    return Some(Tok::Sep);
                 }
                 b'#' => {
                     while self.i < self.b.len() && self.b[self.i] != b'\n' {
@@ -207,17 +215,17 @@ impl Lexer<'_, '_> {
                     ) {
                         self.i += 1;
                     }
-                    toks.push(if pipe { Tok::Pipe } else { Tok::Sep });
+                    return Some(if pipe { Tok::Pipe } else { Tok::Sep });
                 }
                 b'<' | b'>' => {
                     if let Some(t) = self.redirection() {
-                        toks.push(t);
+                        return Some(t);
                     }
                 }
                 b'0'..=b'9' if matches!(self.peek(1), b'>' | b'<') => {
                     self.i += 1;
                     if let Some(t) = self.redirection() {
-                        toks.push(t);
+                        return Some(t);
                     }
                 }
                 _ => {
@@ -225,15 +233,14 @@ impl Lexer<'_, '_> {
                         match array_name(&w).filter(|_| self.peek(0) == b'(') {
                             Some(name) => {
                                 let items = self.array_items();
-                                toks.push(Tok::Array(name, items));
+                                return Some(Tok::Array(name, items));
                             }
-                            None => toks.push(Tok::Word(w)),
+                            None => return Some(Tok::Word(w)),
                         }
                     }
                 }
             }
         }
-        (toks, self.subs, self.bodies)
     }
 
     /// The items of `( ... )` after `NAME=`, up to the closing parenthesis.
@@ -494,10 +501,12 @@ pub fn analyze(text: &str, depth: u8, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
     };
     let mut vars: HashMap<String, String> = HashMap::new();
     let mut arrays: HashMap<String, Vec<Word>> = HashMap::new();
+    let bodies: Vec<Span>;
     // Literal assignments are learned in a first pass (the first value of a name wins),
-    // then arguments are expanded with them.
-    let (toks, subs, bodies) = {
-        let pre = Lexer {
+    // then arguments are expanded with them. Both passes stream tokens: memory holds one
+    // command at a time, not the file's tokens.
+    {
+        let mut pre = Lexer {
             s: text,
             b: text.as_bytes(),
             i: 0,
@@ -506,41 +515,46 @@ pub fn analyze(text: &str, depth: u8, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
             heredocs: Vec::new(),
             bodies: Vec::new(),
         };
-        let (t, _, _) = pre.lex();
-        // Arrays: every literal item of every assignment (a conditional `+=` still adds).
-        for tok in &t {
-            if let Tok::Array(name, items) = tok {
+        let mut learned: Vec<(String, String)> = Vec::new();
+        while let Some(tok) = pre.next_tok() {
+            if crate::budget::exceeded() {
+                break;
+            }
+            // Arrays: every literal item of every assignment (a conditional `+=` still adds).
+            if let Tok::Array(name, items) = &tok {
                 let entry = arrays.entry(name.clone()).or_default();
                 entry.extend(items.iter().filter(|w| w.known).cloned());
             }
-        }
-        // First pass: literal assignments.
-        for tok in &t {
             if let Tok::Word(w) = tok {
-                if let Some(eq) = is_assignment(w) {
+                if let Some(eq) = is_assignment(&w) {
                     if w.known {
                         let (n, v) = w.text.text.split_at(eq);
-                        vars.entry(n.to_string())
-                            .or_insert_with(|| v[1..].to_string());
+                        learned.push((n.to_string(), v[1..].to_string()));
                     }
                 }
             }
         }
-        Lexer {
-            s: text,
-            b: text.as_bytes(),
-            i: 0,
-            vars: &vars,
-            subs: Vec::new(),
-            heredocs: Vec::new(),
-            bodies: Vec::new(),
+        // The here-document bodies, in the order of their `<<`: a command that ends before
+        // the line does (`cat <<EOF && x`) still finds its body in the second pass.
+        bodies = std::mem::take(&mut pre.bodies);
+        drop(pre);
+        for (n, v) in learned {
+            vars.entry(n).or_insert(v);
         }
-        .lex()
+    }
+    let mut lexer = Lexer {
+        s: text,
+        b: text.as_bytes(),
+        i: 0,
+        vars: &vars,
+        subs: Vec::new(),
+        heredocs: Vec::new(),
+        bodies: Vec::new(),
     };
     let mut cmd = Command::default();
     // The text an `echo`/`printf` wrote into the pipe that the current command reads.
     let mut piped: Option<Embedded> = None;
-    for tok in toks {
+    while let Some(tok) = lexer.next_tok() {
         if crate::budget::exceeded() {
             break;
         }
@@ -548,8 +562,9 @@ pub fn analyze(text: &str, depth: u8, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
             Tok::Word(w) => cmd.words.push(w),
             Tok::Array(..) => {}
             Tok::RedirectTo(w) => cmd.targets.push(w),
-            Tok::Heredoc(k) => cmd.heredoc = bodies.get(k).copied(),
+            Tok::Heredoc(k) => cmd.heredoc_index = Some(k),
             Tok::Pipe => {
+                cmd.heredoc = cmd.heredoc_index.and_then(|k| bodies.get(k).copied());
                 let out = deploy(&cmd, text, piped.take(), depth, ctx, facts);
                 run(
                     expand_arrays(std::mem::take(&mut cmd.words), text, &arrays),
@@ -561,6 +576,7 @@ pub fn analyze(text: &str, depth: u8, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
                 piped = out;
             }
             Tok::Sep => {
+                cmd.heredoc = cmd.heredoc_index.and_then(|k| bodies.get(k).copied());
                 deploy(&cmd, text, piped.take(), depth, ctx, facts);
                 run(
                     expand_arrays(std::mem::take(&mut cmd.words), text, &arrays),
@@ -572,6 +588,7 @@ pub fn analyze(text: &str, depth: u8, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
             }
         }
     }
+    cmd.heredoc = cmd.heredoc_index.and_then(|k| bodies.get(k).copied());
     deploy(&cmd, text, piped.take(), depth, ctx, facts);
     run(
         expand_arrays(std::mem::take(&mut cmd.words), text, &arrays),
@@ -579,6 +596,7 @@ pub fn analyze(text: &str, depth: u8, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
         ctx,
         facts,
     );
+    let subs = std::mem::take(&mut lexer.subs);
     for s in subs {
         super::analyze_embedded(
             FileFormat::Shell,
@@ -616,6 +634,8 @@ struct Command {
     words: Vec<Word>,
     targets: Vec<Word>,
     heredoc: Option<Span>,
+    /// The here-document's number, resolved to `heredoc` when the command ends.
+    heredoc_index: Option<usize>,
 }
 
 /// Text a command writes into a configuration file is that file's content:

@@ -33,18 +33,20 @@ use saphyr_parser::{Event, Parser, ScalarStyle};
 const MAX_NESTING: usize = 128;
 
 #[derive(Debug, Clone)]
-enum Node {
+enum Node<'a> {
     Scalar {
-        value: String,
+        /// Borrowed from the file when the scalar is written as it reads (most are), so a
+        /// large file does not hold a second copy of its text.
+        value: std::borrow::Cow<'a, str>,
         style: ScalarStyle,
         span: Span,
     },
-    Map(Vec<(Node, Node)>),
-    Seq(Vec<Node>),
+    Map(Vec<(Node<'a>, Node<'a>)>),
+    Seq(Vec<Node<'a>>),
     Other,
 }
 
-impl Node {
+impl<'a> Node<'a> {
     fn str(&self) -> Option<&str> {
         match self {
             Node::Scalar { value, .. } => Some(value),
@@ -52,7 +54,7 @@ impl Node {
         }
     }
 
-    fn get(&self, key: &str) -> Option<&Node> {
+    fn get(&self, key: &str) -> Option<&Node<'a>> {
         match self {
             Node::Map(entries) => entries
                 .iter()
@@ -63,9 +65,9 @@ impl Node {
     }
 }
 
-enum Building {
-    Map(Vec<(Node, Node)>, Option<Node>),
-    Seq(Vec<Node>),
+enum Building<'a> {
+    Map(Vec<(Node<'a>, Node<'a>)>, Option<Node<'a>>),
+    Seq(Vec<Node<'a>>),
 }
 
 fn marker_offset(ix: &LineIndex, text: &str, m: &saphyr_parser::Marker) -> usize {
@@ -80,11 +82,12 @@ fn marker_offset(ix: &LineIndex, text: &str, m: &saphyr_parser::Marker) -> usize
 
 /// Parses all documents; a syntax error ends parsing but keeps what was read. Returns
 /// the documents and the 1-based line of the syntax error, if any.
-fn parse(text: &str, ix: &LineIndex) -> (Vec<Node>, Option<usize>) {
+fn parse<'a>(text: &'a str, ix: &LineIndex) -> (Vec<Node<'a>>, Option<usize>) {
     let mut docs = Vec::new();
-    let mut stack: Vec<Building> = Vec::new();
+    let mut stack: Vec<Building<'a>> = Vec::new();
     let mut skip_depth = 0usize;
-    let push = |stack: &mut Vec<Building>, docs: &mut Vec<Node>, node: Node| match stack.last_mut()
+    let push = |stack: &mut Vec<Building<'a>>, docs: &mut Vec<Node<'a>>, node: Node<'a>| match stack
+        .last_mut()
     {
         Some(Building::Map(entries, key)) => match key.take() {
             Some(k) => entries.push((k, node)),
@@ -119,11 +122,15 @@ fn parse(text: &str, ix: &LineIndex) -> (Vec<Node>, Option<usize>) {
             Event::Scalar(v, style, _, _) => {
                 let start = marker_offset(ix, text, &span.start);
                 let end = marker_offset(ix, text, &span.end).max(start);
+                let value = match text.get(start..end) {
+                    Some(src) if src == v.as_ref() => std::borrow::Cow::Borrowed(src),
+                    _ => std::borrow::Cow::Owned(v.into_owned().into_boxed_str().into_string()),
+                };
                 push(
                     &mut stack,
                     &mut docs,
                     Node::Scalar {
-                        value: v.into_owned(),
+                        value,
                         style,
                         span: Span::new(start, end),
                     },
@@ -379,6 +386,10 @@ fn script_language(
 
 impl Walker<'_, '_> {
     fn setting(&mut self, key: &str, value: &str, span: Span) {
+        // Every `key: value` of a large file would be a fact: keep those a rule can match.
+        if !self.ctx.wants("yaml", key) {
+            return;
+        }
         self.facts.push(Fact::Setting(SettingFact {
             domain: "yaml",
             key: key.to_string(),
@@ -487,7 +498,7 @@ impl Walker<'_, '_> {
             Node::Map(entries) => {
                 for (k, v) in entries {
                     if let (Some(name), Node::Scalar { value, span, .. }) = (k.str(), v) {
-                        env_setting(name, Value::Str(value.clone()), *span, self.facts);
+                        env_setting(name, Value::Str(value.to_string()), *span, self.facts);
                     }
                 }
             }
@@ -509,7 +520,7 @@ impl Walker<'_, '_> {
                             if let (Some(name), Some(Node::Scalar { value, span, .. })) =
                                 (it.get("name").and_then(Node::str), it.get("value"))
                             {
-                                env_setting(name, Value::Str(value.clone()), *span, self.facts);
+                                env_setting(name, Value::Str(value.to_string()), *span, self.facts);
                             }
                         }
                         _ => {}

@@ -32,9 +32,27 @@ pub fn write(outcome: &Outcome, engine: &Engine, w: &mut dyn Write) -> io::Resul
             Severity::Warning => "warning",
             Severity::Note => "notice",
         };
-        let mut message = format!("[{}] {}", f.category.as_str(), f.message);
+        // Text from the file (in the message and the fix) with control characters made
+        // visible; the line break before `Fix:` is the report's own.
+        // The context (and an opt-in's option) in the message, so the annotation says
+        // whether this is product code or a test.
+        let mut tags = vec![f.category.as_str().to_string()];
+        if l.file.context != crate::context::Context::Product {
+            tags.push(l.file.context.as_str().to_string());
+        }
+        if let Some(o) = &f.opt_in {
+            tags.push(format!("opt-in: {}", super::escape::terminal(o)));
+        }
+        let mut message = format!(
+            "[{}] {}",
+            tags.join(", "),
+            super::escape::terminal(&f.message)
+        );
         if let Some(fix) = &f.fix {
-            message.push_str(&format!("\nFix: {}", fix.description));
+            message.push_str(&format!(
+                "\nFix: {}",
+                super::escape::terminal(&fix.description)
+            ));
         }
         writeln!(
             w,

@@ -1,6 +1,7 @@
 //! A Markdown summary for `$GITHUB_STEP_SUMMARY` or a pull-request comment: totals by
 //! category and severity, then a table of findings, cut off sensibly for huge results.
 
+use super::escape::{markdown_code, markdown_text};
 use super::{locate_all, repo_path};
 use crate::diagnostic::{Category, Severity};
 use crate::engine::Engine;
@@ -10,15 +11,6 @@ use std::io::{self, Write};
 /// At most this many rows in the findings table.
 pub const MAX_ROWS: usize = 100;
 
-/// Escapes text for a table cell.
-fn cell(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace(['\r', '\n'], " ")
-}
-
 /// Writes the summary.
 pub fn write(outcome: &Outcome, engine: &Engine, w: &mut dyn Write) -> io::Result<()> {
     let located = locate_all(outcome, engine);
@@ -26,7 +18,12 @@ pub fn write(outcome: &Outcome, engine: &Engine, w: &mut dyn Write) -> io::Resul
     writeln!(w)?;
     let errors: Vec<_> = outcome.problems.iter().filter(|p| p.is_error).collect();
     for p in &errors {
-        writeln!(w, "> **Error:** `{}`: {}", cell(&p.path), cell(&p.message))?;
+        writeln!(
+            w,
+            "> **Error:** {}: {}",
+            markdown_code(&p.path),
+            markdown_text(&p.message)
+        )?;
     }
     if !errors.is_empty() {
         writeln!(w)?;
@@ -75,18 +72,52 @@ pub fn write(outcome: &Outcome, engine: &Engine, w: &mut dyn Write) -> io::Resul
         }
     }
     writeln!(w)?;
-    writeln!(w, "| location | rule | severity | message |")?;
-    writeln!(w, "|---|---|---|---|")?;
-    for l in located.iter().take(MAX_ROWS) {
+    // Where the findings are: product code first.
+    let mut contexts: Vec<(crate::context::Context, usize)> = Vec::new();
+    for l in &located {
+        match contexts.iter_mut().find(|(c, _)| *c == l.file.context) {
+            Some(e) => e.1 += 1,
+            None => contexts.push((l.file.context, 1)),
+        }
+    }
+    contexts.sort();
+    let opt_ins = located
+        .iter()
+        .filter(|l| l.finding.opt_in.is_some())
+        .count();
+    writeln!(
+        w,
+        "By context: {}{}.",
+        contexts
+            .iter()
+            .map(|(c, n)| format!("{n} {}", c.as_str()))
+            .collect::<Vec<_>>()
+            .join(", "),
+        if opt_ins > 0 {
+            format!("; {opt_ins} opt-in (only when an option asks for it)")
+        } else {
+            String::new()
+        }
+    )?;
+    writeln!(w)?;
+    let mut rows: Vec<&super::Located<'_>> = located.iter().collect();
+    rows.sort_by_key(|l| l.file.context);
+    writeln!(w, "| location | context | rule | severity | message |")?;
+    writeln!(w, "|---|---|---|---|---|")?;
+    for l in rows.into_iter().take(MAX_ROWS) {
         let rule = &engine.rules.rules[l.finding.rule];
+        let context = match &l.finding.opt_in {
+            Some(o) => format!("{}, opt-in: {}", l.file.context.as_str(), markdown_code(o)),
+            None => l.file.context.as_str().to_string(),
+        };
         writeln!(
             w,
-            "| `{}:{}` | `{}` | {} | {} |",
-            cell(&repo_path(l.file)),
-            l.start.line,
+            "| {} | {} | `{}` | {} | {} |",
+            markdown_code(&format!("{}:{}", repo_path(l.file), l.start.line)),
+            context,
             rule.id,
             l.finding.severity,
-            cell(&l.finding.message)
+            markdown_text(&l.finding.message)
         )?;
     }
     if located.len() > MAX_ROWS {

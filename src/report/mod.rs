@@ -123,6 +123,24 @@ pub fn fingerprints(file: &FileReport, engine: &Engine) -> Vec<String> {
         .collect()
 }
 
+/// Snippets longer than this are cut to the part around the finding.
+pub const MAX_SNIPPET: usize = 240;
+
+/// The finding's line, trimmed; on a very long line (minified code) the part around the
+/// finding, so that a report does not carry megabytes of one line.
+fn snippet<'a>(file: &'a FileReport, f: &Finding, line: usize) -> &'a str {
+    let (ls, le) = file.index.line_range(&file.text, line);
+    if le - ls <= MAX_SNIPPET {
+        return file.text[ls..le].trim();
+    }
+    let half = MAX_SNIPPET / 2;
+    let s = f.span.start.saturating_sub(half / 2).clamp(ls, le);
+    let e = s.saturating_add(MAX_SNIPPET - half / 2).min(le);
+    let s = crate::source::floor_char_boundary(&file.text, s);
+    let e = crate::source::floor_char_boundary(&file.text, e);
+    file.text[s..e].trim()
+}
+
 /// Resolves every finding of a scan, in report order.
 pub fn locate_all<'a>(outcome: &'a Outcome, engine: &Engine) -> Vec<Located<'a>> {
     let mut out = Vec::new();
@@ -132,7 +150,7 @@ pub fn locate_all<'a>(outcome: &'a Outcome, engine: &Engine) -> Vec<Located<'a>>
             let end = file
                 .index
                 .position(&file.text, f.span.end.max(f.span.start));
-            let snippet = file.index.line_text(&file.text, start.line - 1).trim();
+            let snippet = snippet(file, f, start.line - 1);
             out.push(Located {
                 file,
                 finding: f,

@@ -303,6 +303,21 @@ impl RuleSet {
                 .collect();
             cwe.dedup();
         }
+        // PowerShell takes unambiguous prefixes of parameter names (`-SkipCert`): the
+        // shortest prefix the engine accepts (six letters) is a keyword too.
+        let mut keywords = f.keywords;
+        for m in &matchers {
+            if let super::Matcher::Option(o) = m {
+                for opt in o.options.iter().filter(|_| o.ignore_case) {
+                    if opt.starts_with('-') && !opt.starts_with("--") && opt.len() > 7 {
+                        let short = opt[1..7].to_string();
+                        if !keywords.iter().any(|k| k.eq_ignore_ascii_case(&short)) {
+                            keywords.push(short);
+                        }
+                    }
+                }
+            }
+        }
         Ok(Rule {
             id: f.id,
             title: f.title,
@@ -312,7 +327,7 @@ impl RuleSet {
             description: f.description,
             fix: f.fix,
             references: f.references,
-            keywords: f.keywords,
+            keywords,
             message: f.message,
             messages: f.messages,
             matchers,

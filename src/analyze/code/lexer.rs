@@ -356,15 +356,24 @@ impl Lexer<'_> {
     }
 
     fn raw_cpp(&mut self, start: usize) {
-        // R"delim( ... )delim"
-        self.i += 1;
-        let ds = self.i;
-        while self.i < self.b.len() && self.b[self.i] != b'(' && self.i - ds < 16 {
-            self.i += 1;
+        // R"delim( ... )delim": the delimiter is at most 16 basic characters, none of them
+        // a space, parenthesis, backslash or control character (so it is ASCII and every
+        // slice below is on a char boundary). Anything else is not a raw string.
+        let ds = self.i + 1;
+        let mut de = ds;
+        while de < self.b.len()
+            && de - ds < 16
+            && self.b[de].is_ascii_graphic()
+            && !matches!(self.b[de], b'(' | b')' | b'\\' | b'"')
+        {
+            de += 1;
         }
-        let delim = format!("){}\"", &self.s[ds..self.i]);
-        self.i += 1;
-        let cs = self.i.min(self.b.len());
+        if self.b.get(de) != Some(&b'(') {
+            self.string(start);
+            return;
+        }
+        let delim = format!("){}\"", &self.s[ds..de]);
+        let cs = de + 1;
         let end = self.s[cs..].find(&delim).map_or(self.b.len(), |e| cs + e);
         let text = self.s[cs..end].to_string();
         self.i = (end + delim.len()).min(self.b.len());

@@ -144,6 +144,16 @@ fn is_ident(c: u8) -> bool {
 }
 
 impl<'a> Lexer<'a> {
+    /// Bytes of a dash at the current position: `-` (1), or an en dash, em dash or
+    /// horizontal bar (3, UTF-8), which PowerShell reads as `-`; 0 otherwise.
+    fn dash_len(&self) -> usize {
+        match self.b.get(self.i..self.i + 3) {
+            _ if self.peek(0) == b'-' => 1,
+            Some([0xE2, 0x80, 0x93..=0x95]) => 3,
+            _ => 0,
+        }
+    }
+
     fn peek(&self, k: usize) -> u8 {
         self.b.get(self.i + k).copied().unwrap_or(0)
     }
@@ -280,12 +290,27 @@ impl<'a> Lexer<'a> {
                 {
                     self.word()
                 }
-                b'-' if self.peek(1).is_ascii_alphabetic() || self.peek(1) == b'_' => {
-                    self.i += 1;
-                    while is_ident(self.peek(0)) || self.peek(0) == b'-' {
-                        self.i += 1;
+                b'-' | 0xE2
+                    if self.dash_len() > 0
+                        && (self.peek(self.dash_len()).is_ascii_alphabetic()
+                            || self.peek(self.dash_len()) == b'_') =>
+                {
+                    // A parameter or operator: PowerShell also takes an en dash, em dash or
+                    // horizontal bar for the `-`, and a backtick before a letter of the name
+                    // escapes it (`-Skip`CertificateCheck` is -SkipCertificateCheck).
+                    self.i += self.dash_len();
+                    let mut name = String::new();
+                    loop {
+                        let c = self.peek(0);
+                        if is_ident(c) || c == b'-' {
+                            name.push(char::from(c));
+                            self.i += 1;
+                        } else if c == b'`' && is_ident(self.peek(1)) && !name.is_empty() {
+                            self.i += 1;
+                        } else {
+                            break;
+                        }
                     }
-                    let name = self.s[start + 1..self.i].to_string();
                     if is_operator(&name) {
                         self.push(Kind::Op, start, format!("-{}", name.to_ascii_lowercase()));
                     } else {
