@@ -639,11 +639,14 @@ impl<'a> Flow<'a> {
                 }
             }
             found = true;
-            // An unconditional `=` at the use's level (or outside it) ends the walk.
+            // An unconditional `=` at the use's level (or outside it) ends the walk; so
+            // does an unconditional `=` in an enclosing function (a module constant set
+            // again before the function that reads it: `X = False` then `X = CA_PATH`).
             if *op == AssignOp::Set
-                && s.func == func
-                && self.ir.guard_encloses(s.guard, at_guard)
-                && !self.in_loop_or_case(s.guard)
+                && ((s.func == func
+                    && self.ir.guard_encloses(s.guard, at_guard)
+                    && !self.in_loop_or_case(s.guard))
+                    || (s.func != func && s.guard == 0))
             {
                 break;
             }
@@ -795,8 +798,9 @@ impl<'a> Flow<'a> {
                 g = guard.parent;
             }
         }
-        // `if (v <= X) v = Y;`: a value normalized after a comparison of the same variable.
-        for &sid in &v.hops {
+        // `if (v <= X) v = Y;`: a value normalized after a comparison of the same variable
+        // (the value written in that assignment, or passed through it).
+        for &sid in std::iter::once(&v.stmt).chain(&v.hops) {
             let s = self.ir.stmt(sid);
             let StmtKind::Assign { target, .. } = &s.kind else {
                 continue;

@@ -1108,6 +1108,36 @@ impl<'t> Lowerer<'t> {
         id
     }
 
+    /// Whether `n` is `(T)` with `T` a Win32 pointer typedef (`LPVOID`, `PDWORD`,
+    /// `LPCVOID`, `DWORD_PTR`): the left side of a cast the C grammar reads as `&`.
+    fn is_pointer_typedef_cast(&self, n: TsNode<'t>) -> bool {
+        if n.kind() != "parenthesized_expression" || n.named_child_count() != 1 {
+            return false;
+        }
+        let Some(inner) = n.named_child(0) else {
+            return false;
+        };
+        if inner.kind() != "identifier" {
+            return false;
+        }
+        let t = self.text(inner);
+        if !t
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+        {
+            return false;
+        }
+        const TYPES: &[&str] = &[
+            "VOID", "CVOID", "DWORD", "BYTE", "ULONG", "LONG", "UINT", "INT", "BOOL", "WORD",
+            "STR", "WSTR", "CSTR", "CWSTR", "TSTR", "CTSTR",
+        ];
+        let base = t
+            .strip_prefix("LP")
+            .or_else(|| t.strip_prefix('P'))
+            .unwrap_or("");
+        TYPES.contains(&base) || t.ends_with("_PTR")
+    }
+
     /// A dotted path for a name-like node, or `None` when it is not a name.
     fn path(&mut self, n: TsNode<'t>) -> Option<String> {
         let k = n.kind();
@@ -1287,7 +1317,8 @@ impl<'t> Lowerer<'t> {
             | "case_switch_label"
             | "switch_label"
             | "constant_pattern"
-            | "case_pattern" => {
+            | "case_pattern"
+            | "condition_clause" => {
                 let inner = match k {
                     "cast_expression" => n.child_by_field_name("value"),
                     "pointer_expression" => n.child_by_field_name("argument"),
@@ -1333,6 +1364,11 @@ impl<'t> Lowerer<'t> {
                 let op = n
                     .child_by_field_name("operator")
                     .map_or("", |o| self.text(o));
+                // C/C++ `(LPVOID)&flags` parses as `(LPVOID) & flags` when the grammar
+                // does not know the typedef: a cast of the address, the value is `flags`.
+                if self.lang.is_c() && op.trim() == "&" && self.is_pointer_typedef_cast(l) {
+                    return self.expr(r);
+                }
                 let op = bin_op(op.trim());
                 self.binary(op, l, r, sp)
             }

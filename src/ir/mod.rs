@@ -15,6 +15,8 @@
 
 pub mod flow;
 pub mod lower;
+#[cfg(test)]
+mod tests;
 
 use crate::diagnostic::Span;
 
@@ -468,6 +470,15 @@ impl Ir {
                     // tested; a method call's receiver too (`opts.get("insecure")`).
                     if let Some((recv, _)) = callee.rsplit_once('.') {
                         out.push((recv.to_string(), node.span));
+                    }
+                    // A getter reads an option: `config.isInsecure()`, `opts.getSkipVerify()`.
+                    let last = callee.rsplit('.').next().unwrap_or(callee);
+                    let getter = ["is", "get"].iter().any(|p| {
+                        last.strip_prefix(p)
+                            .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_uppercase()))
+                    });
+                    if getter && args.is_empty() {
+                        out.push((callee.clone(), node.span));
                     }
                     for a in args.iter().rev() {
                         stack.push(a.value);

@@ -29,22 +29,51 @@ pub type Seen = (usize, String, String);
 
 /// Scans one file's bytes with the real pipeline (prefilter included).
 pub fn findings_for(engine: &Engine, pf: &Prefilter, path: &Path, bytes: &[u8]) -> Vec<Seen> {
+    findings_detail(engine, pf, path, &path.to_string_lossy(), bytes)
+        .into_iter()
+        .map(|f| (f.line, f.category, f.rule))
+        .collect()
+}
+
+/// A finding with what fixtures assert about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeenFinding {
+    /// 1-based line.
+    pub line: usize,
+    /// Category.
+    pub category: String,
+    /// Rule id.
+    pub rule: String,
+    /// The option that gates it, when it is an opt-in.
+    pub opt_in: Option<String>,
+}
+
+/// Scans one file's bytes with the real pipeline (prefilter included); `display` is the
+/// path the report (and the file-context classification) sees.
+pub fn findings_detail(
+    engine: &Engine,
+    pf: &Prefilter,
+    path: &Path,
+    display: &str,
+    bytes: &[u8],
+) -> Vec<SeenFinding> {
     let checker = Checker {
         engine,
         prefilter: Some(pf),
         unused_suppressions: true,
     };
-    match checker.check(path, &path.to_string_lossy(), bytes, false) {
+    match checker.check(path, display, bytes, false) {
         Checked::Findings(report) => report
             .findings
             .iter()
             .map(|f| {
                 let pos = report.index.position(&report.text, f.span.start);
-                (
-                    pos.line,
-                    f.category.as_str().to_string(),
-                    engine.rules.rules[f.rule].id.clone(),
-                )
+                SeenFinding {
+                    line: pos.line,
+                    category: f.category.as_str().to_string(),
+                    rule: engine.rules.rules[f.rule].id.clone(),
+                    opt_in: f.opt_in.clone(),
+                }
             })
             .collect(),
         Checked::Clean { .. } | Checked::Binary => Vec::new(),
@@ -106,6 +135,39 @@ pub fn files_below(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// What an expectation says about a finding's opt-in marking (DETECTION.md, "Who asked
+/// for it?").
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum OptIn {
+    /// No `opt-in` word: the finding must not be an opt-in.
+    No,
+    /// `opt-in`: the finding must be an opt-in, gated by any option.
+    Any,
+    /// `opt-in=NAME`: the finding must be an opt-in gated by exactly `NAME`.
+    Named(String),
+}
+
+impl OptIn {
+    /// Whether a finding's `opt_in` satisfies the expectation.
+    pub fn accepts(&self, got: Option<&str>) -> bool {
+        match (self, got) {
+            (OptIn::No, None) | (OptIn::Any, Some(_)) => true,
+            (OptIn::Named(want), Some(g)) => want == g,
+            _ => false,
+        }
+    }
+}
+
+impl std::fmt::Display for OptIn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OptIn::No => f.write_str("not an opt-in"),
+            OptIn::Any => f.write_str("opt-in"),
+            OptIn::Named(n) => write!(f, "opt-in={n}"),
+        }
+    }
+}
+
 /// One expectation parsed from a fixture.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Expect {
@@ -115,6 +177,8 @@ pub struct Expect {
     pub categories: BTreeSet<String>,
     /// Rule ids, when given (a finding matches any of them).
     pub rules: Vec<String>,
+    /// Whether the finding must be an opt-in (`opt-in`, `opt-in=NAME`) or must not be.
+    pub opt_in: OptIn,
     /// Line of the annotation itself.
     pub at: usize,
 }
@@ -214,20 +278,35 @@ fn parse_body(body: &str, line: usize, at: usize) -> Result<Expect, String> {
             return Err(format!("line {at}: unknown category `{c}`"));
         }
     }
-    // Rule ids follow the categories; the first word that is not kebab-case starts a comment.
-    let rules = rest
-        .split_whitespace()
-        .take_while(|w| {
-            w.contains('-')
-                && w.chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        })
-        .map(str::to_string)
-        .collect();
+    // Rule ids and the `opt-in` marker follow the categories; the first other word that
+    // is not kebab-case starts a comment.
+    let mut rules = Vec::new();
+    let mut opt_in = OptIn::No;
+    for w in rest.split_whitespace() {
+        if w == "opt-in" {
+            opt_in = OptIn::Any;
+            continue;
+        }
+        if let Some(name) = w.strip_prefix("opt-in=") {
+            if name.is_empty() {
+                return Err(format!("line {at}: `opt-in=` needs the option's name"));
+            }
+            opt_in = OptIn::Named(name.to_string());
+            continue;
+        }
+        let kebab = w.contains('-')
+            && w.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if !kebab {
+            break;
+        }
+        rules.push(w.to_string());
+    }
     Ok(Expect {
         line,
         categories,
         rules,
+        opt_in,
         at,
     })
 }

@@ -295,6 +295,13 @@ impl Sinks<'_, '_> {
                 }
                 return false;
             };
+            // An argument of an assertion (`self.assertEqual({"verify": s.verify}, x)`,
+            // `expect(opts).toEqual({rejectUnauthorized: false})`): compared.
+            if let NodeKind::Call { callee, .. } = &self.ir.node(parent).kind {
+                if is_assertion(callee) {
+                    return true;
+                }
+            }
             if let NodeKind::Object { fields, .. } = &self.ir.node(parent).kind {
                 // Held by a field named `expected...`, or by a test case that also has
                 // an `expected...`/`want...` field: the case feeds a pure conversion.
@@ -1040,25 +1047,36 @@ impl Sinks<'_, '_> {
                 | "_putenv"
                 | "_wputenv"
         ) || (method == "setdefault" && recv == Some("environ"));
-        let str_arg = |this: &Self, i: usize| -> Option<(String, Span)> {
+        let str_val = |this: &Self, i: usize| -> Option<Val> {
             let &a = args.get(i)?;
-            this.flow.resolve(a).into_iter().find_map(|v| match v.kind {
+            this.flow
+                .resolve(a)
+                .into_iter()
+                .find(|v| matches!(v.kind, ValKind::Str(_)))
+        };
+        let str_arg = |this: &Self, i: usize| -> Option<(String, Span)> {
+            str_val(this, i).and_then(|v| match v.kind {
                 ValKind::Str(s) => Some((s, v.span)),
                 _ => None,
             })
         };
         if env_call {
-            if let Some((name, span)) = str_arg(self, 0) {
+            if let Some(whole) = str_val(self, 0) {
+                let ValKind::Str(name) = &whole.kind else {
+                    return;
+                };
                 if let Some((k, v)) = name.split_once('=') {
                     let mut sub = Vec::new();
                     super::super::command::env_setting(
                         k,
                         Value::Str(v.to_string()),
-                        span,
+                        whole.span,
                         &mut sub,
                     );
                     for f in sub {
-                        self.facts.push(f);
+                        // Under a bypass option (`if (insecure) _putenv("...=0")`): an opt-in.
+                        let via = self.via(&whole, stmt, sink, Some(Position::Call), None, false);
+                        self.push(f, via);
                     }
                 } else if let Some(&a) = args.get(1) {
                     for v in self.flow.resolve(a) {
@@ -1076,13 +1094,18 @@ impl Sinks<'_, '_> {
             }
         }
         if method == "setProperty" && recv == Some("System") {
-            if let (Some((k, _)), Some((v, vspan))) = (str_arg(self, 0), str_arg(self, 1)) {
-                self.facts.push(Fact::Setting(SettingFact {
-                    domain: "jvm-property",
-                    key: k,
-                    value: Value::Str(v),
-                    span: vspan,
-                }));
+            if let (Some((k, _)), Some(val)) = (str_arg(self, 0), str_val(self, 1)) {
+                if let ValKind::Str(v) = &val.kind {
+                    let fact = Fact::Setting(SettingFact {
+                        domain: "jvm-property",
+                        key: k,
+                        value: Value::Str(v.clone()),
+                        span: val.span,
+                    });
+                    // Under a bypass option: an opt-in.
+                    let via = self.via(&val, stmt, sink, Some(Position::Call), None, false);
+                    self.push(fact, via);
+                }
             }
         }
         if method == "SetSwitch" && recv == Some("AppContext") {
@@ -1107,6 +1130,33 @@ impl Sinks<'_, '_> {
             }
         }
     }
+}
+
+/// Whether a call is a test's assertion: a segment starting with `assert`/`expect`
+/// (`self.assertEqual`, `assert.deepStrictEqual`, `expect(x).toEqual`), or a matcher
+/// or comparison of a test library (`toEqual`, testify's `require.Equal`).
+fn is_assertion(callee: &str) -> bool {
+    let mut segs = callee.rsplit('.');
+    let last = segs.next().unwrap_or("");
+    let recv = segs.next().unwrap_or("");
+    if callee.split('.').any(|s| {
+        let l = s.to_ascii_lowercase();
+        l.starts_with("assert") || l.starts_with("expect")
+    }) {
+        return true;
+    }
+    matches!(
+        last,
+        "toEqual"
+            | "toStrictEqual"
+            | "toMatchObject"
+            | "toHaveBeenCalledWith"
+            | "toHaveBeenLastCalledWith"
+            | "toBeCalledWith"
+            | "calledWith"
+            | "calledWithMatch"
+    ) || (matches!(recv, "require" | "assert" | "is" | "reflect")
+        && matches!(last, "Equal" | "EqualValues" | "DeepEqual" | "Exactly"))
 }
 
 /// Keys whose value is a certificate-validation callback (judged in `callbacks`).
