@@ -102,44 +102,7 @@ fn check_file(
 /// tool is wrong. The test fails when a listed defect no longer occurs (remove it then),
 /// so this list is always the current set of known wrong answers, never a way to make a
 /// fixture agree with the tool.
-const KNOWN_DEFECTS: &[(&str, &str)] = &[
-    (
-        "fixtures/powershell/Install-BranchAgent.ps1:30: [legacy-protocol] dotnet-security-protocol-legacy is opt-in=$AllowLegacyTls, the annotation on line 29 says not an opt-in",
-        "PowerShell analyzer: an `elseif` branch runs when `$AllowLegacyTls` is NOT set, yet is marked as gated by it",
-    ),
-    (
-        "fixtures/powershell/Install-BranchAgent.ps1:34: [legacy-protocol] dotnet-security-protocol-legacy is opt-in=$AllowLegacyTls, the annotation on line 33 says not an opt-in",
-        "PowerShell analyzer: as above, a later `elseif` of the same `if ($AllowLegacyTls)`",
-    ),
-    (
-        "fixtures/powershell/Set-DepotTlsPolicy.ps1:52: unexpected [legacy-protocol] dotnet-security-protocol-legacy",
-        "PowerShell analyzer, version-mapping: a `switch` arm that returns `[Net.SecurityProtocolType]::Tls` is a parser, not a setting",
-    ),
-    (
-        "fixtures/powershell/Set-DepotTlsPolicy.ps1:53: unexpected [legacy-protocol] dotnet-security-protocol-legacy",
-        "PowerShell analyzer, version-mapping: as above (`return [Net.SecurityProtocolType]::Tls11`)",
-    ),
-    (
-        "fixtures/powershell/Set-DepotTlsPolicy.ps1:76: [cert-validation] powershell-skip-certificate-check is not an opt-in, the annotation on line 75 says opt-in=$ValidateCerts",
-        "PowerShell analyzer: `$manifest.SkipCertificateCheck = $true` inside `if (-not $ValidateCerts)` loses the gate when the hashtable is splatted outside the `if`",
-    ),
-    (
-        "fixtures/powershell/Set-DepotTlsPolicy.ps1:26: expected [legacy-protocol] winhttp-default-secure-protocols-legacy (annotation on line 25) not reported",
-        "PowerShell analyzer, flag accumulation: `$protocols = $protocols -bor 0x80` (also `$p = 0x800 -bor 0x80`) then `Set-ItemProperty ... -Value $protocols` is not evaluated",
-    ),
-    (
-        "fixtures/powershell/Set-DepotTlsPolicy.ps1:44: expected [legacy-protocol] schannel-legacy-protocol-enabled (annotation on line 43) not reported",
-        "PowerShell analyzer: a function's parameters are not bound to the literals its call sites pass (`Set-SchannelProtocol -Protocol 'TLS 1.0' -Enabled 1`)",
-    ),
-    (
-        "fixtures/powershell/Set-DepotTlsPolicy.ps1:104: expected [legacy-protocol] winhttp-default-secure-protocols-legacy (annotation on line 103) not reported",
-        "PowerShell analyzer: a key opened with `[Microsoft.Win32.RegistryKey]::OpenBaseKey(...)` then `.OpenSubKey(...)` is not tracked to `.SetValue` (`[Microsoft.Win32.Registry]::LocalMachine.OpenSubKey` is)",
-    ),
-    (
-        "fixtures/powershell/tests/DepotApi.Tests.ps1:24: unexpected [legacy-protocol] dotnet-security-protocol-legacy",
-        "PowerShell analyzer, test-data-compared: a Pester `-TestCases` entry `Expected = [Net.SecurityProtocolType]::Tls` is compared, not set",
-    ),
-];
+const KNOWN_DEFECTS: &[(&str, &str)] = &[];
 
 #[test]
 fn fixtures_match_their_annotations() {

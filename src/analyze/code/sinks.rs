@@ -1084,7 +1084,7 @@ impl Sinks<'_, '_> {
                             continue;
                         };
                         let mut sub = Vec::new();
-                        super::super::command::env_setting(&name, val, v.span, &mut sub);
+                        super::super::command::env_setting(name, val, v.span, &mut sub);
                         for f in sub {
                             let via = self.via(&v, stmt, sink, Some(Position::Call), None, false);
                             self.push(f, via);

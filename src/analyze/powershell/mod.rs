@@ -65,6 +65,9 @@ struct Entry {
     val: Val,
     /// Span of the value expression.
     span: Span,
+    /// The bypass option of the `if` that set this entry (`if (-not $ValidateCerts) {
+    /// $params.SkipCertificateCheck = $true }`), carried to where the table is splatted.
+    gate: Option<String>,
 }
 
 impl Val {
@@ -85,6 +88,11 @@ impl Val {
             _ => vec![Value::Unknown],
         }
     }
+}
+
+/// Integers as PowerShell hex literals.
+fn ints_val(v: impl Iterator<Item = u64>) -> Val {
+    Val::Strs(v.map(|x| format!("0x{x:X}")).collect())
 }
 
 fn product(a: &[String], b: &[String], sep: &str) -> Vec<String> {
@@ -167,6 +175,22 @@ struct Ps<'a, 'f> {
     piped_from: Option<(usize, usize)>,
     /// Flag facts held by variables until the variable is used to set something.
     pending: HashMap<String, Vec<Fact>>,
+    /// Where each variable's current value was written (`$p = $p -bor 0x80`, or the
+    /// argument a call site bound to a function parameter): a setting made with the
+    /// variable is reported there (DETECTION.md, "Which line").
+    var_spans: HashMap<String, Span>,
+    /// Functions of the file by lower-case name: analyzed again for each call site with
+    /// the parameters bound to the call's arguments.
+    funcs: HashMap<String, FuncDef>,
+    /// Functions being analyzed for a call (no recursion).
+    active: Vec<String>,
+    /// Call sites analyzed so far (bounded).
+    calls: usize,
+    /// Bypass options of the enclosing gated `if` branches.
+    gates: Vec<String>,
+    /// Inside `return ...` or an output-only statement: a constant there is a function's
+    /// result (a mapping from a name to a protocol), not a setting.
+    returning: bool,
     /// Current nesting of blocks and sub-pipelines.
     nest: usize,
     depth: u8,
@@ -176,6 +200,20 @@ struct Ps<'a, 'f> {
 
 /// Deepest nesting of script blocks and sub-pipelines followed.
 const MAX_NEST: usize = 128;
+
+/// Most call sites of the file's own functions analyzed with their arguments bound.
+const MAX_CALLS: usize = 256;
+
+/// A function of the file: its body and its parameters in declaration order.
+#[derive(Debug, Clone)]
+struct FuncDef {
+    /// Index of the body's `{`.
+    open: usize,
+    /// Index of the body's `}`.
+    close: usize,
+    /// Lower-case parameter names (without `$`).
+    params: Vec<String>,
+}
 
 fn var_key(name: &str) -> String {
     let lower = name.to_ascii_lowercase();
@@ -376,23 +414,38 @@ impl Ps<'_, '_> {
                     self.foreach(a, b);
                     return;
                 }
-                "if" | "elseif" | "else" | "while" | "until" | "switch" | "do" | "try"
-                | "catch" | "finally" | "for" | "foreach" | "trap" | "begin" | "process"
-                | "end" | "dynamicparam" | "clean" | "function" | "filter" | "workflow"
+                "if" => {
+                    self.if_chain(a, b);
+                    return;
+                }
+                "elseif" | "else" | "while" | "until" | "switch" | "do" | "try" | "catch"
+                | "finally" | "for" | "foreach" | "trap" | "begin" | "process" | "end"
+                | "dynamicparam" | "clean" | "function" | "filter" | "workflow"
                 | "configuration" | "node" | "parallel" | "sequence" | "inlinescript" | "data" => {
                     let start = self.facts.len();
                     self.scan(a, b, false);
                     self.recurse_blocks(a, b);
                     // `if (-not $ValidateCerts) { ... }`: what the branches set is an
                     // opt-in of that option (DETECTION.md, "Who asked for it?").
-                    if matches!(kw.as_str(), "if" | "elseif" | "while" | "switch") {
+                    if matches!(kw.as_str(), "while" | "switch") {
                         if let Some(gate) = self.condition_gate(a, b) {
                             self.gate_facts(start, &gate);
                         }
                     }
                     return;
                 }
-                "return" | "exit" | "break" | "continue" => {
+                "return" => {
+                    // A returned constant is the function's result (`switch ($Name) {
+                    // 'archive' { return [Net.SecurityProtocolType]::Tls } }` maps a name to a
+                    // protocol); the caller's assignment is the setting.
+                    if a + 1 < b {
+                        let saved = std::mem::replace(&mut self.returning, true);
+                        self.statement(a + 1, b);
+                        self.returning = saved;
+                    }
+                    return;
+                }
+                "exit" | "break" | "continue" => {
                     if a + 1 < b {
                         self.statement(a + 1, b);
                     }
@@ -434,6 +487,19 @@ impl Ps<'_, '_> {
         }
         if let Some(k) = self.assignment_op(a, b) {
             self.assignment(a, k, b);
+            return;
+        }
+        // A statement that only outputs a constant (`'archive' { [Net.SecurityProtocolType]::Tls }`
+        // in a switch, the last line of a function) is a result, not a setting.
+        if self.toks[a].kind == Kind::Type
+            && self.is_op(a + 1, "::")
+            && self.tok(a + 2).is_some_and(|t| t.kind == Kind::Word)
+            && !self.is_open(a + 3, "(")
+            && !(a + 3..b).any(|k| self.is_op(k, "|"))
+        {
+            let saved = std::mem::replace(&mut self.returning, true);
+            self.pipeline(a, b);
+            self.returning = saved;
             return;
         }
         self.pipeline(a, b);
@@ -485,7 +551,8 @@ impl Ps<'_, '_> {
             }
         }
         let rhs_val = self.eval(ra, rb);
-        let rhs_span = self.span_of(ra, rb);
+        let rhs_span = self.value_span(ra, rb);
+        let gate = self.gates.last().cloned();
         if base.kind == Kind::Var && members.is_empty() {
             let name = var_key(&base.text);
             match index {
@@ -498,6 +565,7 @@ impl Ps<'_, '_> {
                             }
                         }
                     } else {
+                        self.var_spans.insert(name.clone(), rhs_span);
                         self.vars.insert(name, rhs_val.clone());
                     }
                 }
@@ -511,6 +579,7 @@ impl Ps<'_, '_> {
                                 key,
                                 val: rhs_val.clone(),
                                 span: rhs_span,
+                                gate: gate.clone(),
                             });
                         }
                     }
@@ -526,6 +595,7 @@ impl Ps<'_, '_> {
                     key: members[0].0.clone(),
                     val: rhs_val.clone(),
                     span: rhs_span,
+                    gate,
                 });
             }
         } else if let Some((member, _)) = members.last() {
@@ -929,6 +999,7 @@ impl Ps<'_, '_> {
                         key: k.to_string(),
                         val: Val::Strs(vec![v.to_string()]),
                         span: kt.span,
+                        gate: self.gates.last().cloned(),
                     });
                 }
                 continue;
@@ -961,6 +1032,7 @@ impl Ps<'_, '_> {
                 key,
                 val,
                 span: self.span_of(va, vb),
+                gate: self.gates.last().cloned(),
             });
         }
         out
@@ -1002,6 +1074,9 @@ impl Ps<'_, '_> {
                 }
             }
             return Val::Strs(acc);
+        }
+        if let Some(v) = self.eval_bits(a, b) {
+            return v;
         }
         let t = self.toks[a].clone();
         // A cast applies to what follows.
@@ -1046,6 +1121,62 @@ impl Ps<'_, '_> {
                 }
             }
             _ => Val::Unknown,
+        }
+    }
+
+    /// `$p -bor 0x80`, `0x800 -bor 0x200`, `$p -band (-bnot 0x200)`: numbers combined with
+    /// bitwise operators (left to right, as PowerShell does), when every operand is known.
+    /// `None` when `[a, b)` is not such an expression.
+    fn eval_bits(&mut self, a: usize, b: usize) -> Option<Val> {
+        let mut ops = Vec::new();
+        let mut i = a;
+        while i < b {
+            let t = &self.toks[i];
+            if t.kind == Kind::Op && matches!(t.text.as_str(), "-bor" | "-band" | "-bxor") {
+                ops.push(i);
+            }
+            i = self.after(i);
+        }
+        let negated = ops.is_empty() && self.is_op(a, "-bnot");
+        if ops.is_empty() && !negated {
+            return None;
+        }
+        if negated {
+            let v = self.eval_ints(a + 1, b);
+            return Some(v.map_or(Val::Unknown, |v| {
+                ints_val(v.iter().map(|x| !x & 0xFFFF_FFFF))
+            }));
+        }
+        let Some(mut acc) = self.eval_ints(a, ops[0]) else {
+            return Some(Val::Unknown);
+        };
+        for (k, &op) in ops.iter().enumerate() {
+            let end = ops.get(k + 1).copied().unwrap_or(b);
+            let Some(rhs) = self.eval_ints(op + 1, end) else {
+                return Some(Val::Unknown);
+            };
+            let mut next = Vec::new();
+            for &x in &acc {
+                for &y in &rhs {
+                    if next.len() < MAX_ALTS {
+                        next.push(match self.toks[op].text.as_str() {
+                            "-bor" => x | y,
+                            "-band" => x & y,
+                            _ => x ^ y,
+                        });
+                    }
+                }
+            }
+            acc = next;
+        }
+        Some(ints_val(acc.into_iter()))
+    }
+
+    /// The integers `[a, b)` may be.
+    fn eval_ints(&mut self, a: usize, b: usize) -> Option<Vec<u64>> {
+        match self.eval(a, b) {
+            Val::Strs(v) if !v.is_empty() => v.iter().map(|s| parse_int(s.trim())).collect(),
+            _ => None,
         }
     }
 
@@ -1129,8 +1260,9 @@ impl Ps<'_, '_> {
         {
             let close = self.pair[a + 3]?;
             let args = self.split_args(a + 4, close);
-            let first = args.first().map(|&(x, y)| self.eval(x, y))?;
-            let hive = first.first()?.to_ascii_lowercase();
+            // `'LocalMachine'` or `[Microsoft.Win32.RegistryHive]::LocalMachine`.
+            let &(x, y) = args.first()?;
+            let hive = self.src_slice(self.span_of(x, y)).to_ascii_lowercase();
             let h = if hive.contains("localmachine") {
                 "HKLM"
             } else if hive.contains("currentuser") {
@@ -1258,6 +1390,151 @@ impl Ps<'_, '_> {
     }
 
     /// Splits `[a, b)` at top-level commas (method arguments).
+    /// Where the value of `[a, b)` was written: a lone variable's assignment (or the
+    /// call-site argument bound to it), otherwise the expression itself.
+    fn value_span(&self, a: usize, b: usize) -> Span {
+        if b == a + 1 && self.toks[a].kind == Kind::Var {
+            if let Some(&s) = self.var_spans.get(&var_key(&self.toks[a].text)) {
+                return s;
+            }
+        }
+        self.span_of(a, b)
+    }
+
+    /// The file's functions: `function Name { param(...) ... }` and `function Name($a, $b) { }`.
+    fn functions(&self) -> HashMap<String, FuncDef> {
+        let mut out = HashMap::new();
+        let n = self.toks.len();
+        let mut i = 0;
+        while i + 2 < n {
+            let t = &self.toks[i];
+            if !(t.kind == Kind::Word
+                && (t.text.eq_ignore_ascii_case("function")
+                    || t.text.eq_ignore_ascii_case("filter"))
+                && self.toks[i + 1].kind == Kind::Word)
+            {
+                i += 1;
+                continue;
+            }
+            let name = self.toks[i + 1].text.to_ascii_lowercase();
+            let mut j = i + 2;
+            let mut params = Vec::new();
+            if self.is_open(j, "(") {
+                let close = self.pair[j].unwrap_or(j);
+                params = self.param_names(j + 1, close);
+                j = close + 1;
+            }
+            while j < n && self.toks[j].kind == Kind::Newline {
+                j += 1;
+            }
+            let Some(close) = self.is_open(j, "{").then(|| self.pair[j]).flatten() else {
+                i += 2;
+                continue;
+            };
+            if params.is_empty() {
+                // `param(...)`: the first statement of the body (after attributes).
+                let mut k = j + 1;
+                while k < close
+                    && matches!(self.toks[k].kind, Kind::Newline | Kind::Type | Kind::Open)
+                    && !self.word_is(k, "param")
+                {
+                    k = if self.toks[k].kind == Kind::Open {
+                        self.after(k)
+                    } else {
+                        k + 1
+                    };
+                }
+                if self.word_is(k, "param") && self.is_open(k + 1, "(") {
+                    let pc = self.pair[k + 1].unwrap_or(k + 1);
+                    params = self.param_names(k + 2, pc);
+                }
+            }
+            out.insert(
+                name,
+                FuncDef {
+                    open: j,
+                    close,
+                    params,
+                },
+            );
+            i = j + 1;
+        }
+        out
+    }
+
+    /// Parameter names of `param(...)`: in each comma-separated part, the first variable
+    /// outside attributes.
+    fn param_names(&self, a: usize, b: usize) -> Vec<String> {
+        let mut out = Vec::new();
+        for (x, y) in self.split_args(a, b) {
+            let mut k = x;
+            while k < y {
+                let t = &self.toks[k];
+                if t.kind == Kind::Var {
+                    out.push(var_key(&t.text));
+                    break;
+                }
+                k = self.after(k);
+            }
+        }
+        out
+    }
+
+    /// A call of one of the file's functions: its body analyzed again with the
+    /// parameters bound to the arguments (`Set-SchannelProtocol -Protocol 'TLS 1.0' -Enabled 1`).
+    fn call_function(&mut self, at: usize, b: usize, name: &str) {
+        let Some(def) = self.funcs.get(name).cloned() else {
+            return;
+        };
+        if self.calls >= MAX_CALLS || self.active.iter().any(|f| f == name) || def.params.is_empty()
+        {
+            return;
+        }
+        // Only the body's own analysis: the call must sit outside it.
+        if (def.open..=def.close).contains(&at) {
+            return;
+        }
+        self.calls += 1;
+        let (named, positional) = self.bind(at + 1, b);
+        let mut pos = positional.iter();
+        let mut bound: Vec<(String, Val, Span)> = Vec::new();
+        for p in &def.params {
+            let arg = named.get(p.as_str()).copied().or_else(|| {
+                // A parameter not named by the call takes the next positional argument.
+                pos.next().copied()
+            });
+            match arg {
+                Some((x, y)) if x < y => {
+                    let v = self.eval(x, y);
+                    bound.push((p.clone(), v, self.value_span(x, y)));
+                }
+                // A switch (`-Force`).
+                Some((x, _)) => {
+                    let span = self
+                        .toks
+                        .get(x.saturating_sub(1))
+                        .map_or(Span::default(), |t| t.span);
+                    bound.push((p.clone(), Val::Strs(vec!["$true".into()]), span));
+                }
+                None => {}
+            }
+        }
+        if bound.iter().all(|(_, v, _)| matches!(v, Val::Unknown)) {
+            return;
+        }
+        let saved_vars = self.vars.clone();
+        let saved_spans = self.var_spans.clone();
+        for (p, v, span) in bound {
+            self.vars.insert(p.clone(), v);
+            self.var_spans.insert(p, span);
+        }
+        self.active.push(name.to_string());
+        self.block(def.open + 1, def.close);
+        self.active.pop();
+        self.vars = saved_vars;
+        self.var_spans = saved_spans;
+    }
+
     fn split_args(&self, a: usize, b: usize) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
         let mut s = a;
@@ -1433,6 +1710,10 @@ impl Ps<'_, '_> {
 
     fn command(&mut self, at: usize, b: usize, name: &str) {
         let output = is_output_command(name);
+        let start = self.facts.len();
+        if self.funcs.contains_key(name) {
+            self.call_function(at, b, name);
+        }
         match name {
             "set-itemproperty" | "sp" | "new-itemproperty" | "set-item" | "si" => {
                 self.registry_cmdlet(at, b, name)
@@ -1449,6 +1730,27 @@ impl Ps<'_, '_> {
         }
         self.scan(at, b, output);
         self.recurse_blocks(at, b);
+        // A splatted entry set inside a gated branch keeps that branch's option.
+        let mut gated: Vec<(Span, String)> = Vec::new();
+        for (x, _) in self.arguments(at + 1, b) {
+            if self.toks[x].kind == Kind::Splat {
+                if let Some(Val::Hash(e)) = self.vars.get(&var_key(&self.toks[x].text)) {
+                    gated.extend(e.iter().filter_map(|e| e.gate.clone().map(|g| (e.span, g))));
+                }
+            }
+        }
+        if !gated.is_empty() {
+            for k in start..self.facts.len() {
+                let span = self.facts[k].span();
+                if let Some((_, g)) = gated
+                    .iter()
+                    .find(|(s, _)| s.start <= span.start && span.start < s.end.max(s.start + 1))
+                {
+                    let g = g.clone();
+                    self.gate_facts_at(k, k + 1, &g);
+                }
+            }
+        }
     }
 
     /// Arguments for the shared command semantics: splats expanded into `-Key value`.
@@ -1550,7 +1852,7 @@ impl Ps<'_, '_> {
                 for k in keys {
                     if let Some(&(x, y)) = named.get(*k) {
                         if x < y {
-                            return Some((this.eval(x, y), this.span_of(x, y)));
+                            return Some((this.eval(x, y), this.value_span(x, y)));
                         }
                     }
                     if let Some(e) = from_splat(k) {
@@ -1559,7 +1861,7 @@ impl Ps<'_, '_> {
                 }
                 if positional_ok {
                     if let Some(&(x, y)) = pos.next() {
-                        return Some((this.eval(x, y), this.span_of(x, y)));
+                        return Some((this.eval(x, y), this.value_span(x, y)));
                     }
                 }
                 None
@@ -1826,6 +2128,21 @@ impl Ps<'_, '_> {
                     continue;
                 }
             }
+            // Pester's `-TestCases @( @{ Expected = [Net.SecurityProtocolType]::Tls } )`:
+            // data a test compares, not settings.
+            if t.kind == Kind::Param
+                && (t.text.eq_ignore_ascii_case("TestCases")
+                    || t.text.eq_ignore_ascii_case("ForEach"))
+            {
+                let mut j = i + 1;
+                while j < b && self.toks[j].kind == Kind::Newline {
+                    j += 1;
+                }
+                if self.is_open(j, "@(") || self.is_open(j, "@{") || self.is_open(j, "(") {
+                    i = self.after(j);
+                    continue;
+                }
+            }
             match t.kind {
                 Kind::Type
                     if self.is_op(i + 1, "::")
@@ -1838,7 +2155,10 @@ impl Ps<'_, '_> {
                         self.trust_all_member(span, &member);
                     } else if let Some(f) = self.ctx.index.lookup(self.ctx.tables, &qualified, true)
                     {
-                        if !self.ctx.tables.is_empty() && self.constant_is_used(i, i + 3, a, b) {
+                        if !self.ctx.tables.is_empty()
+                            && !self.returning
+                            && self.constant_is_used(i, i + 3, a, b)
+                        {
                             self.facts.push(Fact::Flags(FlagFact {
                                 table: f.table.id.clone(),
                                 value: f.entry.value,
@@ -1869,7 +2189,7 @@ impl Ps<'_, '_> {
                 {
                     let ty = t.text.clone();
                     let (text, span) = (self.toks[i + 1].text.clone(), self.toks[i + 1].span);
-                    if self.constant_is_used(i, i + 2, a, b) {
+                    if !self.returning && self.constant_is_used(i, i + 2, a, b) {
                         for part in text.split([',', ' ', '|']).filter(|p| !p.is_empty()) {
                             if let Some(f) = self.ctx.index.lookup(
                                 self.ctx.tables,
@@ -1917,6 +2237,77 @@ impl Ps<'_, '_> {
         }
     }
 
+    /// `if (...) { } elseif (...) { } else { }`: each branch is an opt-in of the bypass
+    /// option its own condition tests (`if ($SkipCertificateCheck) { ... }`); `else` of
+    /// the options the chain tested (`if ($ValidateCerts) { } else { ... }`). An `elseif`
+    /// that tests something else runs when the option is NOT set: not an opt-in.
+    fn if_chain(&mut self, a: usize, b: usize) {
+        let mut chain_gate: Option<String> = None;
+        let mut i = a;
+        while i < b {
+            let is_if = self.word_is(i, "if") || self.word_is(i, "elseif");
+            let is_else = !is_if && self.word_is(i, "else");
+            if !is_if && !is_else {
+                // Anything else in the chain (comments, stray tokens): as before.
+                let next = self.after(i).min(b);
+                self.scan(i, next, false);
+                self.recurse_blocks(i, next);
+                i = next;
+                continue;
+            }
+            let mut j = i + 1;
+            while j < b && self.toks[j].kind == Kind::Newline {
+                j += 1;
+            }
+            let mut gate = None;
+            if is_if && self.is_open(j, "(") {
+                let end = self.pair[j].unwrap_or(b).min(b);
+                // The condition itself (a command in it, `if (Test-Path ...)`).
+                self.scan(j, (end + 1).min(b), false);
+                self.recurse_blocks(j, (end + 1).min(b));
+                gate = self.gate_in(j + 1, end);
+                j = end + 1;
+                while j < b && self.toks[j].kind == Kind::Newline {
+                    j += 1;
+                }
+            }
+            let gate = if is_else { chain_gate.clone() } else { gate };
+            if chain_gate.is_none() && !is_else {
+                chain_gate.clone_from(&gate);
+            }
+            if self.is_open(j, "{") {
+                let close = self.pair[j].unwrap_or(b).min(b);
+                let start = self.facts.len();
+                if let Some(g) = &gate {
+                    self.gates.push(g.clone());
+                }
+                self.block(j + 1, close);
+                if let Some(g) = &gate {
+                    self.gates.pop();
+                    self.gate_facts(start, g);
+                }
+                i = close + 1;
+            } else {
+                i = j.max(i + 1);
+            }
+        }
+    }
+
+    /// The bypass option a condition `[a, b)` tests.
+    fn gate_in(&self, a: usize, b: usize) -> Option<String> {
+        (a..b).find_map(|k| {
+            let c = &self.toks[k];
+            (matches!(c.kind, Kind::Var | Kind::Word | Kind::Str) && self.ctx.flow.is_gate(&c.text))
+                .then(|| {
+                    if c.kind == Kind::Var {
+                        format!("${}", c.text)
+                    } else {
+                        c.text.clone()
+                    }
+                })
+        })
+    }
+
     /// The bypass option named in the conditions of an `if`/`elseif`/`while`/`switch`
     /// chain in `[a, b)` (`$ValidateCerts`, `$SkipCertificateCheck`, `$AllowTls10Server`).
     fn condition_gate(&self, a: usize, b: usize) -> Option<String> {
@@ -1958,7 +2349,13 @@ impl Ps<'_, '_> {
 
     /// Marks the facts from `start` on as opt-ins of `gate`.
     fn gate_facts(&mut self, start: usize, gate: &str) {
-        for f in self.facts.iter_mut().skip(start) {
+        let end = self.facts.len();
+        self.gate_facts_at(start, end, gate);
+    }
+
+    /// Marks the facts `[start, end)` as opt-ins of `gate`.
+    fn gate_facts_at(&mut self, start: usize, end: usize, gate: &str) {
+        for f in self.facts.iter_mut().take(end).skip(start) {
             if let Fact::Via(_, via) = f {
                 if via.opt_in.is_none() {
                     via.opt_in = Some(gate.to_string());
@@ -2110,7 +2507,7 @@ impl Ps<'_, '_> {
         };
         let names = self.eval(nx, ny);
         let value = self.eval(vx, vy);
-        let vspan = self.span_of(vx, vy);
+        let vspan = self.value_span(vx, vy);
         let Some(ns) = names.strs().map(<[String]>::to_vec) else {
             return;
         };
@@ -2176,10 +2573,24 @@ pub fn analyze(text: &str, depth: u8, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
         piped_key: None,
         piped_from: None,
         pending: HashMap::new(),
+        var_spans: HashMap::new(),
+        funcs: HashMap::new(),
+        active: Vec::new(),
+        calls: 0,
+        gates: Vec::new(),
+        returning: false,
         nest: 0,
         depth,
         ctx,
         facts,
     };
+    ps.funcs = ps.functions();
+    let start = ps.facts.len();
     ps.block(0, toks.len());
+    // A function analyzed once where it is defined and again for a call finds its
+    // argument-independent settings twice: keep the first of identical facts.
+    let mut seen = HashSet::new();
+    let mut out: Vec<Fact> = ps.facts.drain(start..).collect();
+    out.retain(|f| seen.insert(format!("{f:?}")));
+    ps.facts.extend(out);
 }
