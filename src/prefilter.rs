@@ -144,7 +144,7 @@ impl Prefilter {
         let Some(launcher) = &self.launcher else {
             return false;
         };
-        if !launcher.search(bytes, View::Bytes, buf) {
+        if !launcher.search(bytes, View::Bytes, buf, None).0 {
             return false;
         }
         let is_b64 = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'=');
@@ -168,7 +168,7 @@ impl Prefilter {
                 continue;
             };
             if let Some(script) = crate::analyze::command::decode_encoded_command(run) {
-                if self.search(script.as_bytes(), View::Bytes, buf) {
+                if self.search(script.as_bytes(), View::Bytes, buf, None).0 {
                     return true;
                 }
             }
@@ -184,12 +184,26 @@ impl Prefilter {
         let view = view_of(bytes);
         BUFFER.with(|cell| {
             let mut buf = cell.borrow_mut();
-            self.search(bytes, view, &mut buf)
-                || (view == View::Bytes && self.encoded_payload_matches(bytes, &mut buf))
+            // One pass folds the bytes once and looks for the launcher words
+            // (`powershell -EncodedCommand`) at the same time.
+            let launcher = match view {
+                View::Bytes => self.launcher.as_deref(),
+                _ => None,
+            };
+            let (hit, launched) = self.search(bytes, view, &mut buf, launcher);
+            hit || (launched && self.encoded_payload_matches(bytes, &mut buf))
         })
     }
 
-    fn search(&self, bytes: &[u8], view: View, buf: &mut Vec<u8>) -> bool {
+    /// Whether a keyword occurs, and whether one of `also`'s keywords does.
+    fn search(
+        &self,
+        bytes: &[u8],
+        view: View,
+        buf: &mut Vec<u8>,
+        also: Option<&Prefilter>,
+    ) -> (bool, bool) {
+        let mut also_seen = false;
         let overlap = self.longest.saturating_sub(1);
         let (start, step) = match view {
             View::Bytes => (0, 1),
@@ -207,12 +221,20 @@ impl Prefilter {
             match view {
                 // A backtick escapes the next character in PowerShell (`-Skip`Cert...`):
                 // dropped, so that an escaped name still holds its keyword.
-                View::Bytes => buf.extend(
-                    bytes[at..end]
-                        .iter()
-                        .filter(|&&b| b != b'`')
-                        .map(u8::to_ascii_lowercase),
-                ),
+                View::Bytes => {
+                    let block = &bytes[at..end];
+                    let base = buf.len();
+                    // Most blocks hold no backtick: a plain copy, folded in place (both
+                    // vectorize), instead of a byte-at-a-time filter.
+                    if memchr::memchr(b'`', block).is_none() {
+                        buf.extend_from_slice(block);
+                    } else {
+                        buf.extend(block.iter().filter(|&&b| b != b'`'));
+                    }
+                    if let Some(tail) = buf.get_mut(base..) {
+                        tail.make_ascii_lowercase();
+                    }
+                }
                 View::Utf16Le(s) => {
                     buf.extend(bytes[s + 2 * at..s + 2 * end].chunks_exact(2).map(|u| {
                         if u[1] == 0 {
@@ -233,11 +255,14 @@ impl Prefilter {
                 }
             }
             if self.groups.iter().any(|g| g.is_match(buf)) {
-                return true;
+                return (true, also_seen);
+            }
+            if let Some(a) = also {
+                also_seen = also_seen || a.groups.iter().any(|g| g.is_match(buf));
             }
             at = end;
         }
-        false
+        (false, also_seen)
     }
 
     /// The (minimal, lowercase) keyword list, for benchmarks and `--stats`.
