@@ -80,6 +80,11 @@ def pol_seeds():
     yield preg([])
 
 
+# Index of each extension's language in fuzz_targets/lower.rs's LANGS.
+LOWER_LANGS = {"c": 0, "h": 1, "cpp": 1, "cc": 1, "hpp": 1, "cs": 2, "go": 3, "java": 4,
+               "js": 5, "mjs": 5, "cjs": 5, "ts": 6, "tsx": 7, "py": 8}
+
+
 def put(target, data):
     d = os.path.join(FUZZ, "corpus", target)
     os.makedirs(d, exist_ok=True)
@@ -111,6 +116,11 @@ def main():
                     count["reg"] = count.get("reg", 0) + 1
                 if fn.lower().endswith(".pol"):
                     put("pol", data)
+                # lower: the first byte picks the language (fuzz_targets/lower.rs, LANGS).
+                ext = fn.lower().rsplit(".", 1)[-1]
+                if ext in LOWER_LANGS:
+                    put("lower", bytes([LOWER_LANGS[ext]]) + data)
+                    count["lower"] = count.get("lower", 0) + 1
                 ti = template_index(fn, data, templates)
                 if ti is not None:
                     put("template", bytes([0x80 | ti]) + data)

@@ -1178,3 +1178,42 @@ fn new_formats_survive_truncation_and_mangling() {
         }
     }
 }
+
+/// PowerShell functions are analyzed again for each call site with the arguments bound:
+/// recursion, mutual recursion and a large function called from thousands of places end
+/// quickly, and the call that passes a legacy protocol is still found.
+#[test]
+fn powershell_call_site_analysis_is_bounded() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let mut s = String::from(
+        "function Set-Proto {\n    param([string] $Protocol, [int] $Enabled)\n    \
+         Set-ItemProperty -Path \"HKLM:\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL\\Protocols\\$Protocol\\Server\" -Name Enabled -Value $Enabled -Type DWord\n    \
+         Set-Proto -Protocol $Protocol -Enabled $Enabled\n    Ping-Pong -Protocol $Protocol\n}\n\
+         function Ping-Pong {\n    param([string] $Protocol)\n    Set-Proto -Protocol $Protocol -Enabled 0\n}\n\
+         Set-Proto -Protocol 'TLS 1.0' -Enabled 1\n",
+    );
+    // A large function called from many places.
+    s.push_str("function Big {\n    param($X)\n");
+    for i in 0..2000 {
+        s.push_str(&format!("    $v{i} = $X + '{i}'\n"));
+    }
+    s.push_str("}\n");
+    for i in 0..5000 {
+        s.push_str(&format!("Big -X 'a{i}'\n"));
+    }
+    write(d, "deploy.ps1", s.as_bytes());
+    let start = Instant::now();
+    let o = tlslint(d, &["scan", "-f", "json", "."]);
+    assert!(
+        start.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        start.elapsed()
+    );
+    let got = findings(&o);
+    assert!(
+        got.iter().any(|f| f.0 == "deploy.ps1" && f.1 == 11),
+        "{got:?}\n{}",
+        stderr(&o)
+    );
+}

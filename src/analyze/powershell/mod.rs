@@ -186,6 +186,8 @@ struct Ps<'a, 'f> {
     active: Vec<String>,
     /// Call sites analyzed so far (bounded).
     calls: usize,
+    /// Tokens analyzed again for call sites so far (bounded).
+    reanalyzed: usize,
     /// Bypass options of the enclosing gated `if` branches.
     gates: Vec<String>,
     /// Inside `return ...` or an output-only statement: a constant there is a function's
@@ -1486,7 +1488,13 @@ impl Ps<'_, '_> {
         let Some(def) = self.funcs.get(name).cloned() else {
             return;
         };
-        if self.calls >= MAX_CALLS || self.active.iter().any(|f| f == name) || def.params.is_empty()
+        // Bounded: at most MAX_CALLS call sites, and at most four times the file's tokens
+        // analyzed again (a large function called from many places).
+        let size = def.close.saturating_sub(def.open);
+        if self.calls >= MAX_CALLS
+            || self.reanalyzed.saturating_add(size) > 4 * self.toks.len() + 4096
+            || self.active.iter().any(|f| f == name)
+            || def.params.is_empty()
         {
             return;
         }
@@ -1495,6 +1503,7 @@ impl Ps<'_, '_> {
             return;
         }
         self.calls += 1;
+        self.reanalyzed += size;
         let (named, positional) = self.bind(at + 1, b);
         let mut pos = positional.iter();
         let mut bound: Vec<(String, Val, Span)> = Vec::new();
@@ -2577,6 +2586,7 @@ pub fn analyze(text: &str, depth: u8, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
         funcs: HashMap::new(),
         active: Vec::new(),
         calls: 0,
+        reanalyzed: 0,
         gates: Vec::new(),
         returning: false,
         nest: 0,
