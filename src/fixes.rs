@@ -531,7 +531,7 @@ pub fn option(
                 end = end.max(value_span.end);
             }
             let span = Span::new(o.option_span.start, end);
-            if text[span.start..span.end].contains(['\n', '\r']) {
+            if text.get(span.start..span.end)?.contains(['\n', '\r']) {
                 return None;
             }
             match list_element(text, span) {

@@ -160,8 +160,13 @@ impl<'a> Lexer<'a> {
             }
             self.i += 1;
         }
+        // A caret as the last byte escapes nothing: the loop stepped past the end.
+        self.i = self.i.min(self.b.len());
         let Some(r) = redirect else { return };
-        let target = self.s[r..self.i].trim_start_matches(['>', '&', '1']);
+        let Some(target) = self.s.get(r..self.i) else {
+            return;
+        };
+        let target = target.trim_start_matches(['>', '&', '1']);
         if let Some(f) = crate::format::deployed_config(target) {
             let mut end = r;
             // `echo x 1>>file`: the stream number is not text.

@@ -145,7 +145,9 @@ impl Lexer<'_, '_> {
             }
             self.i += 1;
         }
-        Span::new(start, self.b.len())
+        // Unclosed: a quote or escape at the end stepped past it.
+        self.i = self.i.min(self.b.len());
+        Span::new(start.min(self.b.len()), self.b.len())
     }
 
     /// `$NAME`, `${NAME}`, `${NAME:-x}`: the known value, if any; advances past it.
