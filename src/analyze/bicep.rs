@@ -489,16 +489,7 @@ mod tests {
         let mut f = Vec::new();
         let (tables, index) = (Vec::new(), Default::default());
         analyze(text, &crate::analyze::Ctx::bare(&tables, &index), &mut f);
-        f.into_iter()
-            .filter_map(|f| match f {
-                Fact::Setting(s) => Some((
-                    s.key,
-                    s.value.text(),
-                    text[s.span.start..s.span.end].to_string(),
-                )),
-                _ => None,
-            })
-            .collect()
+        crate::analyze::settings_of(f, text)
     }
 
     #[test]

@@ -365,16 +365,7 @@ mod tests {
     fn settings(f: fn(&str, &mut Vec<Fact>), text: &str) -> Vec<(String, String, String)> {
         let mut out = Vec::new();
         f(text, &mut out);
-        out.into_iter()
-            .filter_map(|f| match f {
-                Fact::Setting(s) => Some((
-                    s.key,
-                    s.value.text(),
-                    text[s.span.start..s.span.end].to_string(),
-                )),
-                _ => None,
-            })
-            .collect()
+        crate::analyze::settings_of(out, text)
     }
 
     #[test]

@@ -275,16 +275,7 @@ mod tests {
     fn settings(format: FileFormat, text: &str) -> Vec<(String, String, String)> {
         let mut f = Vec::new();
         analyze(format, text, &mut f);
-        f.into_iter()
-            .filter_map(|f| match f {
-                Fact::Setting(s) => Some((
-                    s.key,
-                    s.value.text(),
-                    text[s.span.start..s.span.end].to_string(),
-                )),
-                _ => None,
-            })
-            .collect()
+        crate::analyze::settings_of(f, text)
     }
 
     #[test]
@@ -304,16 +295,7 @@ mod tests {
     fn inventory(text: &str) -> Vec<(String, String, String)> {
         let mut f = Vec::new();
         analyze_inventory(text, &mut f);
-        f.into_iter()
-            .filter_map(|f| match f {
-                Fact::Setting(s) => Some((
-                    s.key,
-                    s.value.text(),
-                    text[s.span.start..s.span.end].to_string(),
-                )),
-                _ => None,
-            })
-            .collect()
+        crate::analyze::settings_of(f, text)
     }
 
     #[test]

@@ -197,3 +197,20 @@ pub fn analyze_embedded(
         facts.push(f);
     }
 }
+
+/// Test helper of the settings analyzers: the settings among `facts` as (key, value, the
+/// text their span covers).
+#[cfg(test)]
+pub(crate) fn settings_of(facts: Vec<Fact>, text: &str) -> Vec<(String, String, String)> {
+    facts
+        .into_iter()
+        .filter_map(|f| match f {
+            Fact::Setting(s) => Some((
+                s.key,
+                s.value.text(),
+                text[s.span.start..s.span.end].to_string(),
+            )),
+            _ => None,
+        })
+        .collect()
+}
