@@ -397,6 +397,7 @@ mod tests {
             engine,
             prefilter: None,
             unused_suppressions: false,
+            pool: None,
         };
         match checker.check(path, "t.sh", &bytes, true) {
             Checked::Findings(r) => *r,
@@ -415,6 +416,7 @@ mod tests {
             engine: &engine,
             prefilter: None,
             unused_suppressions: false,
+            pool: None,
         };
         let fixed = fix_in_memory(&checker, &report, &FixOptions::default()).expect("a fix");
         assert_eq!(fixed.text, "curl https://x/\n");

@@ -293,7 +293,10 @@ pub fn scan(args: &ScanArgs) -> Result<ExitStatus> {
         stdin_bytes = Some(bytes);
         outcome
     } else {
-        scan::scan(&opts, &engine, &prefilter)
+        crate::profile::pause();
+        let outcome = scan::scan(&opts, &engine, &prefilter);
+        crate::profile::resume(crate::profile::Stage::Report);
+        outcome
     };
 
     if let Some(path) = &args.write_baseline {
@@ -330,6 +333,7 @@ pub fn scan(args: &ScanArgs) -> Result<ExitStatus> {
             engine: &engine,
             prefilter: Some(&prefilter),
             unused_suppressions: unused_on,
+            pool: None,
         };
         let (status, fixed) = fix(
             args,

@@ -37,7 +37,7 @@ pub struct Engine {
     keys: crate::analyze::KeyFilter,
     /// Second-stage keyword sets per code language (by setting domain): only the
     /// keywords of rules that can match in that language.
-    code_filters: HashMap<&'static str, crate::prefilter::Prefilter>,
+    code_filters: HashMap<&'static str, CodeFilter>,
     /// Rules and categories not reported in some files (configuration's `per-file-ignores`).
     per_file_ignores: Option<crate::config::PerFileIgnores>,
     /// Honour other tools' suppression markers (`//nolint:gosec`, `# nosec`, ...).
@@ -97,7 +97,20 @@ fn constant_keyword(name: &str) -> String {
 /// constants of flag tables with the calls and members that take their numbers, and
 /// the construct rules' own keywords. Derived from the rule data, so it cannot drift.
 fn code_keywords(rules: &RuleSet, d: &str) -> Vec<String> {
+    let (mut out, written) = code_keyword_sets(rules, d);
+    out.extend(written);
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The second-stage keywords of code domain `d`, in two sets: words whose presence is
+/// enough, and setting keys that count only where the code writes them (see
+/// [`written_key`]), because the same word is common in code that only reads it
+/// (`verify`, `InsecureSkipVerify`).
+fn code_keyword_sets(rules: &RuleSet, d: &str) -> (Vec<String>, Vec<String>) {
     let mut out = Vec::new();
+    let mut written = Vec::new();
     for r in &rules.rules {
         for m in &r.matchers {
             match m {
@@ -124,6 +137,8 @@ fn code_keywords(rules: &RuleSet, d: &str) -> Vec<String> {
                             out.push(format!("{k}:"));
                             out.push(format!(".{k} ="));
                             out.push(format!(".{k}="));
+                        } else if s.domain == d {
+                            written.push(k.to_string());
                         } else {
                             out.push(k.to_string());
                         }
@@ -155,10 +170,71 @@ fn code_keywords(rules: &RuleSet, d: &str) -> Vec<String> {
             }
         }
     }
-    out.retain(|k| !k.is_empty());
-    out.sort();
-    out.dedup();
-    out
+    for v in [&mut out, &mut written] {
+        v.retain(|k| !k.is_empty());
+        v.sort();
+        v.dedup();
+    }
+    (out, written)
+}
+
+/// The second stage of one code domain: any word of `words`, or a key of `written`
+/// where the code writes it.
+#[derive(Debug, Clone)]
+struct CodeFilter {
+    words: crate::prefilter::Prefilter,
+    written: Option<aho_corasick::AhoCorasick>,
+}
+
+impl CodeFilter {
+    fn new(words: &[String], written: &[String]) -> CodeFilter {
+        let automaton = (!written.is_empty())
+            .then(|| {
+                // Leftmost-longest: `InsecureSkipVerifyTLS:` is the key
+                // `InsecureSkipVerifyTLS` written, not `InsecureSkipVerify` followed by `T`.
+                aho_corasick::AhoCorasick::builder()
+                    .ascii_case_insensitive(true)
+                    .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+                    .build(written)
+                    .ok()
+            })
+            .flatten();
+        // Without its automaton, a written key is a plain word again.
+        let words = match automaton {
+            Some(_) => crate::prefilter::Prefilter::new(words),
+            None => crate::prefilter::Prefilter::new(words.iter().chain(written)),
+        };
+        CodeFilter {
+            words,
+            written: automaton,
+        }
+    }
+
+    fn is_match(&self, text: &[u8]) -> bool {
+        let Some(written) = &self.written else {
+            // An empty word set matches every file.
+            return self.words.is_match(text);
+        };
+        (!self.words.keywords().is_empty() && self.words.is_match(text))
+            || written.find_iter(text).any(|m| written_key(text, m.end()))
+    }
+}
+
+/// Whether a setting key that ends at `end` is written there, as every position a
+/// setting fact comes from writes it: an argument or assignment (`verify=`,
+/// `.InsecureSkipVerify = `), a field or annotated member (`InsecureSkipVerify:`), a
+/// dict key or string subscript (`'verify'`), a setter (`SetInsecureSkipVerify(`).
+/// Blanks may separate the key from `=`, `:` or `(`; a quote must follow at once.
+pub fn written_key(text: &[u8], end: usize) -> bool {
+    match text.get(end) {
+        Some(b'\'' | b'"' | b'`') => return true,
+        None => return false,
+        _ => {}
+    }
+    let rest = text.get(end..).unwrap_or_default();
+    rest.iter()
+        .find(|c| !matches!(c, b' ' | b'\t'))
+        .is_some_and(|c| matches!(c, b'=' | b':' | b'('))
 }
 
 /// Values substituted into message templates.
@@ -256,9 +332,8 @@ impl Engine {
             }
         }
         for d in CODE_DOMAINS {
-            let words = code_keywords(&e.rules, d);
-            e.code_filters
-                .insert(d, crate::prefilter::Prefilter::new(&words));
+            let (words, written) = code_keyword_sets(&e.rules, d);
+            e.code_filters.insert(d, CodeFilter::new(&words, &written));
         }
         // Data formats read as one setting per member (JSON, Bicep): a file without a
         // keyword of a rule that judges that domain has nothing to report.
@@ -274,18 +349,17 @@ impl Engine {
                 })
                 .flat_map(|r| r.keywords.iter().cloned())
                 .collect();
-            e.code_filters
-                .insert(d, crate::prefilter::Prefilter::new(&words));
+            e.code_filters.insert(d, CodeFilter::new(&words, &[]));
         }
         e
     }
 
     /// Whether decoded code of setting domain `domain` holds a keyword of a rule that can
     /// match in that language (the second stage of the prefilter).
-    pub fn code_may_match(&self, domain: &str, text: &str) -> bool {
+    pub fn code_may_match(&self, domain: &str, text: &[u8]) -> bool {
         self.code_filters
             .get(domain)
-            .is_none_or(|p| p.is_match(text.as_bytes()))
+            .is_none_or(|p| p.is_match(text))
     }
 
     /// The second-stage keywords of code domain `d` (`tlslint rules --format keywords`).
@@ -769,6 +843,59 @@ fn placed(m: &SettingMatcher, via: Option<&Via>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_setting_key_counts_where_it_is_written() {
+        let written = |t: &str, key: &str| {
+            let end = t.find(key).map(|i| i + key.len()).unwrap_or(0);
+            written_key(t.as_bytes(), end)
+        };
+        // Every position a setting fact comes from.
+        assert!(written("get(u, verify=False)", "verify"));
+        assert!(written("s.verify    = False", "verify"));
+        assert!(written("{'verify': False}", "verify"));
+        assert!(written("kw[\"verify\"] = v", "verify"));
+        assert!(written(
+            "tls.Config{InsecureSkipVerify: true}",
+            "InsecureSkipVerify"
+        ));
+        assert!(written("verify_ssl : bool = False", "verify_ssl"));
+        assert!(written(
+            "o.SetInsecureSkipVerify(true)",
+            "InsecureSkipVerify"
+        ));
+        assert!(written("o.Insecure\t= true", "Insecure"));
+        // Reads, longer names, and a key at the end of the file.
+        // A colon may be an annotation (`verify: bool = False`): read as written.
+        assert!(written("if s.verify:", "verify"));
+        assert!(!written(
+            "if cfg.InsecureSkipVerify {",
+            "InsecureSkipVerify"
+        ));
+        assert!(!written("self.verify_response(r)", "verify"));
+        assert!(!written("return verify", "verify"));
+        assert!(!written("x.verify", "verify"));
+    }
+
+    #[test]
+    fn the_second_stage_wants_a_written_key_or_a_specific_word() {
+        let e = Engine::new(RuleSet::builtin().expect("rules"));
+        let py = |t: &str| e.code_may_match("python", t.as_bytes());
+        assert!(py("requests.get(u, verify=False)\n"));
+        assert!(py("session.verify   = False\n"));
+        assert!(py("opts = {'verify': False}\n"));
+        assert!(py("Client(verify_server_cert=False)\n"));
+        assert!(py("ctx.verify_mode = ssl.CERT_NONE\n"));
+        assert!(!py(
+            "def verify_signature(sig):\n    return sig.verify_with(key)\n"
+        ));
+        assert!(!py("if session.verify and ok:\n    pass\n"));
+        let go = |t: &str| e.code_may_match("go", t.as_bytes());
+        assert!(go("c := &tls.Config{InsecureSkipVerify: true}\n"));
+        assert!(go("opts := []Opt{WithInsecureSkipVerifyTLS(o.insecure)}\n"));
+        assert!(go("cfg.InsecureSkipVerify = skip\n"));
+        assert!(!go("if cfg.InsecureSkipVerify {\n\tlog.Print(1)\n}\n"));
+    }
 
     #[test]
     fn templates() {

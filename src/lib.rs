@@ -25,6 +25,7 @@ pub mod ir;
 pub mod isolate;
 pub mod memory;
 pub mod prefilter;
+pub mod profile;
 pub mod report;
 pub mod rules;
 pub mod safe_io;

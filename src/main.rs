@@ -8,7 +8,12 @@ fn main() {
     tlslint::isolate::install_hook();
     let cli = Cli::parse();
     let result = match &cli.command {
-        Command::Scan(args) => commands::scan(args),
+        Command::Scan(args) => {
+            tlslint::profile::init_from_env();
+            let r = commands::scan(args);
+            tlslint::profile::print();
+            r
+        }
         Command::Rules(args) => commands::rules(args),
         Command::Explain(args) => commands::explain(args),
         Command::Completions(args) => commands::completions(args),

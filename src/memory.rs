@@ -17,7 +17,7 @@ use std::sync::{Condvar, Mutex};
 /// Estimated analysis memory above which a file is analyzed in windows.
 pub const PER_FILE: usize = 40 << 20;
 /// Files cheaper than this do not wait for the pool.
-pub const SMALL: usize = 512 << 10;
+pub const SMALL: usize = 4 << 20;
 /// The pool's capacity: estimated memory of the big files analyzed at once.
 pub const POOL: usize = 32 << 20;
 /// Bytes of context on each side of a keyword in windowed analysis.

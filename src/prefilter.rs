@@ -72,6 +72,11 @@ enum View {
     Utf16Be(usize),
 }
 
+/// Whether `bytes` are read as 8-bit text (not UTF-16), as the prefilter sees them.
+pub fn is_eight_bit(bytes: &[u8]) -> bool {
+    view_of(bytes) == View::Bytes
+}
+
 fn view_of(bytes: &[u8]) -> View {
     if bytes.starts_with(&[0xFF, 0xFE]) {
         return View::Utf16Le(2);

@@ -153,6 +153,10 @@ pub struct Checker<'a> {
     /// Report suppressions that suppress nothing (as `unused-suppression` findings, when
     /// that rule is enabled).
     pub unused_suppressions: bool,
+    /// Analysis memory shared by the threads: a file whose analysis is estimated to cost
+    /// more than [`crate::memory::SMALL`] waits for its share after the prefilter passed
+    /// it (files the prefilter rejects never wait).
+    pub pool: Option<&'a crate::memory::Pool>,
 }
 
 /// What checking one file's bytes gave.
@@ -179,9 +183,10 @@ impl Checker<'_> {
         if by_name == Some(FileFormat::RegistryPol) {
             return self.check_pol(path, display, bytes);
         }
-        if !self.passes_prefilter(by_name, bytes) {
+        let Some(second) = self.passes_prefilter(path, by_name, bytes) else {
             return Checked::Clean { analyzed: false };
-        }
+        };
+        let _p = crate::profile::enter(crate::profile::Stage::Decode);
         // A file whose name says it is a script or configuration (`.cmd`, `.ps1`, `.reg`,
         // `.yml`, a Dockerfile) is read as text whatever bytes it holds: a few NULs must not
         // hide it (binary data under such a name yields nothing anyway). Other files that
@@ -190,7 +195,11 @@ impl Checker<'_> {
             Ok(s) => s,
             Err(NotText::Binary) => return Checked::Binary,
         };
-        self.check_decoded(path, display, src, digest(bytes))
+        crate::profile::count(crate::profile::Count::Decoded, 1);
+        crate::profile::count(crate::profile::Count::DecodedBytes, bytes.len() as u64);
+        let digest = digest(bytes);
+        drop(_p);
+        self.check_text(path, display, src, digest, second)
     }
 
     /// [`Checker::check`] for bytes the caller gives away: valid UTF-8 becomes the text
@@ -203,18 +212,59 @@ impl Checker<'_> {
         explicit: bool,
     ) -> Checked {
         let by_name = format::by_name(path);
-        if by_name == Some(FileFormat::Documentation) || !self.passes_prefilter(by_name, &bytes) {
+        if by_name == Some(FileFormat::Documentation) {
             return Checked::Clean { analyzed: false };
         }
+        let Some(second) = self.passes_prefilter(path, by_name, &bytes) else {
+            return Checked::Clean { analyzed: false };
+        };
+        let _p = crate::profile::enter(crate::profile::Stage::Decode);
         let digest = digest(&bytes);
+        let len = bytes.len() as u64;
         let src = match decode::decode_owned(bytes, explicit || by_name.is_some()) {
             Ok(s) => s,
             Err(NotText::Binary) => return Checked::Binary,
         };
-        self.check_decoded(path, display, src, digest)
+        crate::profile::count(crate::profile::Count::Decoded, 1);
+        crate::profile::count(crate::profile::Count::DecodedBytes, len);
+        drop(_p);
+        self.check_text(path, display, src, digest, second)
     }
 
-    fn passes_prefilter(&self, by_name: Option<FileFormat>, bytes: &[u8]) -> bool {
+    /// Whether a file's bytes may hold something a rule matches; `Some(true)` when the
+    /// second stage already passed too.
+    ///
+    /// A file named as code (or JSON/Bicep) in an 8-bit encoding goes straight to the
+    /// second stage, its language's keywords: they are all its analyzer can report,
+    /// so the first stage, decoding and classification are skipped for the many code
+    /// files that only mention `verify` or `openssl` (the name decides the format of
+    /// these files; see [`format::classify`]).
+    fn passes_prefilter(
+        &self,
+        path: &Path,
+        by_name: Option<FileFormat>,
+        bytes: &[u8],
+    ) -> Option<bool> {
+        let Some(prefilter) = self.prefilter else {
+            return Some(false);
+        };
+        if let Some(domain) = by_name.and_then(|f| second_stage_domain(f, path)) {
+            if crate::prefilter::is_eight_bit(bytes) {
+                let _p = crate::profile::enter(crate::profile::Stage::Prefilter2);
+                crate::profile::count(crate::profile::Count::Searched, 1);
+                crate::profile::count(crate::profile::Count::SearchedBytes, bytes.len() as u64);
+                return self.engine.code_may_match(domain, bytes).then_some(true);
+            }
+        }
+        self.first_stage(prefilter, by_name, bytes).then_some(false)
+    }
+
+    fn first_stage(
+        &self,
+        prefilter: &Prefilter,
+        by_name: Option<FileFormat>,
+        bytes: &[u8],
+    ) -> bool {
         // Small dotfiles are read whole: their settings are written without the words the
         // prefilter looks for (`.curlrc` says `insecure`, not `curl --insecure`).
         let dotfile = matches!(
@@ -227,10 +277,14 @@ impl Checker<'_> {
                     | FileFormat::GitConfig
             )
         );
-        match self.prefilter.filter(|_| !dotfile) {
-            Some(p) => p.is_match(bytes),
-            None => true,
+        let _p = crate::profile::enter(crate::profile::Stage::Prefilter);
+        crate::profile::count(crate::profile::Count::Searched, 1);
+        crate::profile::count(crate::profile::Count::SearchedBytes, bytes.len() as u64);
+        let pass = dotfile || prefilter.is_match(bytes);
+        if pass {
+            crate::profile::count(crate::profile::Count::Passed, 1);
         }
+        pass
     }
 
     /// Checks text already decoded (`--fix` re-checks its edits in the file's known
@@ -242,6 +296,20 @@ impl Checker<'_> {
         src: decode::SourceText,
         digest: u64,
     ) -> Checked {
+        self.check_text(path, display, src, digest, false)
+    }
+
+    /// [`Checker::check_decoded`]; `second_done` when the second stage of the
+    /// prefilter already passed on the bytes.
+    fn check_text(
+        &self,
+        path: &Path,
+        display: &str,
+        src: decode::SourceText,
+        digest: u64,
+        second_done: bool,
+    ) -> Checked {
+        let classify = crate::profile::enter(crate::profile::Stage::Classify);
         let head_end = crate::source::floor_char_boundary(&src.text, 4096);
         let Some(fmt) = format::classify(path, &src.text[..head_end]) else {
             return Checked::Clean { analyzed: false };
@@ -254,20 +322,12 @@ impl Checker<'_> {
             .and_then(|e| e.to_str())
             .unwrap_or("")
             .to_ascii_lowercase();
-        if self.prefilter.is_some() {
-            if let Some(lang) = crate::analyze::code::tree_lang(fmt, &ext_lower) {
-                let d = crate::analyze::code::sinks::domain(lang);
-                if !self.engine.code_may_match(d, &src.text) {
+        if self.prefilter.is_some() && !second_done {
+            if let Some(d) = second_stage_domain(fmt, path) {
+                let _p = crate::profile::enter(crate::profile::Stage::Prefilter2);
+                if !self.engine.code_may_match(d, src.text.as_bytes()) {
                     return Checked::Clean { analyzed: false };
                 }
-            }
-            let data_domain = match fmt {
-                FileFormat::Json => Some("json"),
-                FileFormat::Bicep => Some("bicep"),
-                _ => None,
-            };
-            if data_domain.is_some_and(|d| !self.engine.code_may_match(d, &src.text)) {
-                return Checked::Clean { analyzed: false };
             }
         }
         let mut facts: Vec<Fact> = Vec::new();
@@ -281,6 +341,15 @@ impl Checker<'_> {
         ctx.in_test = context == crate::context::Context::Test;
         ctx.in_generated = context == crate::context::Context::Generated;
         let keywords = self.prefilter.map_or(&[][..], |p| p.keywords());
+        drop(classify);
+        crate::profile::count(crate::profile::Count::Analyzed, 1);
+        crate::profile::count(crate::profile::Count::AnalyzedBytes, src.text.len() as u64);
+        let cost = crate::memory::charge(Some(fmt), src.text.len());
+        let _permit = self
+            .pool
+            .filter(|_| cost > crate::memory::SMALL)
+            .map(|p| p.acquire(cost));
+        let analyze = crate::profile::enter(crate::profile::Stage::Analyze);
         crate::memory::analyze_within(
             fmt,
             &src.text,
@@ -289,6 +358,8 @@ impl Checker<'_> {
             crate::memory::armed(),
             &mut facts,
         );
+        drop(analyze);
+        let _p = crate::profile::enter(crate::profile::Stage::Judge);
         self.judge_facts(path, display, src, fmt, &facts, digest, context)
     }
 
@@ -536,18 +607,36 @@ fn finalize_inner(
 }
 
 /// Scans the paths in `opts`.
+/// The second-stage keyword set of a file of `format`: its code language's, or the
+/// data domain's (JSON, Bicep), whose every member is a setting.
+fn second_stage_domain(format: FileFormat, path: &Path) -> Option<&'static str> {
+    match format {
+        FileFormat::Json => Some("json"),
+        FileFormat::Bicep => Some("bicep"),
+        _ => {
+            let ext = path
+                .extension()
+                .and_then(|e| e.to_str())
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            crate::analyze::code::tree_lang(format, &ext).map(crate::analyze::code::sinks::domain)
+        }
+    }
+}
+
 pub fn scan(opts: &ScanOptions, engine: &Engine, prefilter: &Prefilter) -> Outcome {
     let started = Instant::now();
+    let pool = crate::memory::Pool::new(crate::memory::POOL);
     let checker = Checker {
         engine,
         prefilter: Some(prefilter),
         unused_suppressions: opts.unused_suppressions,
+        pool: Some(&pool),
     };
     let files = Mutex::new(Vec::new());
     let problems = Mutex::new(Vec::new());
     let notes = Mutex::new(Vec::new());
     let counters = Counters::default();
-    let pool = crate::memory::Pool::new(crate::memory::POOL);
     let skipped = Mutex::new(Vec::new());
     let skip = |path: String, why: String| {
         if let Ok(mut s) = skipped.lock() {
@@ -565,7 +654,10 @@ pub fn scan(opts: &ScanOptions, engine: &Engine, prefilter: &Prefilter) -> Outco
     };
     let visit_bytes = |h: &Haystack, buf: &mut Vec<u8>| {
         buf.clear();
-        match read_limited(&h.path, opts.max_filesize, buf) {
+        let read = crate::profile::enter(crate::profile::Stage::Read);
+        let read_result = read_limited(&h.path, opts.max_filesize, buf);
+        drop(read);
+        match read_result {
             Ok(true) => {}
             Ok(false) => {
                 counters.skipped_large.fetch_add(1, Ordering::Relaxed);
@@ -691,13 +783,11 @@ pub fn scan(opts: &ScanOptions, engine: &Engine, prefilter: &Prefilter) -> Outco
                 return;
             }
         }
-        // Big files wait for their share of the memory pool before they are read.
-        let len = usize::try_from(h.len.unwrap_or(0)).unwrap_or(usize::MAX);
-        let cost = crate::memory::charge(format::by_name(&h.path), len);
-        let _permit = (cost > crate::memory::SMALL).then(|| pool.acquire(cost));
         READ_BUFFER.with(|cell| {
             let mut buf = cell.borrow_mut();
+            crate::profile::enter_stage(crate::profile::Stage::Walk);
             visit_bytes(&h, &mut buf);
+            crate::profile::flush();
             // Keep the buffer for the next file unless a big one made it big.
             if buf.capacity() > KEEP_BUFFER {
                 *buf = Vec::new();
@@ -809,6 +899,7 @@ pub fn scan_stdin(
         engine,
         prefilter: Some(prefilter),
         unused_suppressions: opts.unused_suppressions,
+        pool: None,
     };
     outcome.stats.files_scanned = 1;
     outcome.stats.bytes_scanned = bytes.len() as u64;

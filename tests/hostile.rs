@@ -1128,6 +1128,7 @@ fn new_formats_survive_truncation_and_mangling() {
         engine: &engine,
         prefilter: None,
         unused_suppressions: true,
+        pool: None,
     };
     let root = common::root().join("fixtures");
     let files = [

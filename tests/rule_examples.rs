@@ -212,3 +212,31 @@ fn every_matcher_is_reachable_through_the_prefilter() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// Code files go straight to their language's keywords (the second stage) on their bytes
+/// when they are 8-bit text; UTF-16 code takes the first stage and is decoded first. Both
+/// find the same setting, and a file that only reads the key is not analyzed.
+#[test]
+fn code_files_pass_the_second_stage_in_any_encoding() {
+    let engine = common::engine();
+    let pf = common::prefilter(&engine);
+    let code = "import requests\n\nr = requests.get(url, verify   = False)\n";
+    let path = std::path::Path::new("client.py");
+    let utf8 = common::findings_for(&engine, &pf, path, code.as_bytes());
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(code.encode_utf16().flat_map(u16::to_le_bytes));
+    let wide = common::findings_for(&engine, &pf, path, &utf16);
+    assert_eq!(utf8.len(), 1, "{utf8:?}");
+    assert_eq!(utf8, wide);
+    let checker = tlslint::scan::Checker {
+        engine: &engine,
+        prefilter: Some(&pf),
+        unused_suppressions: false,
+        pool: None,
+    };
+    let read_only = b"def check(session):\n    if session.verify and ok:\n        return 1\n";
+    assert!(matches!(
+        checker.check(path, "client.py", read_only, false),
+        tlslint::scan::Checked::Clean { analyzed: false }
+    ));
+}

@@ -40,6 +40,7 @@ pub fn check_and_fix(name: &str, bytes: &[u8], flag: bool, reports: bool) {
         engine: &ENGINE,
         prefilter: None,
         unused_suppressions: flag,
+        pool: None,
     };
     let path = Path::new(name);
     let mut checked = checker.check(path, name, bytes, false);

@@ -68,7 +68,11 @@ pub fn parse(lang: Lang, text: &str) -> Option<Tree> {
 
 /// Parses and lowers a file.
 pub fn lower(lang: Lang, text: &str) -> Option<Ir> {
-    let tree = parse(lang, text)?;
+    let tree = {
+        let _p = crate::profile::enter(crate::profile::Stage::Parse);
+        parse(lang, text)?
+    };
+    let _p = crate::profile::enter(crate::profile::Stage::Lower);
     let root = tree.root_node();
     let mut l = Lowerer {
         ir: Ir::new(lang),
@@ -87,7 +91,10 @@ pub fn lower(lang: Lang, text: &str) -> Option<Ir> {
     // Statement 0 holds expressions written outside any statement.
     l.push_stmt(StmtKind::Other, span(root));
     l.stmts(root);
-    Some(l.ir)
+    let ir = l.ir;
+    let _p = crate::profile::enter(crate::profile::Stage::Parse);
+    drop(tree);
+    Some(ir)
 }
 
 fn span(n: TsNode) -> Span {

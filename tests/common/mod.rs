@@ -61,6 +61,7 @@ pub fn findings_detail(
         engine,
         prefilter: Some(pf),
         unused_suppressions: true,
+        pool: None,
     };
     match checker.check(path, display, bytes, false) {
         Checked::Findings(report) => report

@@ -120,7 +120,11 @@ pub fn analyze_tree(lang: crate::ir::Lang, text: &str, ctx: &Ctx<'_>, facts: &mu
         return;
     };
     let is_constant = |n: &str| ctx.index.lookup(ctx.tables, n, false).is_some();
-    let flow = crate::ir::flow::Flow::new(&ir, ctx.flow, &is_constant);
+    let flow = {
+        let _p = crate::profile::enter(crate::profile::Stage::Flow);
+        crate::ir::flow::Flow::new(&ir, ctx.flow, &is_constant)
+    };
+    let _p = crate::profile::enter(crate::profile::Stage::Sinks);
     let mut s = sinks::Sinks {
         ir: &ir,
         flow: &flow,

@@ -49,7 +49,7 @@ pub struct Token {
     /// Where it is written.
     pub span: Span,
     /// Text (see [`Kind`]).
-    pub text: String,
+    pub text: compact_str::CompactString,
     /// For strings: the span inside the quotes.
     pub content: Span,
     /// For strings: double-quoted or `@"` (variables are expanded).
@@ -158,7 +158,8 @@ impl<'a> Lexer<'a> {
         self.b.get(self.i + k).copied().unwrap_or(0)
     }
 
-    fn push(&mut self, kind: Kind, start: usize, text: String) {
+    fn push(&mut self, kind: Kind, start: usize, text: impl AsRef<str>) {
+        let text = compact_str::CompactString::new(text.as_ref());
         let span = Span::new(start, self.i);
         self.out.push(Token {
             kind,
@@ -249,9 +250,9 @@ impl<'a> Lexer<'a> {
                         Kind::Open,
                         start,
                         if c == b'@' && self.b[start + 1] == b'(' {
-                            "@(".into()
+                            "@("
                         } else {
-                            "@{".into()
+                            "@{"
                         },
                     );
                 }
@@ -281,7 +282,7 @@ impl<'a> Lexer<'a> {
                         }
                     }
                     self.i += 1;
-                    self.push(Kind::Open, start, "[".into());
+                    self.push(Kind::Open, start, "[");
                 }
                 // `--insecure`, `--global`: long options of native commands.
                 b'-' if self.peek(1) == b'-'
@@ -351,12 +352,12 @@ impl<'a> Lexer<'a> {
                         || self.peek(1) == b'$') =>
                 {
                     self.i += 1;
-                    self.push(Kind::Op, start, ".".into());
+                    self.push(Kind::Op, start, ".");
                     self.member_name();
                 }
                 b':' if self.peek(1) == b':' => {
                     self.i += 2;
-                    self.push(Kind::Op, start, "::".into());
+                    self.push(Kind::Op, start, "::");
                     self.member_name();
                 }
                 // `/switch` arguments of native commands (`bitsadmin /SetSecurityFlags`).
@@ -401,7 +402,7 @@ impl<'a> Lexer<'a> {
         }
         if self.i > start {
             self.space = false;
-            self.push(Kind::Word, start, self.s[start..self.i].to_string());
+            self.push(Kind::Word, start, &self.s[start..self.i]);
         }
     }
 
@@ -530,7 +531,7 @@ impl<'a> Lexer<'a> {
         match self.peek(1) {
             b'(' => {
                 self.i += 2;
-                self.push(Kind::Open, start, "$(".into());
+                self.push(Kind::Open, start, "$(");
             }
             b'{' => {
                 let end = self.s[self.i + 2..]
@@ -785,7 +786,10 @@ mod tests {
     use super::*;
 
     fn kinds(s: &str) -> Vec<(Kind, String)> {
-        lex(s).into_iter().map(|t| (t.kind, t.text)).collect()
+        lex(s)
+            .into_iter()
+            .map(|t| (t.kind, t.text.to_string()))
+            .collect()
     }
 
     #[test]

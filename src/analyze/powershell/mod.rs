@@ -409,7 +409,7 @@ impl Ps<'_, '_> {
     fn statement(&mut self, a: usize, b: usize) {
         let t = &self.toks[a];
         if t.kind == Kind::Word {
-            let kw = t.text.to_ascii_lowercase();
+            let kw = t.text.as_str().to_ascii_lowercase();
             match kw.as_str() {
                 "param" | "class" | "enum" | "using" | "#requires" => return,
                 "foreach" if self.is_open(a + 1, "(") => {
@@ -543,7 +543,7 @@ impl Ps<'_, '_> {
             if (self.is_op(j, ".") || self.is_op(j, "::"))
                 && self.tok(j + 1).is_some_and(|t| t.kind == Kind::Word)
             {
-                members.push((self.toks[j + 1].text.clone(), self.toks[j + 1].span));
+                members.push((self.toks[j + 1].text.to_string(), self.toks[j + 1].span));
                 j += 2;
             } else if self.is_open(j, "[") {
                 index = Some((j + 1, self.pair[j].unwrap_or(k)));
@@ -702,7 +702,7 @@ impl Ps<'_, '_> {
                 && self.is_op(ra + 1, "::")
                 && self.word_is(ra + 2, "new")
             {
-                self.tok(ra).map(|t| t.text.clone())
+                self.tok(ra).map(|t| t.text.to_string())
             } else {
                 None
             };
@@ -729,7 +729,7 @@ impl Ps<'_, '_> {
                         i = self.after(i + 1);
                         continue;
                     }
-                    Kind::Type => cast = Some(t.text.clone()),
+                    Kind::Type => cast = Some(t.text.to_string()),
                     Kind::Num => {
                         if let Some(v) = parse_int(&t.text) {
                             self.facts.push(Fact::Flags(FlagFact {
@@ -869,7 +869,7 @@ impl Ps<'_, '_> {
 
     /// `Registry Name { Key = ...; ValueName = ...; ValueData = ... }` and friends.
     fn dsc_resource(&mut self, a: usize, open: usize, b: usize) {
-        let rtype = self.toks[a].text.to_ascii_lowercase();
+        let rtype = self.toks[a].text.as_str().to_ascii_lowercase();
         let close = self.pair[open].unwrap_or(b);
         let entries = self.entries(open + 1, close);
         let get = |k: &str| entries.iter().find(|e| e.key.eq_ignore_ascii_case(k));
@@ -1012,7 +1012,7 @@ impl Ps<'_, '_> {
             let key = if kt.kind == Kind::Var {
                 self.eval(s, s + 1).first().unwrap_or("").to_string()
             } else {
-                kt.text.clone()
+                kt.text.to_string()
             };
             let (va, vb) = self.trim(s + 2, e);
             let val = self.eval(va, vb);
@@ -1098,7 +1098,7 @@ impl Ps<'_, '_> {
         }
         match t.kind {
             Kind::Str if t.expandable => self.interpolate(t.content),
-            Kind::Str | Kind::Num | Kind::Word => Val::Strs(vec![t.text.clone()]),
+            Kind::Str | Kind::Num | Kind::Word => Val::Strs(vec![t.text.to_string()]),
             Kind::Var => {
                 let k = var_key(&t.text);
                 match k.as_str() {
@@ -1199,7 +1199,7 @@ impl Ps<'_, '_> {
 
     /// `Join-Path A B` and `New-Object T`.
     fn eval_command(&mut self, a: usize, b: usize) -> Option<Val> {
-        let name = self.toks[a].text.to_ascii_lowercase();
+        let name = self.toks[a].text.as_str().to_ascii_lowercase();
         match name.as_str() {
             "join-path" => {
                 let (named, positional) = self.bind(a + 1, b);
@@ -1228,7 +1228,7 @@ impl Ps<'_, '_> {
                 }
                 Some(
                     self.tok(k)
-                        .map_or(Val::Unknown, |t| Val::Strs(vec![t.text.clone()])),
+                        .map_or(Val::Unknown, |t| Val::Strs(vec![t.text.to_string()])),
                 )
             }
             _ => None,
@@ -1242,10 +1242,10 @@ impl Ps<'_, '_> {
         let mut i;
         let t = &self.toks[a];
         if t.kind == Kind::Type
-            && t.text.to_ascii_lowercase().ends_with("registry")
+            && t.text.as_str().to_ascii_lowercase().ends_with("registry")
             && self.is_op(a + 1, "::")
         {
-            let hive = self.tok(a + 2)?.text.to_ascii_lowercase();
+            let hive = self.tok(a + 2)?.text.as_str().to_ascii_lowercase();
             let h = match hive.as_str() {
                 "localmachine" => "HKLM",
                 "currentuser" => "HKCU",
@@ -1255,7 +1255,10 @@ impl Ps<'_, '_> {
             base = vec![h.to_string()];
             i = a + 3;
         } else if t.kind == Kind::Type
-            && t.text.to_ascii_lowercase().ends_with("registrykey")
+            && t.text
+                .as_str()
+                .to_ascii_lowercase()
+                .ends_with("registrykey")
             && self.is_op(a + 1, "::")
             && self.word_is(a + 2, "OpenBaseKey")
             && self.is_open(a + 3, "(")
@@ -1418,7 +1421,7 @@ impl Ps<'_, '_> {
                 i += 1;
                 continue;
             }
-            let name = self.toks[i + 1].text.to_ascii_lowercase();
+            let name = self.toks[i + 1].text.as_str().to_ascii_lowercase();
             let mut j = i + 2;
             let mut params = Vec::new();
             if self.is_open(j, "(") {
@@ -1604,7 +1607,7 @@ impl Ps<'_, '_> {
             let (x, y) = args[k];
             let t = &self.toks[x];
             if t.kind == Kind::Param && y == x + 1 {
-                let name = t.text.to_ascii_lowercase();
+                let name = t.text.as_str().to_ascii_lowercase();
                 if t.attached || !SWITCHES.contains(&name.as_str()) {
                     if let Some(&v) = args
                         .get(k + 1)
@@ -1655,9 +1658,9 @@ impl Ps<'_, '_> {
                 continue;
             }
             let name = if self.is_op(x, "&") || self.is_op(x, ".") {
-                self.tok(x + 1).map(|t| (x + 1, t.text.clone()))
+                self.tok(x + 1).map(|t| (x + 1, t.text.to_string()))
             } else if self.toks[x].kind == Kind::Word {
-                Some((x, self.toks[x].text.clone()))
+                Some((x, self.toks[x].text.to_string()))
             } else {
                 None
             };
@@ -1704,7 +1707,7 @@ impl Ps<'_, '_> {
 
     /// The path of `New-Item PATH` / `Get-Item PATH` (as piped registry key).
     fn item_path(&mut self, a: usize, b: usize) -> Option<Val> {
-        let name = self.toks.get(a)?.text.to_ascii_lowercase();
+        let name = self.toks.get(a)?.text.as_str().to_ascii_lowercase();
         if !matches!(name.as_str(), "new-item" | "ni" | "get-item" | "gi" | "md") {
             return None;
         }
@@ -1808,7 +1811,7 @@ impl Ps<'_, '_> {
                     }
                     let span = self.span_of(x, y);
                     let v = if k == 0 && t.kind == Kind::Word {
-                        Val::Strs(vec![t.text.clone()])
+                        Val::Strs(vec![t.text.to_string()])
                     } else {
                         self.eval(x, y)
                     };
@@ -1985,7 +1988,7 @@ impl Ps<'_, '_> {
         for i in a..b {
             let t = &self.toks[i];
             let sources: Vec<String> = match t.kind {
-                Kind::Str => vec![t.text.clone()],
+                Kind::Str => vec![t.text.to_string()],
                 Kind::Var => match self.vars.get(&var_key(&t.text)) {
                     Some(Val::Strs(v)) => v.clone(),
                     _ => Vec::new(),
@@ -2157,7 +2160,7 @@ impl Ps<'_, '_> {
                     if self.is_op(i + 1, "::")
                         && self.tok(i + 2).is_some_and(|m| m.kind == Kind::Word) =>
                 {
-                    let member = self.toks[i + 2].text.clone();
+                    let member = self.toks[i + 2].text.to_string();
                     let qualified = format!("{}.{}", t.text, member);
                     let span = t.span.cover(self.toks[i + 2].span);
                     if member.eq_ignore_ascii_case("DangerousAcceptAnyServerCertificateValidator") {
@@ -2176,14 +2179,14 @@ impl Ps<'_, '_> {
                             }));
                         }
                     }
-                    self.method_call(i, b, Some(&t.text.clone()), i + 2);
+                    self.method_call(i, b, Some(t.text.as_str()), i + 2);
                 }
                 Kind::Word if i > a && self.is_op(i - 1, ".") => {
                     if t.text
                         .eq_ignore_ascii_case("DangerousAcceptAnyServerCertificateValidator")
                     {
                         let span = t.span;
-                        let m = t.text.clone();
+                        let m = t.text.to_string();
                         self.trust_all_member(span, &m);
                     }
                     if t.text.eq_ignore_ascii_case("SetValue") {
@@ -2196,8 +2199,8 @@ impl Ps<'_, '_> {
                         .tok(i + 1)
                         .is_some_and(|n| n.kind == Kind::Str && !n.space_before) =>
                 {
-                    let ty = t.text.clone();
-                    let (text, span) = (self.toks[i + 1].text.clone(), self.toks[i + 1].span);
+                    let ty = t.text.to_string();
+                    let (text, span) = (self.toks[i + 1].text.to_string(), self.toks[i + 1].span);
                     if !self.returning && self.constant_is_used(i, i + 2, a, b) {
                         for part in text.split([',', ' ', '|']).filter(|p| !p.is_empty()) {
                             if let Some(f) = self.ctx.index.lookup(
@@ -2224,7 +2227,7 @@ impl Ps<'_, '_> {
                     }
                 }
                 Kind::Str if !output => {
-                    let (text, content) = (t.text.clone(), t.content);
+                    let (text, content) = (t.text.to_string(), t.content);
                     let exact = content.len() == text.len();
                     appcontext_switches(&text, |name, value, at, len| {
                         let span = if exact {
@@ -2311,7 +2314,7 @@ impl Ps<'_, '_> {
                     if c.kind == Kind::Var {
                         format!("${}", c.text)
                     } else {
-                        c.text.clone()
+                        c.text.to_string()
                     }
                 })
         })
@@ -2342,7 +2345,7 @@ impl Ps<'_, '_> {
                             let name = if c.kind == Kind::Var {
                                 format!("${}", c.text)
                             } else {
-                                c.text.clone()
+                                c.text.to_string()
                             };
                             return Some(name);
                         }
@@ -2411,7 +2414,7 @@ impl Ps<'_, '_> {
         let Some(tn) = type_name.map(str::to_ascii_lowercase) else {
             return;
         };
-        let method = self.toks[member_at].text.to_ascii_lowercase();
+        let method = self.toks[member_at].text.as_str().to_ascii_lowercase();
         if !self.is_open(member_at + 1, "(") {
             return;
         }
