@@ -658,17 +658,10 @@ pub fn scan(opts: &ScanOptions, engine: &Engine, prefilter: &Prefilter) -> Outco
         let read_result = read_limited(&h.path, opts.max_filesize, buf);
         drop(read);
         match read_result {
-            Ok(true) => {}
-            Ok(false) => {
+            Ok(None) => {}
+            Ok(Some(size)) => {
                 counters.skipped_large.fetch_add(1, Ordering::Relaxed);
-                push_problem(
-                    h.display.clone(),
-                    format!(
-                        "skipped: larger than --max-filesize ({} bytes)",
-                        opts.max_filesize
-                    ),
-                    false,
-                );
+                push_problem(h.display.clone(), too_large(size, opts.max_filesize), false);
                 return;
             }
             Err(e) => {
@@ -769,19 +762,14 @@ pub fn scan(opts: &ScanOptions, engine: &Engine, prefilter: &Prefilter) -> Outco
         }
     };
     let visit = |h: Haystack| {
-        if let Some(len) = h.len {
-            if len > opts.max_filesize {
-                counters.skipped_large.fetch_add(1, Ordering::Relaxed);
-                push_problem(
-                    h.display.clone(),
-                    format!(
-                        "skipped: {} bytes is larger than --max-filesize ({} bytes)",
-                        len, opts.max_filesize
-                    ),
-                    false,
-                );
-                return;
-            }
+        if let Some(len) = h.len.filter(|&l| l > opts.max_filesize) {
+            counters.skipped_large.fetch_add(1, Ordering::Relaxed);
+            push_problem(
+                h.display.clone(),
+                too_large(Some(len), opts.max_filesize),
+                false,
+            );
+            return;
         }
         READ_BUFFER.with(|cell| {
             let mut buf = cell.borrow_mut();
@@ -887,10 +875,7 @@ pub fn scan_stdin(
         outcome.stats.skipped_large = 1;
         outcome.problems.push(Problem {
             path: display,
-            message: format!(
-                "skipped: larger than --max-filesize ({} bytes)",
-                opts.max_filesize
-            ),
+            message: too_large(Some(bytes.len() as u64), opts.max_filesize),
             is_error: false,
         });
         return outcome;
@@ -944,11 +929,33 @@ struct Counters {
 /// Reads a file, refusing to read more than `limit` bytes (files can grow between the
 /// directory walk and the read). `Ok(None)` when the file is larger.
 /// Reads a file into `buf` (cleared by the caller); `false` when it is over `limit`.
-fn read_limited(path: &Path, limit: u64, buf: &mut Vec<u8>) -> std::io::Result<bool> {
+/// Reads a file into `buf` unless it is larger than `limit`; `Ok(Some(size))` when it
+/// is (the size known, or `None` for a file that grew past the limit while read).
+fn read_limited(
+    path: &Path,
+    limit: u64,
+    buf: &mut Vec<u8>,
+) -> std::io::Result<Option<Option<u64>>> {
     use std::io::Read;
     let f = std::fs::File::open(path)?;
+    // The size of the open file (fstat) instead of a stat of every walked path: a file
+    // too large is not read at all, and the buffer is sized once.
+    let size = f.metadata().map_or(0, |m| m.len());
+    if size > limit {
+        return Ok(Some(Some(size)));
+    }
+    buf.reserve(usize::try_from(size).unwrap_or(0).saturating_add(1));
+    // Still bounded: the file may grow while it is read.
     f.take(limit.saturating_add(1)).read_to_end(buf)?;
-    Ok(buf.len() as u64 <= limit)
+    Ok((buf.len() as u64 > limit).then_some(None))
+}
+
+/// The note on a file skipped for its size.
+fn too_large(size: Option<u64>, limit: u64) -> String {
+    match size {
+        Some(n) => format!("skipped: {n} bytes is larger than --max-filesize ({limit} bytes)"),
+        None => format!("skipped: larger than --max-filesize ({limit} bytes)"),
+    }
 }
 
 /// Read buffers above this size are freed after use, so memory stays flat.

@@ -19,7 +19,7 @@ pub struct Haystack {
     pub display: String,
     /// Named on the command line.
     pub explicit: bool,
-    /// Size from the directory entry's metadata, when known.
+    /// Size, when known before the file is opened (files named on the command line).
     pub len: Option<u64>,
 }
 
@@ -201,12 +201,13 @@ where
                             let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
                             let abs = root_abs.join(rel);
                             if first_visit(&abs) {
-                                let len = entry.metadata().ok().map(|m| m.len());
+                                // No stat here: the reader takes the size of the
+                                // open file.
                                 visit(Haystack {
                                     display: display_path(base, &abs, entry.path()),
                                     path: entry.into_path(),
                                     explicit: false,
-                                    len,
+                                    len: None,
                                 });
                             }
                         }

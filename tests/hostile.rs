@@ -1218,3 +1218,25 @@ fn powershell_call_site_analysis_is_bounded() {
         stderr(&o)
     );
 }
+
+/// The walk does not stat every file: the reader takes the size of the open file, skips a
+/// file over --max-filesize unread, and names its size.
+#[test]
+fn a_walked_file_over_the_size_limit_is_skipped_with_its_size() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let mut big = b"curl -k https://x/\n".to_vec();
+    big.resize(4096, b'#');
+    write(d, "big.sh", &big);
+    write(d, "small.sh", b"curl -k https://y/\n");
+    let o = tlslint(d, &["scan", "-f", "json", "--max-filesize", "1K", "."]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("big.sh: skipped: 4096 bytes is larger than --max-filesize (1024 bytes)"),
+        "{err}"
+    );
+    let got = findings(&o);
+    assert!(got.iter().any(|f| f.0 == "small.sh"), "{got:?}");
+    assert!(!got.iter().any(|f| f.0 == "big.sh"), "{got:?}");
+}
