@@ -41,17 +41,51 @@ pub enum Kind {
     Newline,
 }
 
+/// A token's span in 8 bytes (analyzed text is far below 4 GiB: files over
+/// --max-filesize are not read), so a token is 48 bytes instead of 64.
+#[derive(Debug, Clone, Copy, Default)]
+struct Span32 {
+    start: u32,
+    end: u32,
+}
+
+impl Span32 {
+    fn new(s: Span) -> Span32 {
+        let at = |x: usize| u32::try_from(x).unwrap_or(u32::MAX);
+        Span32 {
+            start: at(s.start),
+            end: at(s.end),
+        }
+    }
+
+    fn get(self) -> Span {
+        Span::new(self.start as usize, self.end as usize)
+    }
+}
+
+impl Token {
+    /// Where it is written.
+    pub fn span(&self) -> Span {
+        self.span.get()
+    }
+
+    /// For strings: the span inside the quotes (else the token's span).
+    pub fn content(&self) -> Span {
+        self.content.get()
+    }
+}
+
 /// A token.
 #[derive(Debug, Clone)]
 pub struct Token {
     /// Kind.
     pub kind: Kind,
     /// Where it is written.
-    pub span: Span,
+    span: Span32,
     /// Text (see [`Kind`]).
     pub text: compact_str::CompactString,
     /// For strings: the span inside the quotes.
-    pub content: Span,
+    content: Span32,
     /// For strings: double-quoted or `@"` (variables are expanded).
     pub expandable: bool,
     /// For parameters: written `-Name:` (the value follows, attached).
@@ -160,7 +194,7 @@ impl<'a> Lexer<'a> {
 
     fn push(&mut self, kind: Kind, start: usize, text: impl AsRef<str>) {
         let text = compact_str::CompactString::new(text.as_ref());
-        let span = Span::new(start, self.i);
+        let span = Span32::new(Span::new(start, self.i));
         self.out.push(Token {
             kind,
             span,
@@ -176,7 +210,7 @@ impl<'a> Lexer<'a> {
     /// The previous token ends exactly here and is a value (so `.`/`[` continue it).
     fn adjacent_value(&self, at: usize) -> bool {
         self.out.last().is_some_and(|t| {
-            t.span.end == at
+            t.span().end == at
                 && matches!(
                     t.kind,
                     Kind::Var | Kind::Close | Kind::Str | Kind::Word | Kind::Type | Kind::Num
@@ -586,7 +620,7 @@ impl<'a> Lexer<'a> {
         }
         self.push(Kind::Str, start, text);
         if let Some(t) = self.out.last_mut() {
-            t.content = Span::new(cstart, cend);
+            t.content = Span32::new(Span::new(cstart, cend));
         }
     }
 
@@ -669,7 +703,7 @@ impl<'a> Lexer<'a> {
         }
         self.push(Kind::Str, start, text);
         if let Some(t) = self.out.last_mut() {
-            t.content = Span::new(cstart, cend);
+            t.content = Span32::new(Span::new(cstart, cend));
             t.expandable = true;
         }
     }
@@ -729,7 +763,7 @@ impl<'a> Lexer<'a> {
         let text = self.s[cstart..ce.max(cstart)].to_string();
         self.push(Kind::Str, start, text);
         if let Some(t) = self.out.last_mut() {
-            t.content = Span::new(cstart, ce.max(cstart));
+            t.content = Span32::new(Span::new(cstart, ce.max(cstart)));
             t.expandable = quote == b'"';
         }
     }
@@ -784,6 +818,15 @@ pub fn lex(s: &str) -> Vec<Token> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A token per 3-7 bytes of script: a 2 MB module is about 300,000 tokens, so their
+    /// size is the analyzer's memory (48 bytes: 8-byte spans, text inline up to 24 bytes).
+    #[test]
+    fn tokens_stay_small() {
+        assert!(std::mem::size_of::<Token>() <= 48);
+        let t = &lex("$x = 'a'")[2];
+        assert_eq!((t.span(), t.content()), (Span::new(5, 8), Span::new(6, 7)));
+    }
 
     fn kinds(s: &str) -> Vec<(Kind, String)> {
         lex(s)

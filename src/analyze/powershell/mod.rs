@@ -164,7 +164,8 @@ type Bound = (HashMap<String, (usize, usize)>, Vec<(usize, usize)>);
 struct Ps<'a, 'f> {
     source: &'a str,
     toks: &'a [Token],
-    pair: Vec<Option<usize>>,
+    /// The matching bracket of each bracket token (`NO_PAIR` for none).
+    pair: Vec<u32>,
     vars: HashMap<String, Val>,
     policies: HashSet<String>,
     /// `{` groups already analyzed with bindings (ForEach-Object bodies).
@@ -228,6 +229,14 @@ fn var_key(name: &str) -> String {
 }
 
 impl Ps<'_, '_> {
+    /// The token that closes (or opens) the bracket at `i`.
+    fn pair_of(&self, i: usize) -> Option<usize> {
+        self.pair
+            .get(i)
+            .filter(|&&p| p != NO_PAIR)
+            .map(|&p| p as usize)
+    }
+
     fn tok(&self, i: usize) -> Option<&Token> {
         self.toks.get(i)
     }
@@ -250,17 +259,17 @@ impl Ps<'_, '_> {
     /// Index after the token or group starting at `i`.
     fn after(&self, i: usize) -> usize {
         match self.toks.get(i) {
-            Some(t) if t.kind == Kind::Open => self.pair[i].map_or(i + 1, |p| p + 1),
+            Some(t) if t.kind == Kind::Open => self.pair_of(i).map_or(i + 1, |p| p + 1),
             _ => i + 1,
         }
     }
 
     fn span_of(&self, a: usize, b: usize) -> Span {
         if a >= b || a >= self.toks.len() {
-            return self.toks.get(a).map_or(Span::default(), |t| t.span);
+            return self.toks.get(a).map_or(Span::default(), |t| t.span());
         }
         let last = (b - 1).min(self.toks.len() - 1);
-        self.toks[a].span.cover(self.toks[last].span)
+        self.toks[a].span().cover(self.toks[last].span())
     }
 
     /// Skips newlines in `[a, b)`.
@@ -391,7 +400,7 @@ impl Ps<'_, '_> {
             if self.is_open(i, "{") {
                 // An unclosed `{` is not a block (and recursing to the end of the file
                 // for each one would be quadratic).
-                let Some(end) = self.pair[i] else {
+                let Some(end) = self.pair_of(i) else {
                     i += 1;
                     continue;
                 };
@@ -543,10 +552,10 @@ impl Ps<'_, '_> {
             if (self.is_op(j, ".") || self.is_op(j, "::"))
                 && self.tok(j + 1).is_some_and(|t| t.kind == Kind::Word)
             {
-                members.push((self.toks[j + 1].text.to_string(), self.toks[j + 1].span));
+                members.push((self.toks[j + 1].text.to_string(), self.toks[j + 1].span()));
                 j += 2;
             } else if self.is_open(j, "[") {
-                index = Some((j + 1, self.pair[j].unwrap_or(k)));
+                index = Some((j + 1, self.pair_of(j).unwrap_or(k)));
                 j = self.after(j);
             } else {
                 j += 1;
@@ -666,15 +675,15 @@ impl Ps<'_, '_> {
                 open = *at;
             }
             if self.is_open(open, "{") {
-                let end = self.pair[open].unwrap_or(rb);
+                let end = self.pair_of(open).unwrap_or(rb);
                 if self.block_returns_true(open + 1, end) {
                     self.facts.push(Fact::Construct(ConstructFact {
                         name: "trust-all-callback",
                         categories: vec![Category::CertValidation],
                         // The whole script block: `{ $true }`.
-                        span: match self.pair[open] {
-                            Some(close) => self.toks[open].span.cover(self.toks[close].span),
-                            None => self.toks[open].span,
+                        span: match self.pair_of(open) {
+                            Some(close) => self.toks[open].span().cover(self.toks[close].span()),
+                            None => self.toks[open].span(),
                         },
                         detail: format!("{member} = {{ $true }}"),
                     }));
@@ -682,7 +691,7 @@ impl Ps<'_, '_> {
                     self.facts.push(Fact::Construct(ConstructFact {
                         name: "trust-all-callback",
                         categories: vec![Category::HostnameValidation],
-                        span: self.toks[at].span,
+                        span: self.toks[at].span(),
                         detail: format!("{member} accepts RemoteCertificateNameMismatch"),
                     }));
                 }
@@ -736,7 +745,7 @@ impl Ps<'_, '_> {
                                 table: tid.clone(),
                                 value: v,
                                 name: None,
-                                span: t.span,
+                                span: t.span(),
                             }));
                         }
                     }
@@ -748,14 +757,14 @@ impl Ps<'_, '_> {
                                     table: tid.clone(),
                                     value: e.value,
                                     name: Some(e.names[0].clone()),
-                                    span: t.span,
+                                    span: t.span(),
                                 }));
                             } else if let Some(v) = parse_int(part) {
                                 self.facts.push(Fact::Flags(FlagFact {
                                     table: tid.clone(),
                                     value: v,
                                     name: None,
-                                    span: t.span,
+                                    span: t.span(),
                                 }));
                             }
                         }
@@ -834,7 +843,7 @@ impl Ps<'_, '_> {
             return;
         }
         // An unclosed `foreach (` runs to the end of the statement.
-        let close = self.pair[open].unwrap_or(b).min(b);
+        let close = self.pair_of(open).unwrap_or(b).min(b);
         // foreach ($v in EXPR)
         let mut var: Option<String> = None;
         let mut in_at = None;
@@ -870,7 +879,7 @@ impl Ps<'_, '_> {
     /// `Registry Name { Key = ...; ValueName = ...; ValueData = ... }` and friends.
     fn dsc_resource(&mut self, a: usize, open: usize, b: usize) {
         let rtype = self.toks[a].text.as_str().to_ascii_lowercase();
-        let close = self.pair[open].unwrap_or(b);
+        let close = self.pair_of(open).unwrap_or(b);
         let entries = self.entries(open + 1, close);
         let get = |k: &str| entries.iter().find(|e| e.key.eq_ignore_ascii_case(k));
         let is_registry = matches!(
@@ -1000,7 +1009,7 @@ impl Ps<'_, '_> {
                     out.push(Entry {
                         key: k.to_string(),
                         val: Val::Strs(vec![v.to_string()]),
-                        span: kt.span,
+                        span: kt.span(),
                         gate: self.gates.last().cloned(),
                     });
                 }
@@ -1097,7 +1106,7 @@ impl Ps<'_, '_> {
             return Val::Unknown;
         }
         match t.kind {
-            Kind::Str if t.expandable => self.interpolate(t.content),
+            Kind::Str if t.expandable => self.interpolate(t.content()),
             Kind::Str | Kind::Num | Kind::Word => Val::Strs(vec![t.text.to_string()]),
             Kind::Var => {
                 let k = var_key(&t.text);
@@ -1109,7 +1118,7 @@ impl Ps<'_, '_> {
                 }
             }
             Kind::Open => {
-                let close = self.pair[a].unwrap_or(b);
+                let close = self.pair_of(a).unwrap_or(b);
                 match t.text.as_str() {
                     "(" | "$(" => self.eval(a + 1, close),
                     "@(" => {
@@ -1263,7 +1272,7 @@ impl Ps<'_, '_> {
             && self.word_is(a + 2, "OpenBaseKey")
             && self.is_open(a + 3, "(")
         {
-            let close = self.pair[a + 3]?;
+            let close = self.pair_of(a + 3)?;
             let args = self.split_args(a + 4, close);
             // `'LocalMachine'` or `[Microsoft.Win32.RegistryHive]::LocalMachine`.
             let &(x, y) = args.first()?;
@@ -1294,7 +1303,7 @@ impl Ps<'_, '_> {
                 && (self.word_is(i + 1, "CreateSubKey") || self.word_is(i + 1, "OpenSubKey"))
                 && self.is_open(i + 2, "(")
             {
-                let close = self.pair[i + 2]?;
+                let close = self.pair_of(i + 2)?;
                 let args = self.split_args(i + 3, close);
                 let sub = args.first().map(|&(x, y)| self.eval(x, y))?;
                 base = product(&base, sub.strs()?, "\\");
@@ -1425,14 +1434,14 @@ impl Ps<'_, '_> {
             let mut j = i + 2;
             let mut params = Vec::new();
             if self.is_open(j, "(") {
-                let close = self.pair[j].unwrap_or(j);
+                let close = self.pair_of(j).unwrap_or(j);
                 params = self.param_names(j + 1, close);
                 j = close + 1;
             }
             while j < n && self.toks[j].kind == Kind::Newline {
                 j += 1;
             }
-            let Some(close) = self.is_open(j, "{").then(|| self.pair[j]).flatten() else {
+            let Some(close) = self.is_open(j, "{").then(|| self.pair_of(j)).flatten() else {
                 i += 2;
                 continue;
             };
@@ -1450,7 +1459,7 @@ impl Ps<'_, '_> {
                     };
                 }
                 if self.word_is(k, "param") && self.is_open(k + 1, "(") {
-                    let pc = self.pair[k + 1].unwrap_or(k + 1);
+                    let pc = self.pair_of(k + 1).unwrap_or(k + 1);
                     params = self.param_names(k + 2, pc);
                 }
             }
@@ -1525,7 +1534,7 @@ impl Ps<'_, '_> {
                     let span = self
                         .toks
                         .get(x.saturating_sub(1))
-                        .map_or(Span::default(), |t| t.span);
+                        .map_or(Span::default(), |t| t.span());
                     bound.push((p.clone(), Val::Strs(vec!["$true".into()]), span));
                 }
                 None => {}
@@ -1671,7 +1680,7 @@ impl Ps<'_, '_> {
                         if let (Some((pa, pb)), true) = (prev, self.is_open(at + 1, "{")) {
                             let items = self.eval(pa, pb);
                             let open = at + 1;
-                            let close = self.pair[open].unwrap_or(y);
+                            let close = self.pair_of(open).unwrap_or(y);
                             let saved = (
                                 self.vars.get("_").cloned(),
                                 self.vars.get("psitem").cloned(),
@@ -1788,7 +1797,7 @@ impl Ps<'_, '_> {
                     }
                 }
                 Kind::Param => {
-                    let mut p = Arg::plain(&format!("-{}", t.text), t.span);
+                    let mut p = Arg::plain(&format!("-{}", t.text), t.span());
                     if t.attached {
                         if let Some(&(vx, vy)) = ranges.get(k + 1) {
                             let v = self.eval(vx, vy);
@@ -1819,7 +1828,7 @@ impl Ps<'_, '_> {
                         Some(s) => {
                             let mut a = Arg::plain(s, span);
                             if t.kind == Kind::Str && y == x + 1 && !t.expandable {
-                                a.text = Embedded::contiguous(&t.text, t.content.start);
+                                a.text = Embedded::contiguous(&t.text, t.content().start);
                             }
                             a
                         }
@@ -1832,7 +1841,7 @@ impl Ps<'_, '_> {
                         },
                     };
                     if t.kind == Kind::Str && y == x + 1 && t.expandable && arg.known {
-                        arg.text = Embedded::contiguous(arg.s(), t.content.start);
+                        arg.text = Embedded::contiguous(arg.s(), t.content().start);
                     }
                     out.push(arg);
                 }
@@ -1964,16 +1973,16 @@ impl Ps<'_, '_> {
                 continue;
             }
             if !text.text.is_empty() {
-                text.push_char('\n', t.span.start, 0);
+                text.push_char('\n', t.span().start, 0);
             }
-            if t.content.len() == t.text.len() {
-                text.push_str(&t.text, t.content.start);
+            if t.content().len() == t.text.len() {
+                text.push_str(&t.text, t.content().start);
             } else {
                 for (k, ch) in t.text.chars().enumerate() {
                     let at = if k == 0 {
-                        t.content.start
+                        t.content().start
                     } else {
-                        t.content.end
+                        t.content().end
                     };
                     text.push_char(ch, at, 0);
                 }
@@ -2002,8 +2011,8 @@ impl Ps<'_, '_> {
             }
             // The C# itself (callbacks installed from static constructors, ...). A here-
             // string or single-quoted string maps one to one onto the file.
-            if t.kind == Kind::Str && t.content.len() == t.text.len() && self.depth < MAX_DEPTH {
-                let e = Embedded::contiguous(&t.text, t.content.start);
+            if t.kind == Kind::Str && t.content().len() == t.text.len() && self.depth < MAX_DEPTH {
+                let e = Embedded::contiguous(&t.text, t.content().start);
                 let mut sub = Vec::new();
                 super::code::analyze(super::code::Lang::CSharp, &e.text, self.ctx, &mut sub);
                 for mut f in sub {
@@ -2059,7 +2068,7 @@ impl Ps<'_, '_> {
                 // Skip the operand on the left.
                 let mut k = j - 2;
                 if self.toks[k].kind == Kind::Close {
-                    k = self.pair[k].unwrap_or(k);
+                    k = self.pair_of(k).unwrap_or(k);
                 } else if self.toks[k].kind == Kind::Word && k >= lo + 2 && self.is_op(k - 1, "::")
                 {
                     k -= 2;
@@ -2107,7 +2116,7 @@ impl Ps<'_, '_> {
             let t = &self.toks[i];
             if t.kind == Kind::Open && t.text == "{" {
                 // `({ $true } -as [Net.Security.RemoteCertificateValidationCallback])`
-                if let Some(close) = self.pair[i] {
+                if let Some(close) = self.pair_of(i) {
                     let cast = self
                         .tok(close + 1)
                         .is_some_and(|o| o.kind == Kind::Op && o.text.eq_ignore_ascii_case("-as"))
@@ -2115,7 +2124,7 @@ impl Ps<'_, '_> {
                             ty.kind == Kind::Type && ty.text.contains("ValidationCallback")
                         });
                     if cast && self.block_returns_true(i + 1, close) {
-                        let span = self.toks[i].span.cover(self.toks[close].span);
+                        let span = self.toks[i].span().cover(self.toks[close].span());
                         self.trust_all_member(
                             span,
                             "{ $true } -as [RemoteCertificateValidationCallback]",
@@ -2133,7 +2142,7 @@ impl Ps<'_, '_> {
                 let method_call = i > a
                     && !t.space_before
                     && matches!(self.toks[i - 1].kind, Kind::Word | Kind::Close | Kind::Type);
-                if let (false, Some(close)) = (method_call, self.pair[i]) {
+                if let (false, Some(close)) = (method_call, self.pair_of(i)) {
                     let close = close.min(b);
                     self.pipeline(i + 1, close);
                     i = close + 1;
@@ -2162,7 +2171,7 @@ impl Ps<'_, '_> {
                 {
                     let member = self.toks[i + 2].text.to_string();
                     let qualified = format!("{}.{}", t.text, member);
-                    let span = t.span.cover(self.toks[i + 2].span);
+                    let span = t.span().cover(self.toks[i + 2].span());
                     if member.eq_ignore_ascii_case("DangerousAcceptAnyServerCertificateValidator") {
                         self.trust_all_member(span, &member);
                     } else if let Some(f) = self.ctx.index.lookup(self.ctx.tables, &qualified, true)
@@ -2185,7 +2194,7 @@ impl Ps<'_, '_> {
                     if t.text
                         .eq_ignore_ascii_case("DangerousAcceptAnyServerCertificateValidator")
                     {
-                        let span = t.span;
+                        let span = t.span();
                         let m = t.text.to_string();
                         self.trust_all_member(span, &m);
                     }
@@ -2200,7 +2209,7 @@ impl Ps<'_, '_> {
                         .is_some_and(|n| n.kind == Kind::Str && !n.space_before) =>
                 {
                     let ty = t.text.to_string();
-                    let (text, span) = (self.toks[i + 1].text.to_string(), self.toks[i + 1].span);
+                    let (text, span) = (self.toks[i + 1].text.to_string(), self.toks[i + 1].span());
                     if !self.returning && self.constant_is_used(i, i + 2, a, b) {
                         for part in text.split([',', ' ', '|']).filter(|p| !p.is_empty()) {
                             if let Some(f) = self.ctx.index.lookup(
@@ -2227,13 +2236,13 @@ impl Ps<'_, '_> {
                     }
                 }
                 Kind::Str if !output => {
-                    let (text, content) = (t.text.to_string(), t.content);
+                    let (text, content) = (t.text.to_string(), t.content());
                     let exact = content.len() == text.len();
                     appcontext_switches(&text, |name, value, at, len| {
                         let span = if exact {
                             Span::new(content.start + at, content.start + at + len)
                         } else {
-                            t.span
+                            t.span()
                         };
                         self.facts.push(Fact::Setting(SettingFact {
                             domain: "appcontext-switch",
@@ -2273,7 +2282,7 @@ impl Ps<'_, '_> {
             }
             let mut gate = None;
             if is_if && self.is_open(j, "(") {
-                let end = self.pair[j].unwrap_or(b).min(b);
+                let end = self.pair_of(j).unwrap_or(b).min(b);
                 // The condition itself (a command in it, `if (Test-Path ...)`).
                 self.scan(j, (end + 1).min(b), false);
                 self.recurse_blocks(j, (end + 1).min(b));
@@ -2288,7 +2297,7 @@ impl Ps<'_, '_> {
                 chain_gate.clone_from(&gate);
             }
             if self.is_open(j, "{") {
-                let close = self.pair[j].unwrap_or(b).min(b);
+                let close = self.pair_of(j).unwrap_or(b).min(b);
                 let start = self.facts.len();
                 if let Some(g) = &gate {
                     self.gates.push(g.clone());
@@ -2336,7 +2345,7 @@ impl Ps<'_, '_> {
                     j += 1;
                 }
                 if self.is_open(j, "(") {
-                    let end = self.pair[j].unwrap_or(b).min(b);
+                    let end = self.pair_of(j).unwrap_or(b).min(b);
                     for k in j + 1..end {
                         let c = &self.toks[k];
                         if matches!(c.kind, Kind::Var | Kind::Word | Kind::Str)
@@ -2418,7 +2427,7 @@ impl Ps<'_, '_> {
         if !self.is_open(member_at + 1, "(") {
             return;
         }
-        let close = self.pair[member_at + 1].unwrap_or(b);
+        let close = self.pair_of(member_at + 1).unwrap_or(b);
         let args = self.split_args(member_at + 2, close);
         let arg = |this: &mut Self, n: usize| {
             args.get(n)
@@ -2490,7 +2499,7 @@ impl Ps<'_, '_> {
         let mut k = member_at - 2;
         loop {
             if self.toks[k].kind == Kind::Close && self.toks[k].text == ")" {
-                let Some(o) = self.pair[k] else { return };
+                let Some(o) = self.pair_of(k) else { return };
                 if o < lo + 2 || self.toks[o - 1].kind != Kind::Word || !self.is_op(o - 2, ".") {
                     return;
                 }
@@ -2512,7 +2521,7 @@ impl Ps<'_, '_> {
         let Some(Val::Key(paths)) = self.eval_key_object(k, member_at - 1) else {
             return;
         };
-        let close = self.pair[member_at + 1].unwrap_or(b);
+        let close = self.pair_of(member_at + 1).unwrap_or(b);
         let args = self.split_args(member_at + 2, close);
         let (Some(&(nx, ny)), Some(&(vx, vy))) = (args.first(), args.get(1)) else {
             return;
@@ -2539,8 +2548,12 @@ impl Ps<'_, '_> {
     }
 }
 
-fn match_pairs(toks: &[Token]) -> Vec<Option<usize>> {
-    let mut pair = vec![None; toks.len()];
+/// No matching bracket.
+const NO_PAIR: u32 = u32::MAX;
+
+fn match_pairs(toks: &[Token]) -> Vec<u32> {
+    let mut pair = vec![NO_PAIR; toks.len()];
+    let at = |x: usize| u32::try_from(x).unwrap_or(NO_PAIR);
     let mut stack: Vec<usize> = Vec::new();
     for (i, t) in toks.iter().enumerate() {
         match t.kind {
@@ -2558,8 +2571,8 @@ fn match_pairs(toks: &[Token]) -> Vec<Option<usize>> {
                 {
                     let o = stack[pos];
                     stack.truncate(pos);
-                    pair[o] = Some(i);
-                    pair[i] = Some(o);
+                    pair[o] = at(i);
+                    pair[i] = at(o);
                 }
             }
             _ => {}
