@@ -1,8 +1,17 @@
 #!/usr/bin/env python3
-"""Benchmark: tlslint against ripgrep and against reading every byte, on a generated tree.
+"""Benchmark: tlslint against ripgrep and against reading every byte, on a generated tree,
+or on an existing tree such as the real-world bench of ../shared/realworld/.
 
     python3 bench/run.py                      # generates /tmp/bench-tree (110k files) if missing
     python3 bench/run.py --tree DIR --runs 5 --small DIR10K
+    python3 bench/run.py --real DIR [--compare OTHER_TLSLINT] [--runs 5]
+
+With --real, one alternating run of: tlslint (and --compare, another build), `rg -uu -c -F
+-f` with tlslint's own keywords, and `rg -uu -c -F -f ../shared/realworld/rg-triggers.txt`
+(the yardstick of the speed issue); then one -j1 and one default run with
+TLSLINT_PROFILE_STAGES=1, which print the time per stage (walk, read, prefilter, decode,
+classify, second-stage prefilter, parse, lower, flow, sinks, the other analyzers, judge,
+report; thread time, exclusive) and how many files and bytes each stage saw.
 
 In one run, alternating the commands so that cache state and machine noise hit them alike
 (one untimed warm-up round first, so every command reads from the page cache):
@@ -68,6 +77,74 @@ def ensure_tree(tree, files):
     )
 
 
+def profile(binary, tree, jobs):
+    """One scan with the per-stage accounting on: (stages [(name, ms, pct)], counts)."""
+    env = dict(os.environ, TLSLINT_PROFILE_STAGES="1")
+    cmd = [binary, "scan", "--format", "json", tree] + (["-j", str(jobs)] if jobs else [])
+    p = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    stages, counts = [], []
+    for line in p.stderr.splitlines():
+        if not line.startswith("tlslint-profile: "):
+            continue
+        rest = line[len("tlslint-profile: "):]
+        if rest.startswith("stage "):
+            _, name, ms, _unit, pct = rest.split()
+            stages.append((name, float(ms), pct))
+        elif rest.startswith("count "):
+            name, _, n = rest[len("count "):].rpartition(" ")
+            counts.append((name, int(n)))
+    return stages, counts
+
+
+def real(args):
+    """--real: tlslint against ripgrep on an existing tree, and where tlslint's time goes."""
+    tree = args.real
+    triggers = tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False)
+    kw = subprocess.run([args.bin, "rules", "--format", "keywords"], check=True, capture_output=True, text=True).stdout
+    triggers.write(kw)
+    triggers.close()
+    commands = {"tlslint scan --format json": [args.bin, "scan", "--format", "json", tree]}
+    if args.compare:
+        commands["compare: " + os.path.basename(args.compare)] = [args.compare, "scan", "--format", "json", tree]
+    commands["rg -uu -c -F -f (tlslint keywords)"] = ["rg", "-uu", "-c", "-F", "-f", triggers.name, tree]
+    bench_triggers = os.path.join(ROOT, "..", "shared", "realworld", "rg-triggers.txt")
+    if os.path.isfile(bench_triggers):
+        commands["rg -uu -c -F -f rg-triggers.txt"] = ["rg", "-uu", "-c", "-F", "-f", bench_triggers, tree]
+    times = {k: [] for k in commands}
+    rss = {k: 0 for k in commands}
+    for round_ in range(args.runs + 1):
+        for name, cmd in commands.items():
+            t, r, code = run(cmd)
+            if not name.startswith("rg") and code not in (0, 1):
+                sys.exit(f"bench: {name} exited with {code}")
+            if round_ == 0:
+                continue  # warm-up
+            times[name].append(t)
+            rss[name] = max(rss[name], r)
+    med = {k: statistics.median(v) for k, v in times.items()}
+    print(f"tree: {tree}; {os.cpu_count()} cores; median of {args.runs} alternating runs")
+    print()
+    print("| command | median s | peak RSS MB | runs (s) |")
+    print("|---|---:|---:|---|")
+    for name in commands:
+        print(f"| `{name}` | {med[name]:.2f} | {rss[name] / 1024:.0f} | {' '.join(f'{t:.2f}' for t in times[name])} |")
+    t_tl = med["tlslint scan --format json"]
+    print()
+    for name in commands:
+        if name.startswith("rg") or name.startswith("compare"):
+            print(f"tlslint / {name} = {t_tl / med[name]:.2f}")
+    print()
+    prof = {j: profile(args.bin, tree, j) for j in (1, None)}
+    print("| stage | -j1 ms | -j1 % | default ms | default % |")
+    print("|---|---:|---:|---:|---:|")
+    for (name, ms1, p1), (_, ms2, p2) in zip(prof[1][0], prof[None][0]):
+        print(f"| {name} | {ms1:.0f} | {p1} | {ms2:.0f} | {p2} |")
+    print()
+    for name, n in prof[1][1]:
+        print(f"- {name}: {n:,}")
+    os.unlink(triggers.name)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--tree", default="/tmp/bench-tree")
@@ -76,12 +153,17 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "tlslint"))
     ap.add_argument("--no-build", action="store_true")
+    ap.add_argument("--real", metavar="DIR", help="an existing tree (the real-world bench): tlslint, ripgrep and the per-stage profile")
+    ap.add_argument("--compare", metavar="BIN", help="with --real: another tlslint build, timed in the same rounds")
     args = ap.parse_args()
 
     if not args.no_build:
         subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
     if shutil.which("rg") is None:
         sys.exit("bench: ripgrep (rg) is not installed: apt-get install ripgrep")
+    if args.real:
+        real(args)
+        return
     ensure_tree(args.tree, args.files)
     ensure_tree(args.small, max(args.files // 10, 1))
 
