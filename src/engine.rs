@@ -96,18 +96,9 @@ fn constant_keyword(name: &str) -> String {
 /// something in it: setting keys (or the types that qualify them), the dangerous
 /// constants of flag tables with the calls and members that take their numbers, and
 /// the construct rules' own keywords. Derived from the rule data, so it cannot drift.
-fn code_keywords(rules: &RuleSet, d: &str) -> Vec<String> {
-    let (mut out, written) = code_keyword_sets(rules, d);
-    out.extend(written);
-    out.sort();
-    out.dedup();
-    out
-}
-
-/// The second-stage keywords of code domain `d`, in two sets: words whose presence is
-/// enough, and setting keys that count only where the code writes them (see
-/// [`written_key`]), because the same word is common in code that only reads it
-/// (`verify`, `InsecureSkipVerify`).
+/// Two sets: words whose presence is enough, and setting keys that count only where the
+/// code writes them (see [`written_key`]), because the same word is common in code that
+/// only reads it (`verify`, `InsecureSkipVerify`).
 fn code_keyword_sets(rules: &RuleSet, d: &str) -> (Vec<String>, Vec<String>) {
     let mut out = Vec::new();
     let mut written = Vec::new();
@@ -360,11 +351,6 @@ impl Engine {
         self.code_filters
             .get(domain)
             .is_none_or(|p| p.is_match(text))
-    }
-
-    /// The second-stage keywords of code domain `d` (`tlslint rules --format keywords`).
-    pub fn code_keywords(&self, d: &str) -> Vec<String> {
-        code_keywords(&self.rules, d)
     }
 
     /// What analyzers consult.

@@ -183,7 +183,7 @@ impl Checker<'_> {
         if by_name == Some(FileFormat::RegistryPol) {
             return self.check_pol(path, display, bytes);
         }
-        let Some(second) = self.passes_prefilter(path, by_name, bytes) else {
+        let Some(second) = self.passes_prefilter(by_name, bytes) else {
             return Checked::Clean { analyzed: false };
         };
         let _p = crate::profile::enter(crate::profile::Stage::Decode);
@@ -215,7 +215,7 @@ impl Checker<'_> {
         if by_name == Some(FileFormat::Documentation) {
             return Checked::Clean { analyzed: false };
         }
-        let Some(second) = self.passes_prefilter(path, by_name, &bytes) else {
+        let Some(second) = self.passes_prefilter(by_name, &bytes) else {
             return Checked::Clean { analyzed: false };
         };
         let _p = crate::profile::enter(crate::profile::Stage::Decode);
@@ -239,16 +239,11 @@ impl Checker<'_> {
     /// so the first stage, decoding and classification are skipped for the many code
     /// files that only mention `verify` or `openssl` (the name decides the format of
     /// these files; see [`format::classify`]).
-    fn passes_prefilter(
-        &self,
-        path: &Path,
-        by_name: Option<FileFormat>,
-        bytes: &[u8],
-    ) -> Option<bool> {
+    fn passes_prefilter(&self, by_name: Option<FileFormat>, bytes: &[u8]) -> Option<bool> {
         let Some(prefilter) = self.prefilter else {
             return Some(false);
         };
-        if let Some(domain) = by_name.and_then(|f| second_stage_domain(f, path)) {
+        if let Some(domain) = by_name.and_then(second_stage_domain) {
             if crate::prefilter::is_eight_bit(bytes) {
                 let _p = crate::profile::enter(crate::profile::Stage::Prefilter2);
                 crate::profile::count(crate::profile::Count::Searched, 1);
@@ -323,7 +318,7 @@ impl Checker<'_> {
             .unwrap_or("")
             .to_ascii_lowercase();
         if self.prefilter.is_some() && !second_done {
-            if let Some(d) = second_stage_domain(fmt, path) {
+            if let Some(d) = second_stage_domain(fmt) {
                 let _p = crate::profile::enter(crate::profile::Stage::Prefilter2);
                 if !self.engine.code_may_match(d, src.text.as_bytes()) {
                     return Checked::Clean { analyzed: false };
@@ -606,24 +601,18 @@ fn finalize_inner(
     out
 }
 
-/// Scans the paths in `opts`.
 /// The second-stage keyword set of a file of `format`: its code language's, or the
 /// data domain's (JSON, Bicep), whose every member is a setting.
-fn second_stage_domain(format: FileFormat, path: &Path) -> Option<&'static str> {
+fn second_stage_domain(format: FileFormat) -> Option<&'static str> {
     match format {
         FileFormat::Json => Some("json"),
         FileFormat::Bicep => Some("bicep"),
-        _ => {
-            let ext = path
-                .extension()
-                .and_then(|e| e.to_str())
-                .unwrap_or("")
-                .to_ascii_lowercase();
-            crate::analyze::code::tree_lang(format, &ext).map(crate::analyze::code::sinks::domain)
-        }
+        // The dialect (C or C++, JS or TS, told by the extension) shares its domain.
+        _ => crate::analyze::code::tree_lang(format, "").map(crate::analyze::code::sinks::domain),
     }
 }
 
+/// Scans the paths in `opts`.
 pub fn scan(opts: &ScanOptions, engine: &Engine, prefilter: &Prefilter) -> Outcome {
     let started = Instant::now();
     let pool = crate::memory::Pool::new(crate::memory::POOL);
