@@ -77,6 +77,32 @@ def ensure_tree(tree, files):
     )
 
 
+def keyword_file(binary):
+    """tlslint's prefilter keywords in a temporary file for `rg -f`: (path, count)."""
+    kw = subprocess.run([binary, "rules", "--format", "keywords"], check=True, capture_output=True, text=True).stdout
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
+        f.write(kw)
+    return f.name, len(kw.split())
+
+
+def alternate(commands, runs):
+    """Runs {name: (cmd, shell)} in alternating rounds after one untimed warm-up round;
+    returns ({name: [seconds]}, {name: peak RSS KiB}). A tlslint exit other than 0/1 ends
+    the benchmark."""
+    times = {k: [] for k in commands}
+    rss = {k: 0 for k in commands}
+    for round_ in range(runs + 1):
+        for name, (cmd, shell) in commands.items():
+            t, r, code = run(cmd, shell)
+            if not name.startswith(("rg", "read")) and code not in (0, 1):
+                sys.exit(f"bench: {name} exited with {code}")
+            if round_ == 0:
+                continue  # warm-up
+            times[name].append(t)
+            rss[name] = max(rss[name], r)
+    return times, rss
+
+
 def profile(binary, tree, jobs):
     """One scan with the per-stage accounting on: (stages [(name, ms, pct)], counts)."""
     env = dict(os.environ, TLSLINT_PROFILE_STAGES="1")
@@ -99,28 +125,15 @@ def profile(binary, tree, jobs):
 def real(args):
     """--real: tlslint against ripgrep on an existing tree, and where tlslint's time goes."""
     tree = args.real
-    triggers = tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False)
-    kw = subprocess.run([args.bin, "rules", "--format", "keywords"], check=True, capture_output=True, text=True).stdout
-    triggers.write(kw)
-    triggers.close()
-    commands = {"tlslint scan --format json": [args.bin, "scan", "--format", "json", tree]}
+    triggers, _ = keyword_file(args.bin)
+    commands = {"tlslint scan --format json": ([args.bin, "scan", "--format", "json", tree], False)}
     if args.compare:
-        commands["compare: " + os.path.basename(args.compare)] = [args.compare, "scan", "--format", "json", tree]
-    commands["rg -uu -c -F -f (tlslint keywords)"] = ["rg", "-uu", "-c", "-F", "-f", triggers.name, tree]
+        commands["compare: " + os.path.basename(args.compare)] = ([args.compare, "scan", "--format", "json", tree], False)
+    commands["rg -uu -c -F -f (tlslint keywords)"] = (["rg", "-uu", "-c", "-F", "-f", triggers, tree], False)
     bench_triggers = os.path.join(ROOT, "..", "shared", "realworld", "rg-triggers.txt")
     if os.path.isfile(bench_triggers):
-        commands["rg -uu -c -F -f rg-triggers.txt"] = ["rg", "-uu", "-c", "-F", "-f", bench_triggers, tree]
-    times = {k: [] for k in commands}
-    rss = {k: 0 for k in commands}
-    for round_ in range(args.runs + 1):
-        for name, cmd in commands.items():
-            t, r, code = run(cmd)
-            if not name.startswith("rg") and code not in (0, 1):
-                sys.exit(f"bench: {name} exited with {code}")
-            if round_ == 0:
-                continue  # warm-up
-            times[name].append(t)
-            rss[name] = max(rss[name], r)
+        commands["rg -uu -c -F -f rg-triggers.txt"] = (["rg", "-uu", "-c", "-F", "-f", bench_triggers, tree], False)
+    times, rss = alternate(commands, args.runs)
     med = {k: statistics.median(v) for k, v in times.items()}
     print(f"tree: {tree}; {os.cpu_count()} cores; median of {args.runs} alternating runs")
     print()
@@ -142,7 +155,7 @@ def real(args):
     print()
     for name, n in prof[1][1]:
         print(f"- {name}: {n:,}")
-    os.unlink(triggers.name)
+    os.unlink(triggers)
 
 
 def main():
@@ -167,31 +180,17 @@ def main():
     ensure_tree(args.tree, args.files)
     ensure_tree(args.small, max(args.files // 10, 1))
 
-    triggers = tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False)
-    kw = subprocess.run([args.bin, "rules", "--format", "keywords"], check=True, capture_output=True, text=True).stdout
-    triggers.write(kw)
-    triggers.close()
-    nkw = len(kw.split())
+    triggers, nkw = keyword_file(args.bin)
 
     tree = args.tree
     commands = {
         "read (tar | cat)": (f"tar -cf - -C {tree} . | cat > /dev/null", True),
-        "rg -c -F -f TRIGGERS": (["rg", "-c", "-F", "-f", triggers.name, tree], False),
-        "rg -c -F -i --hidden -f TRIGGERS": (["rg", "-c", "-F", "-i", "--hidden", "-f", triggers.name, tree], False),
+        "rg -c -F -f TRIGGERS": (["rg", "-c", "-F", "-f", triggers, tree], False),
+        "rg -c -F -i --hidden -f TRIGGERS": (["rg", "-c", "-F", "-i", "--hidden", "-f", triggers, tree], False),
         "tlslint scan --format json": ([args.bin, "scan", "--format", "json", tree], False),
     }
-    times = {k: [] for k in commands}
-    rss = []
-    for round_ in range(args.runs + 1):
-        for name, (cmd, shell) in commands.items():
-            t, r, code = run(cmd, shell)
-            if name.startswith("tlslint") and code not in (0, 1):
-                sys.exit(f"bench: tlslint exited with {code}")
-            if round_ == 0:
-                continue  # warm-up
-            times[name].append(t)
-            if name.startswith("tlslint"):
-                rss.append(r)
+    times, rss_by = alternate(commands, args.runs)
+    rss = [rss_by["tlslint scan --format json"]]
     med = {k: statistics.median(v) for k, v in times.items()}
 
     j1 = [run([args.bin, "scan", "--format", "json", "-j", "1", tree])[0] for _ in range(max(args.runs // 2, 1))]
@@ -216,11 +215,11 @@ def main():
           f"tlslint / rg -i --hidden = {t_tl / med['rg -c -F -i --hidden -f TRIGGERS']:.2f}; "
           f"tlslint / read = {t_tl / med['read (tar | cat)']:.2f}; "
           f"-j1 / default = {statistics.median(j1) / t_tl:.2f}")
-    print(f"tlslint peak RSS: {max(rss) / 1024:.1f} MB (max of {len(rss)} runs)")
+    print(f"tlslint peak RSS: {max(rss) / 1024:.1f} MB (max of {args.runs} runs)")
     st = statistics.median(small_times)
     print(f"scaling: {sfiles} files ({ssize / 1e9:.2f} GB) {st:.2f} s -> {files} files ({size / 1e9:.2f} GB) {t_tl:.2f} s: "
           f"{files / sfiles:.1f}x the files cost {t_tl / st:.1f}x the time")
-    os.unlink(triggers.name)
+    os.unlink(triggers)
 
 
 if __name__ == "__main__":

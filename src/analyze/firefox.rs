@@ -144,17 +144,7 @@ mod tests {
         let text = "// user_pref(\"security.tls.version.min\", 0);\nuser_pref(\"security.tls.version.min\", 1);\nlockPref('security.tls.version.enable-deprecated', true);\npref(\"x\", \"a//b\");\n";
         let mut f = Vec::new();
         analyze(text, &mut f);
-        let got: Vec<(String, String, String)> = f
-            .into_iter()
-            .filter_map(|f| match f {
-                Fact::Setting(s) => Some((
-                    s.key,
-                    s.value.text(),
-                    text[s.span.start..s.span.end].to_string(),
-                )),
-                _ => None,
-            })
-            .collect();
+        let got = crate::analyze::settings_of(f, text);
         assert_eq!(
             got[0],
             ("security.tls.version.min".into(), "1".into(), "1".into())
