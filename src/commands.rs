@@ -274,6 +274,7 @@ pub fn scan(args: &ScanArgs) -> Result<ExitStatus> {
         filter: config.path_filter().map(std::sync::Arc::new),
         force_exclude: args.force_exclude,
         time_limit: (args.timeout > 0).then(|| std::time::Duration::from_secs(args.timeout)),
+        whole_texts: args.fix || args.diff,
     };
     let mut stdin_bytes = None;
     let mut outcome = if stdin {

@@ -8,7 +8,7 @@
 
 use crate::analyze;
 use crate::decode::{self, Encoding, NotText};
-use crate::diagnostic::{Category, Finding};
+use crate::diagnostic::{Category, Finding, Span};
 use crate::engine::Engine;
 use crate::facts::Fact;
 use crate::format::{self, FileFormat};
@@ -45,6 +45,9 @@ pub struct ScanOptions {
     pub force_exclude: bool,
     /// Per-file analysis time limit.
     pub time_limit: Option<std::time::Duration>,
+    /// Reports keep their files' whole texts (`--fix`, `--diff`); otherwise only the lines
+    /// a report shows ([`FileReport::keep_reported_lines`]).
+    pub whole_texts: bool,
 }
 
 /// A file with findings, ready for reporting.
@@ -82,6 +85,92 @@ pub struct FileReport {
     /// category): `--fix` applies them with the reported finding's fix, so that 25
     /// occurrences on one line are fixed in one run.
     pub merged_fixes: MergedFixes,
+}
+
+impl FileReport {
+    /// Keeps only the lines a report shows: those of the findings, where their values
+    /// land, the steps between, and what their fixes edit. The other lines are emptied
+    /// (their line ends stay, so line numbers do not change) and every span moves with
+    /// its line, so positions, snippets and fingerprints are those of the whole text.
+    /// A repository's findings would otherwise hold whole files (megabytes of generated
+    /// YAML) while the rest is analyzed; this is what ripgrep keeps of a match.
+    pub fn keep_reported_lines(&mut self) {
+        let mut keep = vec![false; self.index.line_count() + 1];
+        let text = &self.text;
+        let mut mark = |span: &mut Span, edit: bool| {
+            let (mut start, mut end) = (span.start, span.end.max(span.start));
+            if edit {
+                // A fix is shown as the lines it changes, split at `\n` only
+                // ([`crate::fixes::line_diff`]): a lone CR does not end them.
+                let at = |o: usize| crate::source::floor_char_boundary(text, o.min(text.len()));
+                start = text[..at(start)].rfind('\n').map_or(0, |i| i + 1);
+                end = text[at(end)..]
+                    .find('\n')
+                    .map_or(text.len(), |i| at(end) + i);
+            }
+            let first = self.index.line_of(start);
+            let last = self.index.line_of(end);
+            for k in keep.iter_mut().take(last + 1).skip(first) {
+                *k = true;
+            }
+        };
+        for_each_span(&mut self.findings, &mut self.merged_fixes, &mut mark);
+        let mut kept = String::new();
+        // New start of each line.
+        let mut moved = Vec::with_capacity(keep.len());
+        for (line, &k) in keep.iter().enumerate().take(self.index.line_count()) {
+            moved.push(kept.len());
+            let (start, next) = self.index.line_range_with_end(line);
+            let from = if k {
+                start
+            } else {
+                self.index.line_range(text, line).1
+            };
+            kept.push_str(text.get(from..next).unwrap_or(""));
+        }
+        let index = LineIndex::new(&kept);
+        if index.line_count() != self.index.line_count() {
+            return;
+        }
+        let old = &self.index;
+        let map = |o: usize| {
+            let line = old.line_of(o);
+            let start = old.line_start(line);
+            moved.get(line).map_or(kept.len(), |&m| m + (o - start))
+        };
+        for_each_span(&mut self.findings, &mut self.merged_fixes, &mut |s, _| {
+            *s = Span::new(map(s.start), map(s.end));
+        });
+        self.text = kept;
+        self.index = index;
+    }
+}
+
+/// Calls `f` on every span of a file's findings: the finding's, its sink's, its path's
+/// and its fix's edits (`true`), and the edits of the fixes merged into it.
+fn for_each_span(
+    findings: &mut [Finding],
+    merged: &mut MergedFixes,
+    f: &mut dyn FnMut(&mut Span, bool),
+) {
+    let fixes = findings
+        .iter_mut()
+        .flat_map(|finding| {
+            f(&mut finding.span, false);
+            if let Some(sink) = &mut finding.sink {
+                f(&mut sink.span, false);
+            }
+            for step in &mut finding.path {
+                f(&mut step.span, false);
+            }
+            finding.fix.as_mut()
+        })
+        .collect::<Vec<_>>();
+    for fix in fixes.into_iter().chain(merged.values_mut().flatten()) {
+        for e in &mut fix.edits {
+            f(&mut e.span, true);
+        }
+    }
 }
 
 /// A problem with one path (unreadable, skipped); printed as `tlslint: PATH: message`.
@@ -743,6 +832,9 @@ pub fn scan(opts: &ScanOptions, engine: &Engine, prefilter: &Prefilter) -> Outco
                     }
                 }
                 if !report.findings.is_empty() {
+                    if !opts.whole_texts {
+                        report.keep_reported_lines();
+                    }
                     if let Ok(mut f) = files.lock() {
                         f.push(*report);
                     }
@@ -915,11 +1007,9 @@ struct Counters {
     without_reason: AtomicU64,
 }
 
-/// Reads a file, refusing to read more than `limit` bytes (files can grow between the
-/// directory walk and the read). `Ok(None)` when the file is larger.
-/// Reads a file into `buf` (cleared by the caller); `false` when it is over `limit`.
-/// Reads a file into `buf` unless it is larger than `limit`; `Ok(Some(size))` when it
-/// is (the size known, or `None` for a file that grew past the limit while read).
+/// Reads a file into `buf` (cleared by the caller), refusing to read more than `limit`
+/// bytes (files can grow between the walk and the read): `Ok(Some(size))` when it is
+/// larger (the size known, or `None` for a file that grew past the limit while read).
 fn read_limited(
     path: &Path,
     limit: u64,
@@ -953,4 +1043,101 @@ const KEEP_BUFFER: usize = 1 << 20;
 thread_local! {
     /// Each walker thread reads its files into one reused buffer.
     static READ_BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{fingerprints, locate_all};
+    use crate::rules::RuleSet;
+
+    /// Everything a report prints about a file's findings, resolved against its text.
+    fn printed(report: FileReport, engine: &Engine) -> (Vec<String>, FileReport) {
+        let outcome = Outcome {
+            files: vec![report],
+            stats: Stats::default(),
+            problems: Vec::new(),
+            suppression_notes: Vec::new(),
+        };
+        let mut out = Vec::new();
+        for l in locate_all(&outcome, engine) {
+            let file = l.file;
+            let at = |s: Span| {
+                (
+                    file.index.position(&file.text, s.start),
+                    file.index.position(&file.text, s.end),
+                )
+            };
+            let f = l.finding;
+            let mut line = format!(
+                "{:?}-{:?} {} {} {:?}",
+                l.start, l.end, l.snippet, l.fingerprint, f.message
+            );
+            for r in f.sink.iter().chain(&f.path) {
+                line.push_str(&format!(" {:?} {}", at(r.span), r.text));
+            }
+            for fix in f.fix.iter().chain(file.merged_fixes.values().flatten()) {
+                let edits: Vec<_> = fix.edits.iter().map(|e| (at(e.span), &e.text)).collect();
+                let diff = crate::fixes::line_diff(&file.text, fix);
+                line.push_str(&format!(" {edits:?} {diff:?}"));
+            }
+            out.push(line);
+        }
+        out.extend(fingerprints(&outcome.files[0], engine));
+        let report = outcome.files.into_iter().next().expect("one file");
+        (out, report)
+    }
+
+    #[test]
+    fn a_report_keeps_only_its_lines_and_prints_the_same() {
+        let engine = Engine::new(RuleSet::builtin().expect("rules"));
+        let checker = Checker {
+            engine: &engine,
+            prefilter: None,
+            unused_suppressions: false,
+            pool: None,
+        };
+        let filler = "// nothing to see here\n".repeat(50);
+        let cases = [
+            // A value written on one line that lands on another (sink and path).
+            (
+                "client.go",
+                format!(
+                    "package main\n\nimport \"crypto/tls\"\n{filler}func c() *tls.Config {{\n\tskip := true\n{filler}\tcfg := &tls.Config{{}}\n\tcfg.InsecureSkipVerify = skip\n\treturn cfg\n}}\n"
+                ),
+            ),
+            // Fixes, CRLF and lone CR line ends, a last line without a line end.
+            (
+                "get.sh",
+                format!(
+                    "#!/bin/sh\r\n{}curl -k https://a/\r\necho x\rcurl --insecure https://b/ && curl -k https://c/\r\n{}wget --no-check-certificate https://d/",
+                    "# filler\r\n".repeat(40),
+                    "# filler\n".repeat(40)
+                ),
+            ),
+            (
+                "tls.reg",
+                format!(
+                    "Windows Registry Editor Version 5.00\r\n\r\n{}[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL\\Protocols\\TLS 1.0\\Server]\r\n\"Enabled\"=dword:00000001\r\n\"DisabledByDefault\"=dword:00000000\r\n",
+                    "; filler\r\n".repeat(40)
+                ),
+            ),
+        ];
+        for (name, text) in cases {
+            let Checked::Findings(report) =
+                checker.check(Path::new(name), name, text.as_bytes(), true)
+            else {
+                panic!("{name}: expected findings");
+            };
+            let whole_len = report.text.len();
+            let lines = report.index.line_count();
+            let (whole, mut report) = printed(*report, &engine);
+            report.keep_reported_lines();
+            assert!(report.text.len() * 2 < whole_len, "{name}: {}", report.text);
+            assert_eq!(report.index.line_count(), lines, "{name}");
+            let (kept, _) = printed(report, &engine);
+            assert!(whole.len() > 1, "{name}: {whole:?}");
+            assert_eq!(whole, kept, "{name}");
+        }
+    }
 }
