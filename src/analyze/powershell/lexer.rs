@@ -42,7 +42,7 @@ pub enum Kind {
 }
 
 /// A token's span in 8 bytes (analyzed text is far below 4 GiB: files over
-/// --max-filesize are not read), so a token is 48 bytes instead of 64.
+/// --max-filesize are not read).
 #[derive(Debug, Clone, Copy, Default)]
 struct Span32 {
     start: u32,
@@ -63,7 +63,7 @@ impl Span32 {
     }
 }
 
-impl Token {
+impl Token<'_> {
     /// Where it is written.
     pub fn span(&self) -> Span {
         self.span.get()
@@ -71,27 +71,43 @@ impl Token {
 
     /// For strings: the span inside the quotes (else the token's span).
     pub fn content(&self) -> Span {
-        self.content.get()
+        let s = self.span.get();
+        let start = s.start.saturating_add(usize::from(self.quotes[0]));
+        Span::new(
+            start,
+            s.end.saturating_sub(usize::from(self.quotes[1])).max(start),
+        )
+    }
+
+    /// Sets [`Token::content`] (inside the token's span).
+    fn set_content(&mut self, c: Span) {
+        let s = self.span.get();
+        let delta = |d: usize| u16::try_from(d).unwrap_or(u16::MAX);
+        self.quotes = [
+            delta(c.start.saturating_sub(s.start)),
+            delta(s.end.saturating_sub(c.end)),
+        ];
     }
 }
 
-/// A token.
+/// A token: 32 bytes, its text borrowed from the script (or, when the lexer decoded it,
+/// from the file's arena), as a 2 MB module is some 300,000 tokens.
 #[derive(Debug, Clone)]
-pub struct Token {
-    /// Kind.
-    pub kind: Kind,
+pub struct Token<'a> {
+    /// Text (see [`Kind`]).
+    pub text: &'a str,
     /// Where it is written.
     span: Span32,
-    /// Text (see [`Kind`]).
-    pub text: compact_str::CompactString,
-    /// For strings: the span inside the quotes.
-    content: Span32,
+    /// Kind.
+    pub kind: Kind,
     /// For strings: double-quoted or `@"` (variables are expanded).
     pub expandable: bool,
     /// For parameters: written `-Name:` (the value follows, attached).
     pub attached: bool,
     /// Whitespace (or a line continuation) precedes the token.
     pub space_before: bool,
+    /// For strings: bytes of the opening and closing quotes ([`Token::content`]).
+    quotes: [u16; 2],
 }
 
 const OPERATORS: &[&str] = &[
@@ -169,8 +185,10 @@ struct Lexer<'a> {
     s: &'a str,
     b: &'a [u8],
     i: usize,
-    out: Vec<Token>,
+    out: Vec<Token<'a>>,
     space: bool,
+    /// Texts the lexer decoded (escapes, lower-cased operators): the others are slices of `s`.
+    arena: &'a bumpalo::Bump,
 }
 
 fn is_ident(c: u8) -> bool {
@@ -193,18 +211,31 @@ impl<'a> Lexer<'a> {
     }
 
     fn push(&mut self, kind: Kind, start: usize, text: impl AsRef<str>) {
-        let text = compact_str::CompactString::new(text.as_ref());
+        let text = self.borrow(start, text.as_ref());
         let span = Span32::new(Span::new(start, self.i));
         self.out.push(Token {
             kind,
             span,
             text,
-            content: span,
+            quotes: [0, 0],
             expandable: false,
             attached: false,
             space_before: self.space,
         });
         self.space = false;
+    }
+
+    /// `text` as a slice of the token as written when it is one (`Name` of `$Name`, the
+    /// inside of `'as is'`), else a copy in the arena (`it's` of `'it''s'`).
+    fn borrow(&self, start: usize, text: &str) -> &'a str {
+        let s = self.s;
+        match s.get(start..self.i) {
+            Some(written) => match written.find(text) {
+                Some(at) => &written[at..at + text.len()],
+                None => self.arena.alloc_str(text),
+            },
+            None => self.arena.alloc_str(text),
+        }
     }
 
     /// The previous token ends exactly here and is a value (so `.`/`[` continue it).
@@ -231,7 +262,7 @@ impl<'a> Lexer<'a> {
         }
     }
 
-    fn lex(mut self) -> Vec<Token> {
+    fn lex(mut self) -> Vec<Token<'a>> {
         while self.i < self.b.len() {
             let c = self.b[self.i];
             let start = self.i;
@@ -620,7 +651,7 @@ impl<'a> Lexer<'a> {
         }
         self.push(Kind::Str, start, text);
         if let Some(t) = self.out.last_mut() {
-            t.content = Span32::new(Span::new(cstart, cend));
+            t.set_content(Span::new(cstart, cend));
         }
     }
 
@@ -703,7 +734,7 @@ impl<'a> Lexer<'a> {
         }
         self.push(Kind::Str, start, text);
         if let Some(t) = self.out.last_mut() {
-            t.content = Span32::new(Span::new(cstart, cend));
+            t.set_content(Span::new(cstart, cend));
             t.expandable = true;
         }
     }
@@ -763,7 +794,7 @@ impl<'a> Lexer<'a> {
         let text = self.s[cstart..ce.max(cstart)].to_string();
         self.push(Kind::Str, start, text);
         if let Some(t) = self.out.last_mut() {
-            t.content = Span32::new(Span::new(cstart, ce.max(cstart)));
+            t.set_content(Span::new(cstart, ce.max(cstart)));
             t.expandable = quote == b'"';
         }
     }
@@ -803,14 +834,15 @@ impl<'a> Lexer<'a> {
     }
 }
 
-/// Tokenizes PowerShell source.
-pub fn lex(s: &str) -> Vec<Token> {
+/// Tokenizes PowerShell source; decoded texts go to `arena`.
+pub fn lex<'a>(s: &'a str, arena: &'a bumpalo::Bump) -> Vec<Token<'a>> {
     Lexer {
         s,
         b: s.as_bytes(),
         i: 0,
         out: Vec::new(),
         space: true,
+        arena,
     }
     .lex()
 }
@@ -819,13 +851,41 @@ pub fn lex(s: &str) -> Vec<Token> {
 mod tests {
     use super::*;
 
+    thread_local! {
+        static ARENA: &'static bumpalo::Bump = Box::leak(Box::new(bumpalo::Bump::new()));
+    }
+
+    /// [`super::lex`] with an arena that outlives the test.
+    fn lex(s: &str) -> Vec<Token<'_>> {
+        ARENA.with(|a| super::lex(s, a))
+    }
+
     /// A token per 3-7 bytes of script: a 2 MB module is about 300,000 tokens, so their
-    /// size is the analyzer's memory (48 bytes: 8-byte spans, text inline up to 24 bytes).
+    /// size is the analyzer's memory (32 bytes: 8-byte spans, text borrowed).
     #[test]
     fn tokens_stay_small() {
-        assert!(std::mem::size_of::<Token>() <= 48);
+        assert!(std::mem::size_of::<Token>() <= 32);
         let t = &lex("$x = 'a'")[2];
         assert_eq!((t.span(), t.content()), (Span::new(5, 8), Span::new(6, 7)));
+        // Texts as written are borrowed from the script; decoded ones are copies.
+        let script = "$Name = 'it''s' + 'as is' -EQ [Type]";
+        let toks = lex(script);
+        let inside = |t: &str| script.as_bytes().as_ptr_range().contains(&t.as_ptr());
+        let texts: Vec<(&str, bool)> = toks.iter().map(|t| (t.text, inside(t.text))).collect();
+        assert_eq!(
+            texts,
+            [
+                ("Name", true),
+                ("=", true),
+                ("it's", false),
+                ("+", true),
+                ("as is", true),
+                ("-eq", false),
+                ("Type", true)
+            ]
+        );
+        let here = &lex("@\"\n  x\n\"@")[0];
+        assert_eq!((here.text, here.content()), ("  x", Span::new(3, 6)));
     }
 
     fn kinds(s: &str) -> Vec<(Kind, String)> {
@@ -861,7 +921,7 @@ mod tests {
     #[test]
     fn continuation_and_members() {
         let t = lex("$r = Invoke-WebRequest -Uri $u `\n    -SkipCertificateCheck\n$a.b.c = 1");
-        let names: Vec<&str> = t.iter().map(|t| t.text.as_str()).collect();
+        let names: Vec<&str> = t.iter().map(|t| t.text).collect();
         assert!(names.contains(&"SkipCertificateCheck"));
         assert_eq!(t.iter().filter(|t| t.kind == Kind::Newline).count(), 1);
         let k = kinds("$a.b.c = 1");

@@ -163,7 +163,7 @@ type Bound = (HashMap<String, (usize, usize)>, Vec<(usize, usize)>);
 
 struct Ps<'a, 'f> {
     source: &'a str,
-    toks: &'a [Token],
+    toks: &'a [Token<'a>],
     /// The matching bracket of each bracket token (`NO_PAIR` for none).
     pair: Vec<u32>,
     vars: HashMap<String, Val>,
@@ -228,7 +228,7 @@ fn var_key(name: &str) -> String {
     lower
 }
 
-impl Ps<'_, '_> {
+impl<'a> Ps<'a, '_> {
     /// The token that closes (or opens) the bracket at `i`.
     fn pair_of(&self, i: usize) -> Option<usize> {
         self.pair
@@ -237,7 +237,7 @@ impl Ps<'_, '_> {
             .map(|&p| p as usize)
     }
 
-    fn tok(&self, i: usize) -> Option<&Token> {
+    fn tok(&self, i: usize) -> Option<&'a Token<'a>> {
         self.toks.get(i)
     }
 
@@ -283,7 +283,7 @@ impl Ps<'_, '_> {
         (a, b)
     }
 
-    fn prev_significant(&self, a: usize, i: usize) -> Option<&Token> {
+    fn prev_significant(&self, a: usize, i: usize) -> Option<&'a Token<'a>> {
         let mut j = i;
         while j > a {
             j -= 1;
@@ -294,7 +294,7 @@ impl Ps<'_, '_> {
         None
     }
 
-    fn next_significant(&self, i: usize, b: usize) -> Option<&Token> {
+    fn next_significant(&self, i: usize, b: usize) -> Option<&'a Token<'a>> {
         (i..b)
             .map(|j| &self.toks[j])
             .find(|t| t.kind != Kind::Newline)
@@ -304,10 +304,8 @@ impl Ps<'_, '_> {
     fn continues(&self, a: usize, i: usize, b: usize) -> bool {
         if let Some(p) = self.prev_significant(a, i) {
             if p.kind == Kind::Op
-                && (matches!(
-                    p.text.as_str(),
-                    "|" | "=" | "+=" | "-=" | "," | "+" | "&&" | "||"
-                ) || p.text.starts_with('-'))
+                && (matches!(p.text, "|" | "=" | "+=" | "-=" | "," | "+" | "&&" | "||")
+                    || p.text.starts_with('-'))
             {
                 return true;
             }
@@ -418,7 +416,7 @@ impl Ps<'_, '_> {
     fn statement(&mut self, a: usize, b: usize) {
         let t = &self.toks[a];
         if t.kind == Kind::Word {
-            let kw = t.text.as_str().to_ascii_lowercase();
+            let kw = t.text.to_ascii_lowercase();
             match kw.as_str() {
                 "param" | "class" | "enum" | "using" | "#requires" => return,
                 "foreach" if self.is_open(a + 1, "(") => {
@@ -521,7 +519,7 @@ impl Ps<'_, '_> {
         let mut i = a;
         while i < b {
             let t = &self.toks[i];
-            if t.kind == Kind::Op && matches!(t.text.as_str(), "=" | "+=" | "-=" | "*=" | "/=") {
+            if t.kind == Kind::Op && matches!(t.text, "=" | "+=" | "-=" | "*=" | "/=") {
                 let first = &self.toks[a];
                 let target_ok = matches!(first.kind, Kind::Var | Kind::Type) && i > a;
                 return target_ok.then_some(i);
@@ -565,7 +563,7 @@ impl Ps<'_, '_> {
         let rhs_span = self.value_span(ra, rb);
         let gate = self.gates.last().cloned();
         if base.kind == Kind::Var && members.is_empty() {
-            let name = var_key(&base.text);
+            let name = var_key(base.text);
             match index {
                 None => {
                     if let Some(env) = name.strip_prefix("env:") {
@@ -599,9 +597,9 @@ impl Ps<'_, '_> {
         } else if base.kind == Kind::Var
             && members.len() == 1
             && index.is_none()
-            && matches!(self.vars.get(&var_key(&base.text)), Some(Val::Hash(_)))
+            && matches!(self.vars.get(&var_key(base.text)), Some(Val::Hash(_)))
         {
-            if let Some(Val::Hash(entries)) = self.vars.get_mut(&var_key(&base.text)) {
+            if let Some(Val::Hash(entries)) = self.vars.get_mut(&var_key(base.text)) {
                 entries.push(Entry {
                     key: members[0].0.clone(),
                     val: rhs_val.clone(),
@@ -625,7 +623,7 @@ impl Ps<'_, '_> {
             // Flags stored in a plain variable count where the variable is used to set
             // something, not where it is only used to clear or test (`-bnot $legacy`).
             if base.kind == Kind::Var && members.is_empty() && index.is_none() {
-                let name = var_key(&base.text);
+                let name = var_key(base.text);
                 if !name.starts_with("env:") {
                     let mut kept = Vec::new();
                     let mut deferred = Vec::new();
@@ -740,7 +738,7 @@ impl Ps<'_, '_> {
                     }
                     Kind::Type => cast = Some(t.text.to_string()),
                     Kind::Num => {
-                        if let Some(v) = parse_int(&t.text) {
+                        if let Some(v) = parse_int(t.text) {
                             self.facts.push(Fact::Flags(FlagFact {
                                 table: tid.clone(),
                                 value: v,
@@ -831,7 +829,7 @@ impl Ps<'_, '_> {
             s > a
                 && self.toks[s - 1].kind == Kind::Op
                 && matches!(
-                    self.toks[s - 1].text.as_str(),
+                    self.toks[s - 1].text,
                     "-eq" | "-ieq" | "-ceq" | "-contains" | "-in"
                 )
         })
@@ -849,7 +847,7 @@ impl Ps<'_, '_> {
         let mut in_at = None;
         for i in open + 1..close {
             if self.toks[i].kind == Kind::Var && var.is_none() {
-                var = Some(var_key(&self.toks[i].text));
+                var = Some(var_key(self.toks[i].text));
             }
             if self.word_is(i, "in") {
                 in_at = Some(i);
@@ -878,7 +876,7 @@ impl Ps<'_, '_> {
 
     /// `Registry Name { Key = ...; ValueName = ...; ValueData = ... }` and friends.
     fn dsc_resource(&mut self, a: usize, open: usize, b: usize) {
-        let rtype = self.toks[a].text.as_str().to_ascii_lowercase();
+        let rtype = self.toks[a].text.to_ascii_lowercase();
         let close = self.pair_of(open).unwrap_or(b);
         let entries = self.entries(open + 1, close);
         let get = |k: &str| entries.iter().find(|e| e.key.eq_ignore_ascii_case(k));
@@ -1109,7 +1107,7 @@ impl Ps<'_, '_> {
             Kind::Str if t.expandable => self.interpolate(t.content()),
             Kind::Str | Kind::Num | Kind::Word => Val::Strs(vec![t.text.to_string()]),
             Kind::Var => {
-                let k = var_key(&t.text);
+                let k = var_key(t.text);
                 match k.as_str() {
                     "true" => Val::Strs(vec!["$true".into()]),
                     "false" => Val::Strs(vec!["$false".into()]),
@@ -1119,7 +1117,7 @@ impl Ps<'_, '_> {
             }
             Kind::Open => {
                 let close = self.pair_of(a).unwrap_or(b);
-                match t.text.as_str() {
+                match t.text {
                     "(" | "$(" => self.eval(a + 1, close),
                     "@(" => {
                         let elems: Vec<(usize, usize)> =
@@ -1143,7 +1141,7 @@ impl Ps<'_, '_> {
         let mut i = a;
         while i < b {
             let t = &self.toks[i];
-            if t.kind == Kind::Op && matches!(t.text.as_str(), "-bor" | "-band" | "-bxor") {
+            if t.kind == Kind::Op && matches!(t.text, "-bor" | "-band" | "-bxor") {
                 ops.push(i);
             }
             i = self.after(i);
@@ -1170,7 +1168,7 @@ impl Ps<'_, '_> {
             for &x in &acc {
                 for &y in &rhs {
                     if next.len() < MAX_ALTS {
-                        next.push(match self.toks[op].text.as_str() {
+                        next.push(match self.toks[op].text {
                             "-bor" => x | y,
                             "-band" => x & y,
                             _ => x ^ y,
@@ -1208,7 +1206,7 @@ impl Ps<'_, '_> {
 
     /// `Join-Path A B` and `New-Object T`.
     fn eval_command(&mut self, a: usize, b: usize) -> Option<Val> {
-        let name = self.toks[a].text.as_str().to_ascii_lowercase();
+        let name = self.toks[a].text.to_ascii_lowercase();
         match name.as_str() {
             "join-path" => {
                 let (named, positional) = self.bind(a + 1, b);
@@ -1251,10 +1249,10 @@ impl Ps<'_, '_> {
         let mut i;
         let t = &self.toks[a];
         if t.kind == Kind::Type
-            && t.text.as_str().to_ascii_lowercase().ends_with("registry")
+            && t.text.to_ascii_lowercase().ends_with("registry")
             && self.is_op(a + 1, "::")
         {
-            let hive = self.tok(a + 2)?.text.as_str().to_ascii_lowercase();
+            let hive = self.tok(a + 2)?.text.to_ascii_lowercase();
             let h = match hive.as_str() {
                 "localmachine" => "HKLM",
                 "currentuser" => "HKCU",
@@ -1264,10 +1262,7 @@ impl Ps<'_, '_> {
             base = vec![h.to_string()];
             i = a + 3;
         } else if t.kind == Kind::Type
-            && t.text
-                .as_str()
-                .to_ascii_lowercase()
-                .ends_with("registrykey")
+            && t.text.to_ascii_lowercase().ends_with("registrykey")
             && self.is_op(a + 1, "::")
             && self.word_is(a + 2, "OpenBaseKey")
             && self.is_open(a + 3, "(")
@@ -1287,7 +1282,7 @@ impl Ps<'_, '_> {
             base = vec![h.to_string()];
             i = close + 1;
         } else if t.kind == Kind::Var {
-            match self.vars.get(&var_key(&t.text)) {
+            match self.vars.get(&var_key(t.text)) {
                 Some(Val::Key(k)) => base = k.clone(),
                 _ => return None,
             }
@@ -1408,7 +1403,7 @@ impl Ps<'_, '_> {
     /// call-site argument bound to it), otherwise the expression itself.
     fn value_span(&self, a: usize, b: usize) -> Span {
         if b == a + 1 && self.toks[a].kind == Kind::Var {
-            if let Some(&s) = self.var_spans.get(&var_key(&self.toks[a].text)) {
+            if let Some(&s) = self.var_spans.get(&var_key(self.toks[a].text)) {
                 return s;
             }
         }
@@ -1430,7 +1425,7 @@ impl Ps<'_, '_> {
                 i += 1;
                 continue;
             }
-            let name = self.toks[i + 1].text.as_str().to_ascii_lowercase();
+            let name = self.toks[i + 1].text.to_ascii_lowercase();
             let mut j = i + 2;
             let mut params = Vec::new();
             if self.is_open(j, "(") {
@@ -1485,7 +1480,7 @@ impl Ps<'_, '_> {
             while k < y {
                 let t = &self.toks[k];
                 if t.kind == Kind::Var {
-                    out.push(var_key(&t.text));
+                    out.push(var_key(t.text));
                     break;
                 }
                 k = self.after(k);
@@ -1590,8 +1585,7 @@ impl Ps<'_, '_> {
                 if i < b
                     && !self.toks[i].space_before
                     && self.toks[i].kind != Kind::Newline
-                    && !(self.toks[i].kind == Kind::Op
-                        && matches!(self.toks[i].text.as_str(), "|" | ";"))
+                    && !(self.toks[i].kind == Kind::Op && matches!(self.toks[i].text, "|" | ";"))
                     && self.toks[start].kind != Kind::Param
                 {
                     i = self.after(i);
@@ -1616,7 +1610,7 @@ impl Ps<'_, '_> {
             let (x, y) = args[k];
             let t = &self.toks[x];
             if t.kind == Kind::Param && y == x + 1 {
-                let name = t.text.as_str().to_ascii_lowercase();
+                let name = t.text.to_ascii_lowercase();
                 if t.attached || !SWITCHES.contains(&name.as_str()) {
                     if let Some(&v) = args
                         .get(k + 1)
@@ -1716,7 +1710,7 @@ impl Ps<'_, '_> {
 
     /// The path of `New-Item PATH` / `Get-Item PATH` (as piped registry key).
     fn item_path(&mut self, a: usize, b: usize) -> Option<Val> {
-        let name = self.toks.get(a)?.text.as_str().to_ascii_lowercase();
+        let name = self.toks.get(a)?.text.to_ascii_lowercase();
         if !matches!(name.as_str(), "new-item" | "ni" | "get-item" | "gi" | "md") {
             return None;
         }
@@ -1755,7 +1749,7 @@ impl Ps<'_, '_> {
         let mut gated: Vec<(Span, String)> = Vec::new();
         for (x, _) in self.arguments(at + 1, b) {
             if self.toks[x].kind == Kind::Splat {
-                if let Some(Val::Hash(e)) = self.vars.get(&var_key(&self.toks[x].text)) {
+                if let Some(Val::Hash(e)) = self.vars.get(&var_key(self.toks[x].text)) {
                     gated.extend(e.iter().filter_map(|e| e.gate.clone().map(|g| (e.span, g))));
                 }
             }
@@ -1782,7 +1776,7 @@ impl Ps<'_, '_> {
             let t = self.toks[x].clone();
             match t.kind {
                 Kind::Splat => {
-                    let entries = match self.vars.get(&var_key(&t.text)) {
+                    let entries = match self.vars.get(&var_key(t.text)) {
                         Some(Val::Hash(e)) => e.clone(),
                         _ => Vec::new(),
                     };
@@ -1828,7 +1822,7 @@ impl Ps<'_, '_> {
                         Some(s) => {
                             let mut a = Arg::plain(s, span);
                             if t.kind == Kind::Str && y == x + 1 && !t.expandable {
-                                a.text = Embedded::contiguous(&t.text, t.content().start);
+                                a.text = Embedded::contiguous(t.text, t.content().start);
                             }
                             a
                         }
@@ -1856,7 +1850,7 @@ impl Ps<'_, '_> {
         let mut splat: Vec<Entry> = Vec::new();
         for (x, _) in self.arguments(at + 1, b) {
             if self.toks[x].kind == Kind::Splat {
-                if let Some(Val::Hash(e)) = self.vars.get(&var_key(&self.toks[x].text)) {
+                if let Some(Val::Hash(e)) = self.vars.get(&var_key(self.toks[x].text)) {
                     splat.extend(e.iter().cloned());
                 }
             }
@@ -1976,7 +1970,7 @@ impl Ps<'_, '_> {
                 text.push_char('\n', t.span().start, 0);
             }
             if t.content().len() == t.text.len() {
-                text.push_str(&t.text, t.content().start);
+                text.push_str(t.text, t.content().start);
             } else {
                 for (k, ch) in t.text.chars().enumerate() {
                     let at = if k == 0 {
@@ -1998,7 +1992,7 @@ impl Ps<'_, '_> {
             let t = &self.toks[i];
             let sources: Vec<String> = match t.kind {
                 Kind::Str => vec![t.text.to_string()],
-                Kind::Var => match self.vars.get(&var_key(&t.text)) {
+                Kind::Var => match self.vars.get(&var_key(t.text)) {
                     Some(Val::Strs(v)) => v.clone(),
                     _ => Vec::new(),
                 },
@@ -2012,7 +2006,7 @@ impl Ps<'_, '_> {
             // The C# itself (callbacks installed from static constructors, ...). A here-
             // string or single-quoted string maps one to one onto the file.
             if t.kind == Kind::Str && t.content().len() == t.text.len() && self.depth < MAX_DEPTH {
-                let e = Embedded::contiguous(&t.text, t.content().start);
+                let e = Embedded::contiguous(t.text, t.content().start);
                 let mut sub = Vec::new();
                 super::code::analyze(super::code::Lang::CSharp, &e.text, self.ctx, &mut sub);
                 for mut f in sub {
@@ -2061,10 +2055,7 @@ impl Ps<'_, '_> {
                 j -= 1;
                 continue;
             }
-            if p.kind == Kind::Op
-                && matches!(p.text.as_str(), "-bor" | "-bxor" | "+" | ",")
-                && j >= lo + 2
-            {
+            if p.kind == Kind::Op && matches!(p.text, "-bor" | "-bxor" | "+" | ",") && j >= lo + 2 {
                 // Skip the operand on the left.
                 let mut k = j - 2;
                 if self.toks[k].kind == Kind::Close {
@@ -2076,7 +2067,7 @@ impl Ps<'_, '_> {
                 j = k;
                 continue;
             }
-            if p.kind == Kind::Op && TESTS.contains(&p.text.as_str()) {
+            if p.kind == Kind::Op && TESTS.contains(&p.text) {
                 return false;
             }
             break;
@@ -2089,7 +2080,7 @@ impl Ps<'_, '_> {
             let n = &self.toks[k];
             if n.kind == Kind::Op
                 && matches!(
-                    n.text.as_str(),
+                    n.text,
                     "-eq"
                         | "-ne"
                         | "-band"
@@ -2188,7 +2179,7 @@ impl Ps<'_, '_> {
                             }));
                         }
                     }
-                    self.method_call(i, b, Some(t.text.as_str()), i + 2);
+                    self.method_call(i, b, Some(t.text), i + 2);
                 }
                 Kind::Word if i > a && self.is_op(i - 1, ".") => {
                     if t.text
@@ -2228,10 +2219,10 @@ impl Ps<'_, '_> {
                     }
                 }
                 Kind::Var
-                    if self.pending.contains_key(&var_key(&t.text))
+                    if self.pending.contains_key(&var_key(t.text))
                         && self.constant_is_used(i, i + 1, a, b) =>
                 {
-                    if let Some(facts) = self.pending.remove(&var_key(&t.text)) {
+                    if let Some(facts) = self.pending.remove(&var_key(t.text)) {
                         self.facts.extend(facts);
                     }
                 }
@@ -2318,7 +2309,7 @@ impl Ps<'_, '_> {
     fn gate_in(&self, a: usize, b: usize) -> Option<String> {
         (a..b).find_map(|k| {
             let c = &self.toks[k];
-            (matches!(c.kind, Kind::Var | Kind::Word | Kind::Str) && self.ctx.flow.is_gate(&c.text))
+            (matches!(c.kind, Kind::Var | Kind::Word | Kind::Str) && self.ctx.flow.is_gate(c.text))
                 .then(|| {
                     if c.kind == Kind::Var {
                         format!("${}", c.text)
@@ -2349,7 +2340,7 @@ impl Ps<'_, '_> {
                     for k in j + 1..end {
                         let c = &self.toks[k];
                         if matches!(c.kind, Kind::Var | Kind::Word | Kind::Str)
-                            && self.ctx.flow.is_gate(&c.text)
+                            && self.ctx.flow.is_gate(c.text)
                         {
                             let name = if c.kind == Kind::Var {
                                 format!("${}", c.text)
@@ -2423,7 +2414,7 @@ impl Ps<'_, '_> {
         let Some(tn) = type_name.map(str::to_ascii_lowercase) else {
             return;
         };
-        let method = self.toks[member_at].text.as_str().to_ascii_lowercase();
+        let method = self.toks[member_at].text.to_ascii_lowercase();
         if !self.is_open(member_at + 1, "(") {
             return;
         }
@@ -2559,16 +2550,13 @@ fn match_pairs(toks: &[Token]) -> Vec<u32> {
         match t.kind {
             Kind::Open => stack.push(i),
             Kind::Close => {
-                let want = match t.text.as_str() {
+                let want = match t.text {
                     ")" => ["(", "@(", "$("].as_slice(),
                     "}" => ["{", "@{"].as_slice(),
                     _ => ["["].as_slice(),
                 };
                 // Pop to the nearest matching opener (tolerates stray closers).
-                if let Some(pos) = stack
-                    .iter()
-                    .rposition(|&o| want.contains(&toks[o].text.as_str()))
-                {
+                if let Some(pos) = stack.iter().rposition(|&o| want.contains(&toks[o].text)) {
                     let o = stack[pos];
                     stack.truncate(pos);
                     pair[o] = at(i);
@@ -2586,7 +2574,8 @@ pub fn analyze(text: &str, depth: u8, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
     if depth > MAX_DEPTH {
         return;
     }
-    let toks = lexer::lex(text);
+    let arena = bumpalo::Bump::new();
+    let toks = lexer::lex(text, &arena);
     let pair = match_pairs(&toks);
     let mut ps = Ps {
         source: text,
