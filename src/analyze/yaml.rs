@@ -32,22 +32,24 @@ use saphyr_parser::{Event, Parser, ScalarStyle};
 /// Deepest nesting analyzed (deeper content is skipped, not parsed recursively).
 const MAX_NESTING: usize = 128;
 
+/// A parsed node. A large file is mostly nodes (an index of 47,000 entries), so they
+/// are small: scalars borrow their text, collections are allocated at their exact size.
 #[derive(Debug, Clone)]
 enum Node<'a> {
     Scalar {
-        /// Borrowed from the file when the scalar is written as it reads (most are), so a
-        /// large file does not hold a second copy of its text.
-        value: std::borrow::Cow<'a, str>,
+        /// Borrowed from the file when the scalar is written as it reads (most are),
+        /// else from the parse's arena.
+        value: &'a str,
         style: ScalarStyle,
         span: Span,
     },
-    Map(Vec<(Node<'a>, Node<'a>)>),
-    Seq(Vec<Node<'a>>),
+    Map(Box<[(Node<'a>, Node<'a>)]>),
+    Seq(Box<[Node<'a>]>),
     Other,
 }
 
 impl<'a> Node<'a> {
-    fn str(&self) -> Option<&str> {
+    fn str(&self) -> Option<&'a str> {
         match self {
             Node::Scalar { value, .. } => Some(value),
             _ => None,
@@ -65,9 +67,59 @@ impl<'a> Node<'a> {
     }
 }
 
+/// An open collection: where its entries start in [`Builder`]'s shared stacks.
 enum Building<'a> {
-    Map(Vec<(Node<'a>, Node<'a>)>, Option<Node<'a>>),
-    Seq(Vec<Node<'a>>),
+    Map(usize, Option<Node<'a>>),
+    Seq(usize),
+}
+
+/// Builds the documents from parser events. The entries and items of the open
+/// collections share two stacks (innermost last), so a closed collection is copied once,
+/// at its exact size.
+#[derive(Default)]
+struct Builder<'a> {
+    docs: Vec<Node<'a>>,
+    open: Vec<Building<'a>>,
+    entries: Vec<(Node<'a>, Node<'a>)>,
+    items: Vec<Node<'a>>,
+}
+
+impl<'a> Builder<'a> {
+    fn push(&mut self, node: Node<'a>) {
+        match self.open.last_mut() {
+            Some(Building::Map(_, key)) => match key.take() {
+                Some(k) => self.entries.push((k, node)),
+                None => *key = Some(node),
+            },
+            Some(Building::Seq(_)) => self.items.push(node),
+            None => self.docs.push(node),
+        }
+    }
+
+    fn open_map(&mut self) {
+        self.open.push(Building::Map(self.entries.len(), None));
+    }
+
+    fn open_seq(&mut self) {
+        self.open.push(Building::Seq(self.items.len()));
+    }
+
+    /// Closes the innermost collection; `false` when none is open.
+    fn close(&mut self) -> bool {
+        let node = match self.open.pop() {
+            Some(Building::Map(start, _)) => Node::Map(
+                self.entries
+                    .drain(start.min(self.entries.len())..)
+                    .collect(),
+            ),
+            Some(Building::Seq(start)) => {
+                Node::Seq(self.items.drain(start.min(self.items.len())..).collect())
+            }
+            None => return false,
+        };
+        self.push(node);
+        true
+    }
 }
 
 fn marker_offset(ix: &LineIndex, text: &str, m: &saphyr_parser::Marker) -> usize {
@@ -81,21 +133,15 @@ fn marker_offset(ix: &LineIndex, text: &str, m: &saphyr_parser::Marker) -> usize
 }
 
 /// Parses all documents; a syntax error ends parsing but keeps what was read. Returns
-/// the documents and the 1-based line of the syntax error, if any.
-fn parse<'a>(text: &'a str, ix: &LineIndex) -> (Vec<Node<'a>>, Option<usize>) {
-    let mut docs = Vec::new();
-    let mut stack: Vec<Building<'a>> = Vec::new();
+/// the documents and the 1-based line of the syntax error, if any. Scalars that do not
+/// read as written (escapes, folding) are copied to `arena`.
+fn parse<'a>(
+    text: &'a str,
+    ix: &LineIndex,
+    arena: &'a bumpalo::Bump,
+) -> (Vec<Node<'a>>, Option<usize>) {
+    let mut b = Builder::default();
     let mut skip_depth = 0usize;
-    let push = |stack: &mut Vec<Building<'a>>, docs: &mut Vec<Node<'a>>, node: Node<'a>| match stack
-        .last_mut()
-    {
-        Some(Building::Map(entries, key)) => match key.take() {
-            Some(k) => entries.push((k, node)),
-            None => *key = Some(node),
-        },
-        Some(Building::Seq(items)) => items.push(node),
-        None => docs.push(node),
-    };
     let mut error = None;
     for ev in Parser::new_from_str(text) {
         let (ev, span) = match ev {
@@ -111,7 +157,7 @@ fn parse<'a>(text: &'a str, ix: &LineIndex) -> (Vec<Node<'a>>, Option<usize>) {
                 Event::MappingEnd | Event::SequenceEnd => {
                     skip_depth -= 1;
                     if skip_depth == 0 {
-                        push(&mut stack, &mut docs, Node::Other);
+                        b.push(Node::Other);
                     }
                 }
                 _ => {}
@@ -123,45 +169,30 @@ fn parse<'a>(text: &'a str, ix: &LineIndex) -> (Vec<Node<'a>>, Option<usize>) {
                 let start = marker_offset(ix, text, &span.start);
                 let end = marker_offset(ix, text, &span.end).max(start);
                 let value = match text.get(start..end) {
-                    Some(src) if src == v.as_ref() => std::borrow::Cow::Borrowed(src),
-                    _ => std::borrow::Cow::Owned(v.into_owned().into_boxed_str().into_string()),
+                    Some(src) if src == v.as_ref() => src,
+                    _ => &*arena.alloc_str(&v),
                 };
-                push(
-                    &mut stack,
-                    &mut docs,
-                    Node::Scalar {
-                        value,
-                        style,
-                        span: Span::new(start, end),
-                    },
-                );
+                b.push(Node::Scalar {
+                    value,
+                    style,
+                    span: Span::new(start, end),
+                });
             }
-            Event::Alias(_) => push(&mut stack, &mut docs, Node::Other),
-            Event::MappingStart(..) | Event::SequenceStart(..) if stack.len() >= MAX_NESTING => {
+            Event::Alias(_) => b.push(Node::Other),
+            Event::MappingStart(..) | Event::SequenceStart(..) if b.open.len() >= MAX_NESTING => {
                 skip_depth = 1
             }
-            Event::MappingStart(..) => stack.push(Building::Map(Vec::new(), None)),
-            Event::SequenceStart(..) => stack.push(Building::Seq(Vec::new())),
+            Event::MappingStart(..) => b.open_map(),
+            Event::SequenceStart(..) => b.open_seq(),
             Event::MappingEnd | Event::SequenceEnd => {
-                let node = match stack.pop() {
-                    Some(Building::Map(e, _)) => Node::Map(e),
-                    Some(Building::Seq(s)) => Node::Seq(s),
-                    None => continue,
-                };
-                push(&mut stack, &mut docs, node);
+                b.close();
             }
             _ => {}
         }
     }
     // Close what a syntax error left open.
-    while let Some(b) = stack.pop() {
-        let node = match b {
-            Building::Map(e, _) => Node::Map(e),
-            Building::Seq(s) => Node::Seq(s),
-        };
-        push(&mut stack, &mut docs, node);
-    }
-    (docs, error)
+    while b.close() {}
+    (b.docs, error)
 }
 
 /// The scalar's text mapped to the file. Block scalars map line by line; single-line
@@ -499,11 +530,11 @@ impl Walker<'_, '_> {
             return;
         }
         let name = Node::Scalar {
-            value: std::borrow::Cow::Owned(base.to_string()),
+            value: base,
             style: ScalarStyle::Plain,
             span: *span,
         };
-        self.exec_command(&Node::Seq(vec![name]), Some(args));
+        self.exec_command(&Node::Seq(Box::new([name])), Some(args));
     }
 
     /// A Kubernetes container's `command:` list with its `args:` list, as one argv.
@@ -1015,7 +1046,8 @@ pub fn analyze(text: &str, depth: u8, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
         return;
     }
     let ix = LineIndex::new(text);
-    let (docs, error) = parse(text, &ix);
+    let arena = bumpalo::Bump::new();
+    let (docs, error) = parse(text, &ix, &arena);
     // `key: {{ .Values.x | quote }}` with no control line: not YAML until rendered.
     if error.is_some() && has_go_expression(text) {
         let d = template::Dialects {
@@ -1066,7 +1098,8 @@ fn analyze_templated(b: &template::Blanked, depth: u8, ctx: &Ctx<'_>, facts: &mu
         }
         let piece = &text[start..];
         let ix = LineIndex::new(piece);
-        let (docs, error) = parse(piece, &ix);
+        let arena = bumpalo::Bump::new();
+        let (docs, error) = parse(piece, &ix, &arena);
         let mut sub = Vec::new();
         walk_documents(piece, &docs, depth, ctx, &mut sub);
         for mut f in sub {
