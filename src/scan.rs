@@ -135,8 +135,11 @@ impl FileReport {
         let old = &self.index;
         let map = |o: usize| {
             let line = old.line_of(o);
-            let start = old.line_start(line);
-            moved.get(line).map_or(kept.len(), |&m| m + (o - start))
+            let next = moved.get(line + 1).copied().unwrap_or(kept.len());
+            moved.get(line).map_or(kept.len(), |&m| {
+                m.saturating_add(o.saturating_sub(old.line_start(line)))
+                    .min(next)
+            })
         };
         for_each_span(&mut self.findings, &mut self.merged_fixes, &mut |s, _| {
             *s = Span::new(map(s.start), map(s.end));
@@ -756,9 +759,17 @@ pub fn scan(opts: &ScanOptions, engine: &Engine, prefilter: &Prefilter) -> Outco
         let _memory = crate::memory::arm(Some(crate::memory::PER_FILE));
         // A big file's buffer becomes its text (no second copy when it is UTF-8).
         let owned = (buf.len() > KEEP_BUFFER).then(|| std::mem::take(buf));
-        let checked = match crate::isolate::catch(|| match owned {
-            Some(bytes) => checker.check_owned(&h.path, &h.display, bytes, h.explicit),
-            None => checker.check(&h.path, &h.display, buf, h.explicit),
+        let checked = match crate::isolate::catch(|| {
+            let mut checked = match owned {
+                Some(bytes) => checker.check_owned(&h.path, &h.display, bytes, h.explicit),
+                None => checker.check(&h.path, &h.display, buf, h.explicit),
+            };
+            if let Checked::Findings(report) = &mut checked
+                && !opts.whole_texts
+            {
+                report.keep_reported_lines();
+            }
+            checked
         }) {
             Ok(c) => c,
             Err(detail) => {
@@ -832,9 +843,6 @@ pub fn scan(opts: &ScanOptions, engine: &Engine, prefilter: &Prefilter) -> Outco
                     }
                 }
                 if !report.findings.is_empty() {
-                    if !opts.whole_texts {
-                        report.keep_reported_lines();
-                    }
                     if let Ok(mut f) = files.lock() {
                         f.push(*report);
                     }
