@@ -85,6 +85,16 @@ def keyword_file(binary):
     return f.name, len(kw.split())
 
 
+def print_table(commands, med, times, rss=None):
+    """The timing table (with peak RSS when given), one row per command; the caller may
+    print more rows after it."""
+    print("| command | median s |" + (" peak RSS MB |" if rss else "") + " runs (s) |")
+    print("|---|---:|" + ("---:|" if rss else "") + "---|")
+    for name in commands:
+        mem = f" {rss[name] / 1024:.0f} |" if rss else ""
+        print(f"| `{name}` | {med[name]:.2f} |{mem} {' '.join(f'{t:.2f}' for t in times[name])} |")
+
+
 def alternate(commands, runs):
     """Runs {name: (cmd, shell)} in alternating rounds after one untimed warm-up round;
     returns ({name: [seconds]}, {name: peak RSS KiB}). A tlslint exit other than 0/1 ends
@@ -137,10 +147,7 @@ def real(args):
     med = {k: statistics.median(v) for k, v in times.items()}
     print(f"tree: {tree}; {os.cpu_count()} cores; median of {args.runs} alternating runs")
     print()
-    print("| command | median s | peak RSS MB | runs (s) |")
-    print("|---|---:|---:|---|")
-    for name in commands:
-        print(f"| `{name}` | {med[name]:.2f} | {rss[name] / 1024:.0f} | {' '.join(f'{t:.2f}' for t in times[name])} |")
+    print_table(commands, med, times, rss)
     t_tl = med["tlslint scan --format json"]
     print()
     for name in commands:
@@ -204,10 +211,7 @@ def main():
     cores = os.cpu_count()
     print(f"tree: {tree}: {files} files, {size / 1e9:.2f} GB; {nkw} trigger keywords; {cores} cores; median of {args.runs} alternating runs")
     print()
-    print("| command | median s | runs (s) |")
-    print("|---|---:|---|")
-    for name in commands:
-        print(f"| `{name}` | {med[name]:.2f} | {' '.join(f'{t:.2f}' for t in times[name])} |")
+    print_table(commands, med, times)
     t_tl = med["tlslint scan --format json"]
     print(f"| `tlslint scan -j1` | {statistics.median(j1):.2f} | {' '.join(f'{t:.2f}' for t in j1)} |")
     print()

@@ -326,17 +326,17 @@ impl<'a> Lexer<'a> {
                     while is_ident(self.peek(0)) {
                         self.i += 1;
                     }
-                    let name = self.s[start + 1..self.i].to_string();
-                    self.push(Kind::Splat, start, name);
+                    let s = self.s;
+                    self.push(Kind::Splat, start, &s[start + 1..self.i]);
                 }
                 b'$' => self.variable(),
                 b'(' | b'{' => {
                     self.i += 1;
-                    self.push(Kind::Open, start, (c as char).to_string());
+                    self.push(Kind::Open, start, &self.s[start..self.i]);
                 }
                 b')' | b'}' | b']' => {
                     self.i += 1;
-                    self.push(Kind::Close, start, (c as char).to_string());
+                    self.push(Kind::Close, start, &self.s[start..self.i]);
                 }
                 b'[' => {
                     if !self.adjacent_value(start) {
@@ -451,8 +451,8 @@ impl<'a> Lexer<'a> {
                     ) {
                         self.i += 1;
                     }
-                    let text = self.s[start..self.i].to_string();
-                    self.push(Kind::Op, start, text);
+                    let s = self.s;
+                    self.push(Kind::Op, start, &s[start..self.i]);
                 }
                 _ => self.word(),
             }
@@ -476,8 +476,8 @@ impl<'a> Lexer<'a> {
         while matches!(self.peek(0), b'0'..=b'9' | b'*' | b'>' | b'&') {
             self.i += 1;
         }
-        let text = self.s[start..self.i].to_string();
-        self.push(Kind::Op, start, text);
+        let s = self.s;
+        self.push(Kind::Op, start, &s[start..self.i]);
     }
 
     fn number(&mut self, start: usize) {
@@ -526,8 +526,8 @@ impl<'a> Lexer<'a> {
             return;
         }
         self.i += suffix_end;
-        let text = self.s[start..self.i].to_string();
-        self.push(Kind::Num, start, text);
+        let s = self.s;
+        self.push(Kind::Num, start, &s[start..self.i]);
     }
 
     fn word(&mut self) {
@@ -602,7 +602,8 @@ impl<'a> Lexer<'a> {
                 let end = self.s[self.i + 2..]
                     .find('}')
                     .map_or(self.b.len(), |e| self.i + 2 + e);
-                let name = self.s[(self.i + 2).min(end)..end].to_string();
+                let s = self.s;
+                let name = &s[(self.i + 2).min(end)..end];
                 self.i = (end + 1).min(self.b.len());
                 self.push(Kind::Var, start, name);
             }
@@ -617,8 +618,8 @@ impl<'a> Lexer<'a> {
                         self.i += 1;
                     }
                 }
-                let name = self.s[start + 1..self.i].to_string();
-                self.push(Kind::Var, start, name);
+                let s = self.s;
+                self.push(Kind::Var, start, &s[start + 1..self.i]);
             }
             _ => self.word(),
         }
@@ -791,8 +792,8 @@ impl<'a> Lexer<'a> {
         if ce > cstart && self.b[ce - 1] == b'\r' {
             ce -= 1;
         }
-        let text = self.s[cstart..ce.max(cstart)].to_string();
-        self.push(Kind::Str, start, text);
+        let s = self.s;
+        self.push(Kind::Str, start, &s[cstart..ce.max(cstart)]);
         if let Some(t) = self.out.last_mut() {
             t.set_content(Span::new(cstart, ce.max(cstart)));
             t.expandable = quote == b'"';
