@@ -37,7 +37,7 @@ pub struct Engine {
     keys: crate::analyze::KeyFilter,
     /// Second-stage keyword sets per code language (by setting domain): only the
     /// keywords of rules that can match in that language.
-    code_filters: HashMap<&'static str, CodeFilter>,
+    code_filters: HashMap<&'static str, crate::prefilter::Prefilter>,
     /// Rules and categories not reported in some files (configuration's `per-file-ignores`).
     per_file_ignores: Option<crate::config::PerFileIgnores>,
     /// Honour other tools' suppression markers (`//nolint:gosec`, `# nosec`, ...).
@@ -97,7 +97,7 @@ fn constant_keyword(name: &str) -> String {
 /// constants of flag tables with the calls and members that take their numbers, and
 /// the construct rules' own keywords. Derived from the rule data, so it cannot drift.
 /// Two sets: words whose presence is enough, and setting keys that count only where the
-/// code writes them (see [`written_key`]), because the same word is common in code that
+/// code writes them (see [`crate::prefilter::written_key`]), because the same word is common in code that
 /// only reads it (`verify`, `InsecureSkipVerify`).
 fn code_keyword_sets(rules: &RuleSet, d: &str) -> (Vec<String>, Vec<String>) {
     let mut out = Vec::new();
@@ -167,65 +167,6 @@ fn code_keyword_sets(rules: &RuleSet, d: &str) -> (Vec<String>, Vec<String>) {
         v.dedup();
     }
     (out, written)
-}
-
-/// The second stage of one code domain: any word of `words`, or a key of `written`
-/// where the code writes it.
-#[derive(Debug, Clone)]
-struct CodeFilter {
-    words: crate::prefilter::Prefilter,
-    written: Option<aho_corasick::AhoCorasick>,
-}
-
-impl CodeFilter {
-    fn new(words: &[String], written: &[String]) -> CodeFilter {
-        let automaton = (!written.is_empty())
-            .then(|| {
-                // Leftmost-longest: `InsecureSkipVerifyTLS:` is the key
-                // `InsecureSkipVerifyTLS` written, not `InsecureSkipVerify` followed by `T`.
-                aho_corasick::AhoCorasick::builder()
-                    .ascii_case_insensitive(true)
-                    .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-                    .build(written)
-                    .ok()
-            })
-            .flatten();
-        // Without its automaton, a written key is a plain word again.
-        let words = match automaton {
-            Some(_) => crate::prefilter::Prefilter::new(words),
-            None => crate::prefilter::Prefilter::new(words.iter().chain(written)),
-        };
-        CodeFilter {
-            words,
-            written: automaton,
-        }
-    }
-
-    fn is_match(&self, text: &[u8]) -> bool {
-        let Some(written) = &self.written else {
-            // An empty word set matches every file.
-            return self.words.is_match(text);
-        };
-        (!self.words.keywords().is_empty() && self.words.is_match(text))
-            || written.find_iter(text).any(|m| written_key(text, m.end()))
-    }
-}
-
-/// Whether a setting key that ends at `end` is written there, as every position a
-/// setting fact comes from writes it: an argument or assignment (`verify=`,
-/// `.InsecureSkipVerify = `), a field or annotated member (`InsecureSkipVerify:`), a
-/// dict key or string subscript (`'verify'`), a setter (`SetInsecureSkipVerify(`).
-/// Blanks may separate the key from `=`, `:` or `(`; a quote must follow at once.
-pub fn written_key(text: &[u8], end: usize) -> bool {
-    match text.get(end) {
-        Some(b'\'' | b'"' | b'`') => return true,
-        None => return false,
-        _ => {}
-    }
-    let rest = text.get(end..).unwrap_or_default();
-    rest.iter()
-        .find(|c| !matches!(c, b' ' | b'\t'))
-        .is_some_and(|c| matches!(c, b'=' | b':' | b'('))
 }
 
 /// Values substituted into message templates.
@@ -324,7 +265,8 @@ impl Engine {
         }
         for d in CODE_DOMAINS {
             let (words, written) = code_keyword_sets(&e.rules, d);
-            e.code_filters.insert(d, CodeFilter::new(&words, &written));
+            e.code_filters
+                .insert(d, crate::prefilter::Prefilter::code(&words, &written));
         }
         // Data formats read as one setting per member (JSON, Bicep): a file without a
         // keyword of a rule that judges that domain has nothing to report.
@@ -340,7 +282,8 @@ impl Engine {
                 })
                 .flat_map(|r| r.keywords.iter().cloned())
                 .collect();
-            e.code_filters.insert(d, CodeFilter::new(&words, &[]));
+            e.code_filters
+                .insert(d, crate::prefilter::Prefilter::new(&words));
         }
         e
     }
@@ -834,7 +777,7 @@ mod tests {
     fn a_setting_key_counts_where_it_is_written() {
         let written = |t: &str, key: &str| {
             let end = t.find(key).map(|i| i + key.len()).unwrap_or(0);
-            written_key(t.as_bytes(), end)
+            crate::prefilter::written_key(t.as_bytes(), end)
         };
         // Every position a setting fact comes from.
         assert!(written("get(u, verify=False)", "verify"));

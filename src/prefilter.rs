@@ -21,6 +21,9 @@ use std::cell::RefCell;
 const BLOCK: usize = 64 * 1024;
 /// Teddy's pattern limit.
 const GROUP: usize = 64;
+/// Blanks after a written key that a block seam may cut off (`verify    =`) and the next
+/// block still sees.
+const WRITTEN_SLACK: usize = 64;
 
 /// One group of keywords: Teddy where the CPU has it, else an automaton.
 #[derive(Debug, Clone)]
@@ -32,10 +35,44 @@ enum Searcher {
 }
 
 impl Searcher {
+    /// Teddy for one group of (lowercase) patterns where the CPU has it, else an
+    /// automaton; `longest` picks the longest of the patterns that start at one place.
+    fn build(patterns: &[String], longest: bool) -> Searcher {
+        let (packed_kind, kind) = if longest {
+            (
+                packed::MatchKind::LeftmostLongest,
+                MatchKind::LeftmostLongest,
+            )
+        } else {
+            (packed::MatchKind::LeftmostFirst, MatchKind::LeftmostFirst)
+        };
+        let packed = packed::Config::new()
+            .match_kind(packed_kind)
+            .builder()
+            .extend(patterns.iter().map(String::as_bytes))
+            .build();
+        match packed {
+            Some(p) => Searcher::Packed(p),
+            None => AhoCorasickBuilder::new()
+                .match_kind(kind)
+                .build(patterns)
+                .map_or(Searcher::Everything, Searcher::Automaton),
+        }
+    }
+
     fn is_match(&self, hay: &[u8]) -> bool {
         match self {
             Searcher::Packed(s) => s.find(hay).is_some(),
             Searcher::Automaton(a) => a.is_match(hay),
+            Searcher::Everything => true,
+        }
+    }
+
+    /// Whether `accept` takes the span of any match (leftmost, non-overlapping).
+    fn any_match(&self, hay: &[u8], mut accept: impl FnMut(usize, usize) -> bool) -> bool {
+        match self {
+            Searcher::Packed(s) => s.find_iter(hay).any(|m| accept(m.start(), m.end())),
+            Searcher::Automaton(a) => a.find_iter(hay).any(|m| accept(m.start(), m.end())),
             Searcher::Everything => true,
         }
     }
@@ -46,7 +83,15 @@ impl Searcher {
 pub struct Prefilter {
     groups: Vec<Searcher>,
     keywords: Vec<String>,
+    /// Setting keys that count only where the text writes them ([`written_key`]):
+    /// the same word is common in code that only reads it (`verify`,
+    /// `InsecureSkipVerify`).
+    written: Option<Searcher>,
+    written_keys: Vec<String>,
     longest: usize,
+    /// PowerShell's backtick escapes are dropped before searching (off for code, whose
+    /// second stage has no PowerShell to read).
+    escapes: bool,
     /// Finds `powershell`/`pwsh`: a file that starts PowerShell may hide its keywords in
     /// a base64 `-EncodedCommand` payload, which is decoded and searched too.
     launcher: Option<Box<Prefilter>>,
@@ -99,14 +144,26 @@ impl Prefilter {
         Prefilter::build(keywords, true)
     }
 
+    /// The second stage of a code language: any of `words`, or a key of `written` where
+    /// the code writes it ([`written_key`]). Backticks are not escapes in code.
+    pub fn code<S: AsRef<str>>(words: &[S], written: &[S]) -> Prefilter {
+        let mut p = Prefilter::build(words, true);
+        p.escapes = false;
+        let keys = lowercase_set(written);
+        if !keys.is_empty() {
+            // Leftmost-longest: `InsecureSkipVerifyTLS:` is the key
+            // `InsecureSkipVerifyTLS` written, not `InsecureSkipVerify` followed by `T`.
+            p.written = Some(Searcher::build(&keys, true));
+            p.longest = p
+                .longest
+                .max(keys.iter().map(String::len).max().unwrap_or(0));
+            p.written_keys = keys;
+        }
+        p
+    }
+
     fn build<I: IntoIterator<Item = S>, S: AsRef<str>>(keywords: I, launcher: bool) -> Prefilter {
-        let mut words: Vec<String> = keywords
-            .into_iter()
-            .map(|k| k.as_ref().to_ascii_lowercase())
-            .filter(|k| !k.is_empty())
-            .collect();
-        words.sort();
-        words.dedup();
+        let words = lowercase_set(keywords);
         // A keyword that contains another is redundant: the shorter one already matches.
         let minimal: Vec<String> = words
             .iter()
@@ -118,29 +175,48 @@ impl Prefilter {
         // UTF-8 spelling (case-sensitively beyond ASCII).
         let groups = minimal
             .chunks(GROUP)
-            .map(|chunk| {
-                let packed = packed::Config::new()
-                    .match_kind(packed::MatchKind::LeftmostFirst)
-                    .builder()
-                    .extend(chunk.iter().map(String::as_bytes))
-                    .build();
-                match packed {
-                    Some(p) => Searcher::Packed(p),
-                    None => AhoCorasickBuilder::new()
-                        .match_kind(MatchKind::LeftmostFirst)
-                        .build(chunk)
-                        .map_or(Searcher::Everything, Searcher::Automaton),
-                }
-            })
+            .map(|chunk| Searcher::build(chunk, false))
             .collect();
         let launcher = (launcher && !minimal.is_empty())
             .then(|| Box::new(Prefilter::build(["powershell", "pwsh"], false)));
         Prefilter {
             groups,
             keywords: minimal,
+            written: None,
+            written_keys: Vec::new(),
             longest,
+            escapes: true,
             launcher,
         }
+    }
+
+    /// Whether nothing was asked for (such a prefilter passes every file).
+    fn is_empty(&self) -> bool {
+        self.keywords.is_empty() && self.written_keys.is_empty()
+    }
+
+    /// How much of a block the next one repeats: a keyword across the seam is seen
+    /// whole in the next block, and so is a written key with the blanks after it.
+    fn overlap(&self) -> usize {
+        let slack = if self.written.is_some() {
+            WRITTEN_SLACK
+        } else {
+            0
+        };
+        self.longest.saturating_sub(1) + slack
+    }
+
+    /// Whether a block holds a keyword, or a key written ([`written_key`]); `last` when
+    /// no block follows. A key whose writing the block cuts off is judged in the next
+    /// block, which repeats it, or counts when it is too far from the seam for that.
+    fn block_matches(&self, buf: &[u8], last: bool) -> bool {
+        self.groups.iter().any(|g| g.is_match(buf))
+            || self.written.as_ref().is_some_and(|w| {
+                w.any_match(buf, |start, end| {
+                    written_at(buf, end)
+                        .unwrap_or_else(|| !last && buf.len() - start > self.overlap())
+                })
+            })
     }
 
     /// Whether a base64 run in a file that starts PowerShell decodes (as an
@@ -183,7 +259,7 @@ impl Prefilter {
 
     /// Whether any keyword occurs in `bytes` (ignoring ASCII case; UTF-16 aware).
     pub fn is_match(&self, bytes: &[u8]) -> bool {
-        if self.keywords.is_empty() {
+        if self.is_empty() {
             return true;
         }
         let view = view_of(bytes);
@@ -209,7 +285,7 @@ impl Prefilter {
         also: Option<&Prefilter>,
     ) -> (bool, bool) {
         let mut also_seen = false;
-        let overlap = self.longest.saturating_sub(1);
+        let overlap = self.overlap();
         let (start, step) = match view {
             View::Bytes => (0, 1),
             View::Utf16Le(s) | View::Utf16Be(s) => (s, 2),
@@ -229,12 +305,17 @@ impl Prefilter {
                 View::Bytes => {
                     let block = &bytes[at..end];
                     let base = buf.len();
-                    // Most blocks hold no backtick: a plain copy, folded in place (both
-                    // vectorize), instead of a byte-at-a-time filter.
-                    if memchr::memchr(b'`', block).is_none() {
-                        buf.extend_from_slice(block);
+                    // Copied between backticks (a plain copy where there are none), then
+                    // folded in place: both vectorize, unlike a byte-at-a-time filter.
+                    if self.escapes {
+                        let mut from = 0;
+                        for tick in memchr::memchr_iter(b'`', block) {
+                            buf.extend_from_slice(&block[from..tick]);
+                            from = tick + 1;
+                        }
+                        buf.extend_from_slice(&block[from..]);
                     } else {
-                        buf.extend(block.iter().filter(|&&b| b != b'`'));
+                        buf.extend_from_slice(block);
                     }
                     if let Some(tail) = buf.get_mut(base..) {
                         tail.make_ascii_lowercase();
@@ -259,7 +340,7 @@ impl Prefilter {
                     }))
                 }
             }
-            if self.groups.iter().any(|g| g.is_match(buf)) {
+            if self.block_matches(buf, end == units) {
                 return (true, also_seen);
             }
             if let Some(a) = also {
@@ -274,6 +355,39 @@ impl Prefilter {
     pub fn keywords(&self) -> &[String] {
         &self.keywords
     }
+}
+
+/// Lowercase, sorted, without duplicates or empty words.
+fn lowercase_set<I: IntoIterator<Item = S>, S: AsRef<str>>(words: I) -> Vec<String> {
+    let mut out: Vec<String> = words
+        .into_iter()
+        .map(|k| k.as_ref().to_ascii_lowercase())
+        .filter(|k| !k.is_empty())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Whether a setting key that ends at `end` is written there, as every position a
+/// setting fact comes from writes it: an argument or assignment (`verify=`,
+/// `.InsecureSkipVerify = `), a field or annotated member (`InsecureSkipVerify:`), a
+/// dict key or string subscript (`'verify'`), a setter (`SetInsecureSkipVerify(`).
+/// Blanks may separate the key from `=`, `:` or `(`; a quote must follow at once.
+pub fn written_key(text: &[u8], end: usize) -> bool {
+    written_at(text, end).unwrap_or(false)
+}
+
+/// [`written_key`], or `None` when `text` ends before it can tell.
+fn written_at(text: &[u8], end: usize) -> Option<bool> {
+    match text.get(end)? {
+        b'\'' | b'"' | b'`' => return Some(true),
+        _ => {}
+    }
+    let rest = text.get(end..).unwrap_or_default();
+    rest.iter()
+        .find(|c| !matches!(c, b' ' | b'\t'))
+        .map(|c| matches!(c, b'=' | b':' | b'('))
 }
 
 #[cfg(test)]
@@ -329,6 +443,52 @@ mod tests {
         let mut text = ".".repeat(BLOCK - 2);
         text.push_str("KW149ZQ");
         assert!(p.is_match(&utf16le(&text, true)));
+    }
+
+    #[test]
+    fn written_keys_count_where_written_also_across_seams() {
+        let p = Prefilter::code(
+            &["curlopt_ssl_verifypeer"],
+            &["verify", "InsecureSkipVerify"],
+        );
+        assert!(p.is_match(b"get(u, VERIFY=False)"));
+        assert!(p.is_match(b"{'verify': 0}"));
+        assert!(p.is_match(b"o.SetInsecureSkipVerify(true)"));
+        assert!(p.is_match(b"x CURLOPT_SSL_VERIFYPEER y"));
+        assert!(!p.is_match(b"if s.verify and ok:\n"));
+        assert!(!p.is_match(b"return verify"));
+        // Leftmost-longest: a longer key written is not the shorter one written.
+        assert!(!p.is_match(b"if s.insecureskipverifyx {\n"));
+        for pad in [
+            BLOCK - 9,
+            BLOCK - 7,
+            BLOCK - 6,
+            BLOCK - 3,
+            BLOCK - 1,
+            BLOCK,
+            BLOCK + 1,
+        ] {
+            let mut hay = vec![b'.'; pad];
+            hay.extend_from_slice(b"verify  = False");
+            assert!(p.is_match(&hay), "written at {pad}");
+            let mut hay = vec![b'.'; pad];
+            hay.extend_from_slice(b"verify.x()");
+            assert!(!p.is_match(&hay), "read at {pad}");
+        }
+        // Blanks cut off by a seam, farther than the next block repeats: counted.
+        let mut hay = vec![b'.'; BLOCK - 6 - 100];
+        hay.extend_from_slice(b"verify");
+        hay.extend_from_slice(&[b' '; 100]);
+        hay.extend_from_slice(b"= False");
+        assert!(p.is_match(&hay));
+        // The last block's end is the text's end: a key there is not written.
+        let mut hay = vec![b'.'; BLOCK + 5];
+        hay.extend_from_slice(b"verify");
+        assert!(!p.is_match(&hay));
+        // In code a backtick is a quote, not an escape.
+        assert!(p.is_match(b"json:`verify`"));
+        assert!(!Prefilter::code(&["skipcacheck"], &[]).is_match(b"-Skip`CACheck"));
+        assert!(Prefilter::new(["skipcacheck"]).is_match(b"-Skip`CA`Check"));
     }
 
     #[test]
