@@ -9,6 +9,8 @@
 pub struct LineIndex {
     starts: Vec<usize>,
     len: usize,
+    /// The text is ASCII: a column is a byte count.
+    ascii: bool,
 }
 
 /// A 1-based position.
@@ -25,23 +27,24 @@ impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let bytes = text.as_bytes();
         let mut starts = vec![0];
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'\n' => starts.push(i + 1),
-                b'\r' => {
-                    if bytes.get(i + 1) == Some(&b'\n') {
-                        i += 1;
-                    }
-                    starts.push(i + 1);
+        let mut after_cr = usize::MAX;
+        for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+            // `\r\n` is one line end: its `\n` does not start another line.
+            if i == after_cr {
+                if let Some(last) = starts.last_mut() {
+                    *last = i + 1;
                 }
-                _ => {}
+                continue;
             }
-            i += 1;
+            if bytes[i] == b'\r' {
+                after_cr = i + 1;
+            }
+            starts.push(i + 1);
         }
         LineIndex {
             starts,
             len: text.len(),
+            ascii: text.is_ascii(),
         }
     }
 
@@ -108,6 +111,14 @@ impl LineIndex {
     pub fn offset(&self, text: &str, pos: Position) -> usize {
         let line = pos.line.saturating_sub(1);
         let (s, e) = self.line_range(text, line);
+        // Columns count characters: in ASCII they are bytes.
+        if self.ascii && self.len == text.len() {
+            return if pos.column <= 1 {
+                s
+            } else {
+                s + (pos.column - 1).min(e - s)
+            };
+        }
         let mut off = s;
         for (n, (i, _)) in text[s..e].char_indices().enumerate() {
             if n + 1 == pos.column {
@@ -154,6 +165,31 @@ mod tests {
         let off = t.find('=').unwrap();
         assert_eq!(ix.position(t, off).column, 8);
         assert_eq!(ix.offset(t, Position { line: 1, column: 8 }), off);
+    }
+
+    #[test]
+    fn offsets_round_trip_in_ascii_and_not() {
+        // Every line end, `\r\n` across lines, empty lines, a column past a line's end.
+        for t in ["ab\r\n\r\ncd\n\re\r", "\u{c5}b\r\n\r\nc\u{e9}\n\re\r", "x"] {
+            let ix = LineIndex::new(t);
+            for (off, _) in t.char_indices() {
+                let p = ix.position(t, off);
+                let back = ix.offset(t, p);
+                let (s, e) = ix.line_range(t, p.line - 1);
+                if off <= e {
+                    assert_eq!(back, off, "{t:?} {off}");
+                } else {
+                    assert_eq!(back, e.max(s), "{t:?} {off}");
+                }
+            }
+            let p = Position {
+                line: 1,
+                column: 99,
+            };
+            assert_eq!(ix.offset(t, p), ix.line_range(t, 0).1);
+        }
+        let t = "a\r\nb";
+        assert_eq!(LineIndex::new(t).line_start(1), 3);
     }
 
     #[test]

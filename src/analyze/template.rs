@@ -118,7 +118,10 @@ pub fn blank(text: &str, dialects: Dialects, all_output: bool) -> Blanked {
     let mut i = 0;
     while i + 1 < b.len() {
         if b[i] != b'{' {
-            i += 1;
+            match memchr::memchr(b'{', &b[i..]) {
+                Some(k) => i += k,
+                None => break,
+            }
             continue;
         }
         let open = b[i + 1];
