@@ -30,7 +30,7 @@ impl LineIndex {
         let mut after_cr = usize::MAX;
         for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
             // `\r\n` is one line end: its `\n` does not start another line.
-            if i == after_cr {
+            if i == after_cr && bytes[i] == b'\n' {
                 if let Some(last) = starts.last_mut() {
                     *last = i + 1;
                 }
@@ -190,6 +190,11 @@ mod tests {
         }
         let t = "a\r\nb";
         assert_eq!(LineIndex::new(t).line_start(1), 3);
+        // Two CRs then LF: two line ends, the second a CRLF.
+        let ix = LineIndex::new("a\r\r\nb\r");
+        assert_eq!(ix.line_count(), 3);
+        assert_eq!(ix.line_start(1), 2);
+        assert_eq!(ix.line_start(2), 4);
     }
 
     #[test]
