@@ -446,9 +446,15 @@ impl Lexer<'_, '_> {
                     }
                 }
                 _ => {
+                    // This character, and the run of plain ones after it, in one push.
                     let n = self.s[self.i..].chars().next().map_or(1, char::len_utf8);
-                    e.push_str(&self.s[self.i..self.i + n], self.i);
-                    self.i += n;
+                    let from = self.i + n;
+                    let end = self.b[from..]
+                        .iter()
+                        .position(|&b| breaks_plain_run(b))
+                        .map_or(self.b.len(), |k| from + k);
+                    e.push_str(&self.s[self.i..end], self.i);
+                    self.i = end;
                 }
             }
         }
@@ -463,6 +469,29 @@ impl Lexer<'_, '_> {
             plain,
         })
     }
+}
+
+/// A byte that [`Lexer::word`] treats other than as a plain character of a word: ASCII
+/// (so a run of the others ends on a character boundary).
+fn breaks_plain_run(b: u8) -> bool {
+    matches!(
+        b,
+        b' ' | b'\t'
+            | b'\n'
+            | b'\r'
+            | b';'
+            | b'&'
+            | b'|'
+            | b'('
+            | b')'
+            | b'<'
+            | b'>'
+            | b'\\'
+            | b'\''
+            | b'"'
+            | b'$'
+            | b'`'
+    )
 }
 
 const KEYWORDS: &[&str] = &[

@@ -229,11 +229,19 @@ impl<'a> Lexer<'a> {
     /// inside of `'as is'`), else a copy in the arena (`it's` of `'it''s'`).
     fn borrow(&self, start: usize, text: &str) -> &'a str {
         let s = self.s;
-        match s.get(start..self.i) {
-            Some(written) => match written.find(text) {
-                Some(at) => &written[at..at + text.len()],
-                None => self.arena.alloc_str(text),
-            },
+        let Some(written) = s.get(start..self.i) else {
+            return self.arena.alloc_str(text);
+        };
+        // Mostly after a sigil or quote (`$`, `'`, `${`): tried before a search.
+        for at in 0..3 {
+            if let Some(w) = written.get(at..at + text.len())
+                && w == text
+            {
+                return w;
+            }
+        }
+        match written.find(text) {
+            Some(at) => &written[at..at + text.len()],
             None => self.arena.alloc_str(text),
         }
     }
