@@ -151,6 +151,7 @@ impl Pool {
 
 thread_local! {
     static WINDOWED: Cell<bool> = const { Cell::new(false) };
+    static PARTIAL: Cell<Option<usize>> = const { Cell::new(None) };
     static BUDGET: Cell<Option<usize>> = const { Cell::new(None) };
 }
 
@@ -167,7 +168,7 @@ impl Drop for Guard {
 /// is dropped (`None`: analyze every file whole).
 pub fn arm(budget: Option<usize>) -> Guard {
     BUDGET.with(|b| b.set(budget));
-    WINDOWED.with(|w| w.set(false));
+    reset();
     Guard(())
 }
 
@@ -181,9 +182,25 @@ pub fn was_windowed() -> bool {
     WINDOWED.with(Cell::get)
 }
 
-/// Clears the flag before a file is checked.
+/// Clears the flags before a file is checked.
 pub fn reset() {
     WINDOWED.with(|w| w.set(false));
+    PARTIAL.with(|p| p.set(None));
+}
+
+/// Records that an analyzer stopped reading the file at 1-based `line` because the rest
+/// would not fit the per-file memory budget (the first such line is kept).
+pub fn note_partial(line: usize) {
+    PARTIAL.with(|p| {
+        if p.get().is_none() {
+            p.set(Some(line));
+        }
+    });
+}
+
+/// The line where the last file checked on this thread stopped being read, if it did.
+pub fn partial_at() -> Option<usize> {
+    PARTIAL.with(Cell::get)
 }
 
 /// Analyzes `text` whole, or in windows around `keywords` when its estimate is over

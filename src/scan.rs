@@ -798,6 +798,13 @@ pub fn scan(opts: &ScanOptions, engine: &Engine, prefilter: &Prefilter) -> Outco
                 false,
             );
         }
+        if let Some(line) = crate::memory::partial_at() {
+            skip(
+                h.display.clone(),
+                "memory budget: analyzed in part".to_string(),
+            );
+            push_problem(h.display.clone(), partially_read(line), false);
+        }
         if crate::budget::was_exceeded() {
             skip(h.display.clone(), "time limit".to_string());
             push_problem(
@@ -978,8 +985,16 @@ pub fn scan_stdin(
     outcome.stats.files_scanned = 1;
     outcome.stats.bytes_scanned = bytes.len() as u64;
     let budget = crate::budget::start(opts.time_limit);
+    crate::memory::reset();
     let checked = checker.check(path, &display, bytes, true);
     drop(budget);
+    if let Some(line) = crate::memory::partial_at() {
+        outcome.problems.push(Problem {
+            path: display.clone(),
+            message: partially_read(line),
+            is_error: false,
+        });
+    }
     match checked {
         Checked::Clean { analyzed } => outcome.stats.files_analyzed = u64::from(analyzed),
         Checked::Binary => outcome.stats.skipped_binary = 1,
@@ -1047,6 +1062,14 @@ fn too_large(size: Option<u64>, limit: u64) -> String {
 
 /// Read buffers above this size are freed after use, so memory stays flat.
 const KEEP_BUFFER: usize = 1 << 20;
+
+/// The note of a file read only up to `line` (see [`crate::memory::note_partial`]).
+fn partially_read(line: usize) -> String {
+    format!(
+        "analyzed up to line {line}: the rest holds more YAML nodes than the per-file memory budget ({} MiB) allows; findings after that line may be missing",
+        crate::memory::PER_FILE >> 20
+    )
+}
 
 thread_local! {
     /// Each walker thread reads its files into one reused buffer.

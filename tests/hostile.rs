@@ -1117,6 +1117,33 @@ fn d2_memory_is_bounded_and_d18_snippets_are_short() {
     assert!(out.contains("an excerpt around column"), "{out}");
 }
 
+/// A YAML file of millions of tiny scalars (`[a,a,a,...]`, 15 MB) is read up to the
+/// node limit with a note naming the line, in bounded memory (it took 612 MB before the
+/// limit: 40 times its size), and what comes before the limit is still reported.
+#[cfg(target_os = "linux")]
+#[test]
+fn yaml_of_millions_of_tiny_scalars_is_read_in_part_with_a_note() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let mut y = String::from(
+        "- hosts: all\n  tasks:\n    - uri:\n        url: https://x/\n        validate_certs: no\n",
+    );
+    y.push_str("- l: [");
+    y.push_str(&"a,".repeat(7_500_000));
+    y.push_str("a]\n- uri:\n    validate_certs: no\n");
+    write(d, "big.yml", y.as_bytes());
+    let (o, peak) = peak_rss_kib(d, &["scan", "-f", "json", "."]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("big.yml: analyzed up to line 6: the rest holds more YAML nodes"),
+        "{err}"
+    );
+    let got = findings(&o);
+    assert!(got.iter().any(|f| f.0 == "big.yml" && f.1 == 5), "{got:?}");
+    assert!(peak < 128 * 1024, "peak RSS {peak} KiB");
+}
+
 /// The analyzers of the directive, properties, JSON, Bicep and Firefox formats never
 /// panic on truncated or mangled input: every prefix of each fixture, and copies with
 /// characters replaced by the syntax's special characters, run through the whole
