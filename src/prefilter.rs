@@ -222,13 +222,18 @@ impl Prefilter {
     /// Whether a base64 run in a file that starts PowerShell decodes (as an
     /// `-EncodedCommand` payload) to text with a keyword.
     fn encoded_payload_matches(&self, bytes: &[u8], buf: &mut Vec<u8>) -> bool {
-        let Some(launcher) = &self.launcher else {
-            return false;
-        };
-        if !launcher.search(bytes, View::Bytes, buf, None).0 {
+        use crate::analyze::command::BASE64_VALUE;
+        if self.launcher.is_none() {
             return false;
         }
-        let is_b64 = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'=');
+        let words = || self.keywords.iter().chain(&self.written_keys);
+        // A payload decodes to UTF-16: ASCII keywords can only be where it holds that
+        // many ASCII characters in a row, which most base64-looking runs (long names,
+        // hashes) do not.
+        let ascii = words().all(|w| w.is_ascii());
+        let shortest = words().map(String::len).min().unwrap_or(0);
+        let is_b64 = |c: u8| BASE64_VALUE[usize::from(c)] < 64 || c == b'=';
+        let mut script = Vec::new();
         let mut budget = MAX_PAYLOAD_BYTES;
         let mut i = 0;
         while i < bytes.len() && budget > 0 {
@@ -245,13 +250,17 @@ impl Prefilter {
                 continue;
             }
             budget -= run.len();
-            let Ok(run) = std::str::from_utf8(run) else {
-                continue;
+            let found = if ascii {
+                decode_ascii_units(run, &mut script) >= shortest
+                    && self.search(&script, View::Bytes, buf, None).0
+            } else {
+                let script = std::str::from_utf8(run)
+                    .ok()
+                    .and_then(crate::analyze::command::decode_encoded_command);
+                script.is_some_and(|s| self.search(s.as_bytes(), View::Bytes, buf, None).0)
             };
-            if let Some(script) = crate::analyze::command::decode_encoded_command(run) {
-                if self.search(script.as_bytes(), View::Bytes, buf, None).0 {
-                    return true;
-                }
+            if found {
+                return true;
             }
         }
         false
@@ -355,6 +364,46 @@ impl Prefilter {
     pub fn keywords(&self) -> &[String] {
         &self.keywords
     }
+}
+
+/// Decodes a base64 run (`=` skipped) as UTF-16LE into `out` as an ASCII keyword search
+/// sees it: ASCII characters as themselves, any other as `0xFF`; returns the longest
+/// row of ASCII characters. What [`crate::analyze::command::decode_encoded_command`]
+/// decodes, without building the string.
+fn decode_ascii_units(run: &[u8], out: &mut Vec<u8>) -> usize {
+    out.clear();
+    let (mut bits, mut nbits) = (0u32, 0u32);
+    let mut low: Option<u8> = None;
+    let (mut row, mut longest) = (0usize, 0usize);
+    for &c in run {
+        let v = crate::analyze::command::BASE64_VALUE[usize::from(c)];
+        if v >= 64 {
+            continue;
+        }
+        bits = (bits << 6) | u32::from(v);
+        nbits += 6;
+        if nbits < 8 {
+            continue;
+        }
+        nbits -= 8;
+        let byte = (bits >> nbits) as u8;
+        bits &= (1 << nbits) - 1;
+        match low.take() {
+            None => low = Some(byte),
+            Some(lo) => {
+                let unit = u16::from_le_bytes([lo, byte]);
+                if unit < 0x80 {
+                    out.push(unit as u8);
+                    row += 1;
+                    longest = longest.max(row);
+                } else {
+                    out.push(0xFF);
+                    row = 0;
+                }
+            }
+        }
+    }
+    longest
 }
 
 /// Lowercase, sorted, without duplicates or empty words.
@@ -489,6 +538,74 @@ mod tests {
         assert!(p.is_match(b"json:`verify`"));
         assert!(!Prefilter::code(&["skipcacheck"], &[]).is_match(b"-Skip`CACheck"));
         assert!(Prefilter::new(["skipcacheck"]).is_match(b"-Skip`CA`Check"));
+    }
+
+    #[test]
+    fn payloads_decode_as_the_command_analyzer_decodes_them() {
+        use crate::analyze::command::decode_encoded_command;
+        let b64 = |t: &str| {
+            let units: Vec<u8> = t.encode_utf16().flat_map(u16::to_le_bytes).collect();
+            base64_encode(&units)
+        };
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
+        let mut runs: Vec<String> = vec![
+            b64("curl -k https://x"),
+            b64("[Net.ServicePointManager]::SecurityProtocol = 'Ssl3' \u{e9}\u{4e2d}"),
+            "SecurityProtocolTypeTls12".to_string(),
+        ];
+        for n in 0..300 {
+            let mut r = String::new();
+            for _ in 0..(16 + n % 40) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                r.push(char::from(
+                    alphabet[(seed % alphabet.len() as u64) as usize],
+                ));
+            }
+            runs.push(r);
+        }
+        let mut out = Vec::new();
+        for run in &runs {
+            let longest = decode_ascii_units(run.as_bytes(), &mut out);
+            let want: Vec<u8> = decode_encoded_command(run)
+                .unwrap_or_default()
+                .chars()
+                .map(|c| if c.is_ascii() { c as u8 } else { 0xFF })
+                .collect();
+            assert_eq!(out, want, "{run}");
+            let row = want
+                .split(|&b| b == 0xFF)
+                .map(<[u8]>::len)
+                .max()
+                .unwrap_or(0);
+            assert_eq!(longest, row, "{run}");
+        }
+        // A launched payload with a keyword passes; the same words not encoded do not.
+        let p = Prefilter::new(["SecurityProtocol"]);
+        let file = format!("powershell -EncodedCommand {}", runs[1]);
+        assert!(p.is_match(file.as_bytes()));
+        let other = format!("powershell -EncodedCommand {}", b64("Get-Date -Format o"));
+        assert!(!p.is_match(other.as_bytes()));
+    }
+
+    fn base64_encode(data: &[u8]) -> String {
+        const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut out = String::new();
+        for c in data.chunks(3) {
+            let n = (u32::from(c[0]) << 16)
+                | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
+                | u32::from(*c.get(2).unwrap_or(&0));
+            for k in 0..4 {
+                if k <= c.len() {
+                    out.push(char::from(A[((n >> (18 - 6 * k)) & 63) as usize]));
+                } else {
+                    out.push('=');
+                }
+            }
+        }
+        out
     }
 
     #[test]

@@ -964,18 +964,19 @@ fn powershell(rest: &[Arg], depth: u8, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
 }
 
 /// Decodes a PowerShell `-EncodedCommand` argument (base64 of UTF-16LE).
-pub fn decode_encoded_command(b64: &str) -> Option<String> {
+/// Each byte's value in the base64 alphabet; 64 for a byte outside it.
+pub const BASE64_VALUE: [u8; 256] = {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    /// Each byte's value in the alphabet; 64 for a byte outside it.
-    const VALUE: [u8; 256] = {
-        let mut t = [64u8; 256];
-        let mut i = 0;
-        while i < 64 {
-            t[ALPHABET[i] as usize] = i as u8;
-            i += 1;
-        }
-        t
-    };
+    let mut t = [64u8; 256];
+    let mut i = 0;
+    while i < 64 {
+        t[ALPHABET[i] as usize] = i as u8;
+        i += 1;
+    }
+    t
+};
+
+pub fn decode_encoded_command(b64: &str) -> Option<String> {
     let mut bits = 0u32;
     let mut nbits = 0;
     let mut bytes = Vec::with_capacity(b64.len() / 4 * 3);
@@ -983,7 +984,7 @@ pub fn decode_encoded_command(b64: &str) -> Option<String> {
         .bytes()
         .filter(|c| !c.is_ascii_whitespace() && *c != b'=')
     {
-        let v = VALUE[usize::from(c)];
+        let v = BASE64_VALUE[usize::from(c)];
         if v == 64 {
             return None;
         }
