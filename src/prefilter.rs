@@ -543,15 +543,16 @@ mod tests {
     #[test]
     fn payloads_decode_as_the_command_analyzer_decodes_them() {
         use crate::analyze::command::decode_encoded_command;
-        let b64 = |t: &str| {
-            let units: Vec<u8> = t.encode_utf16().flat_map(u16::to_le_bytes).collect();
-            base64_encode(&units)
-        };
+        // UTF-16LE base64 of `curl -k https://x`, of a line ending in `é中`, and of
+        // `Get-Date -Format o`.
+        const CURL: &str = "YwB1AHIAbAAgAC0AawAgAGgAdAB0AHAAcwA6AC8ALwB4AA==";
+        const PROTOCOL: &str = "WwBOAGUAdAAuAFMAZQByAHYAaQBjAGUAUABvAGkAbgB0AE0AYQBuAGEAZwBlAHIAXQA6ADoAUwBlAGMAdQByAGkAdAB5AFAAcgBvAHQAbwBjAG8AbAAgAD0AIAAnAFMAcwBsADMAJwAgAOkALU4=";
+        const DATE: &str = "RwBlAHQALQBEAGEAdABlACAALQBGAG8AcgBtAGEAdAAgAG8A";
         let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
         let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
         let mut runs: Vec<String> = vec![
-            b64("curl -k https://x"),
-            b64("[Net.ServicePointManager]::SecurityProtocol = 'Ssl3' \u{e9}\u{4e2d}"),
+            CURL.to_string(),
+            PROTOCOL.to_string(),
             "SecurityProtocolTypeTls12".to_string(),
         ];
         for n in 0..300 {
@@ -584,28 +585,14 @@ mod tests {
         }
         // A launched payload with a keyword passes; the same words not encoded do not.
         let p = Prefilter::new(["SecurityProtocol"]);
-        let file = format!("powershell -EncodedCommand {}", runs[1]);
+        let file = format!("powershell -EncodedCommand {PROTOCOL}");
         assert!(p.is_match(file.as_bytes()));
-        let other = format!("powershell -EncodedCommand {}", b64("Get-Date -Format o"));
+        let other = format!("powershell -EncodedCommand {DATE}");
         assert!(!p.is_match(other.as_bytes()));
-    }
-
-    fn base64_encode(data: &[u8]) -> String {
-        const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-        let mut out = String::new();
-        for c in data.chunks(3) {
-            let n = (u32::from(c[0]) << 16)
-                | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
-                | u32::from(*c.get(2).unwrap_or(&0));
-            for k in 0..4 {
-                if k <= c.len() {
-                    out.push(char::from(A[((n >> (18 - 6 * k)) & 63) as usize]));
-                } else {
-                    out.push('=');
-                }
-            }
-        }
-        out
+        assert_eq!(
+            decode_encoded_command(CURL).as_deref(),
+            Some("curl -k https://x")
+        );
     }
 
     #[test]
