@@ -111,8 +111,10 @@ impl LineIndex {
     pub fn offset(&self, text: &str, pos: Position) -> usize {
         let line = pos.line.saturating_sub(1);
         let (s, e) = self.line_range(text, line);
-        // Columns count characters: in ASCII they are bytes.
-        if self.ascii && self.len == text.len() {
+        // Columns count characters: in ASCII they are bytes (a whole-text answer, else
+        // this line's: both vectorized, unlike walking the characters).
+        let ascii = self.ascii && self.len == text.len();
+        if ascii || text.get(s..e).is_some_and(str::is_ascii) {
             return if pos.column <= 1 {
                 s
             } else {
