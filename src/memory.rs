@@ -152,6 +152,7 @@ impl Pool {
 thread_local! {
     static WINDOWED: Cell<bool> = const { Cell::new(false) };
     static PARTIAL: Cell<Option<usize>> = const { Cell::new(None) };
+    static PARTIAL_LINE: Cell<Option<usize>> = const { Cell::new(None) };
     static BUDGET: Cell<Option<usize>> = const { Cell::new(None) };
 }
 
@@ -186,21 +187,45 @@ pub fn was_windowed() -> bool {
 pub fn reset() {
     WINDOWED.with(|w| w.set(false));
     PARTIAL.with(|p| p.set(None));
+    PARTIAL_LINE.with(|p| p.set(None));
 }
 
-/// Records that an analyzer stopped reading the file at 1-based `line` because the rest
-/// would not fit the per-file memory budget (the first such line is kept).
-pub fn note_partial(line: usize) {
+/// Records that an analyzer stopped reading its text at byte `offset` because the rest
+/// would not fit the per-file memory budget (the first such place is kept). An analyzer
+/// of embedded text maps the offset into the enclosing text ([`map_partial`]), and the
+/// scan reports the file's line.
+pub fn note_partial(offset: usize) {
     PARTIAL.with(|p| {
         if p.get().is_none() {
-            p.set(Some(line));
+            p.set(Some(offset));
         }
     });
 }
 
-/// The line where the last file checked on this thread stopped being read, if it did.
+/// Where the last file checked on this thread stopped being read, if it did: a byte
+/// offset in the text analyzed last.
 pub fn partial_at() -> Option<usize> {
     PARTIAL.with(Cell::get)
+}
+
+/// The 1-based line of the file where the last file checked on this thread stopped
+/// being read (set by the checker from [`partial_at`]).
+pub fn partial_line() -> Option<usize> {
+    PARTIAL_LINE.with(Cell::get)
+}
+
+/// Sets what [`partial_line`] answers.
+pub fn set_partial_line(line: usize) {
+    PARTIAL_LINE.with(|p| p.set(Some(line)));
+}
+
+/// Maps an offset noted by [`note_partial`] since `before` (what [`partial_at`] said
+/// before an embedded text was analyzed) into the enclosing text.
+pub fn map_partial(before: Option<usize>, map: impl Fn(usize) -> usize) {
+    if before.is_some() {
+        return;
+    }
+    PARTIAL.with(|p| p.set(p.get().map(map)));
 }
 
 /// Analyzes `text` whole, or in windows around `keywords` when its estimate is over

@@ -446,6 +446,10 @@ impl Checker<'_> {
             &mut facts,
         );
         drop(analyze);
+        if let Some(offset) = crate::memory::partial_at() {
+            let line = LineIndex::new(&src.text).line_of(offset.min(src.text.len()));
+            crate::memory::set_partial_line(line + 1);
+        }
         let _p = crate::profile::enter(crate::profile::Stage::Judge);
         self.judge_facts(path, display, src, fmt, &facts, digest, context)
     }
@@ -798,7 +802,7 @@ pub fn scan(opts: &ScanOptions, engine: &Engine, prefilter: &Prefilter) -> Outco
                 false,
             );
         }
-        if let Some(line) = crate::memory::partial_at() {
+        if let Some(line) = crate::memory::partial_line() {
             skip(
                 h.display.clone(),
                 "memory budget: analyzed in part".to_string(),
@@ -988,7 +992,7 @@ pub fn scan_stdin(
     crate::memory::reset();
     let checked = checker.check(path, &display, bytes, true);
     drop(budget);
-    if let Some(line) = crate::memory::partial_at() {
+    if let Some(line) = crate::memory::partial_line() {
         outcome.problems.push(Problem {
             path: display.clone(),
             message: partially_read(line),

@@ -191,7 +191,11 @@ pub fn analyze_embedded(
     facts: &mut Vec<Fact>,
 ) {
     let mut sub = Vec::new();
+    let before = crate::memory::partial_at();
     analyze_at_depth(format, &emb.text, depth, ctx, &mut sub);
+    crate::memory::map_partial(before, |o| {
+        emb.map_span(crate::diagnostic::Span::new(o, o)).start
+    });
     for mut f in sub {
         f.map_spans(&|s| emb.map_span(s));
         facts.push(f);

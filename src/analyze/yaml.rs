@@ -164,7 +164,7 @@ fn parse<'a>(
             }
         };
         if b.nodes >= MAX_NODES {
-            crate::memory::note_partial(span.start.line().max(1));
+            crate::memory::note_partial(marker_offset(ix, text, &span.start));
             break;
         }
         if skip_depth > 0 {
@@ -1115,7 +1115,11 @@ fn analyze_templated(b: &template::Blanked, depth: u8, ctx: &Ctx<'_>, facts: &mu
         let piece = &text[start..];
         let ix = LineIndex::new(piece);
         let arena = bumpalo::Bump::new();
+        let before = crate::memory::partial_at();
         let (docs, error) = parse(piece, &ix, &arena);
+        crate::memory::map_partial(before, |o| {
+            collapsed.map_span(Span::new(o, o).shifted(start)).start
+        });
         let mut sub = Vec::new();
         walk_documents(piece, &docs, depth, ctx, &mut sub);
         for mut f in sub {
