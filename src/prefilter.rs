@@ -366,41 +366,23 @@ impl Prefilter {
     }
 }
 
-/// Decodes a base64 run (`=` skipped) as UTF-16LE into `out` as an ASCII keyword search
-/// sees it: ASCII characters as themselves, any other as `0xFF`; returns the longest
-/// row of ASCII characters. What [`crate::analyze::command::decode_encoded_command`]
-/// decodes, without building the string.
+/// Decodes a base64 run as UTF-16LE into `out` as an ASCII keyword search sees it:
+/// ASCII characters as themselves, any other as `0xFF`; returns the longest row of ASCII
+/// characters. What [`crate::analyze::command::decode_encoded_command`] decodes, without
+/// building the string.
 fn decode_ascii_units(run: &[u8], out: &mut Vec<u8>) -> usize {
     out.clear();
-    let (mut bits, mut nbits) = (0u32, 0u32);
-    let mut low: Option<u8> = None;
+    let mut bytes = crate::analyze::command::base64_bytes(run).flatten();
     let (mut row, mut longest) = (0usize, 0usize);
-    for &c in run {
-        let v = crate::analyze::command::BASE64_VALUE[usize::from(c)];
-        if v >= 64 {
-            continue;
-        }
-        bits = (bits << 6) | u32::from(v);
-        nbits += 6;
-        if nbits < 8 {
-            continue;
-        }
-        nbits -= 8;
-        let byte = (bits >> nbits) as u8;
-        bits &= (1 << nbits) - 1;
-        match low.take() {
-            None => low = Some(byte),
-            Some(lo) => {
-                let unit = u16::from_le_bytes([lo, byte]);
-                if unit < 0x80 {
-                    out.push(unit as u8);
-                    row += 1;
-                    longest = longest.max(row);
-                } else {
-                    out.push(0xFF);
-                    row = 0;
-                }
-            }
+    while let (Some(lo), Some(hi)) = (bytes.next(), bytes.next()) {
+        let unit = u16::from_le_bytes([lo, hi]);
+        if unit < 0x80 {
+            out.push(unit as u8);
+            row += 1;
+            longest = longest.max(row);
+        } else {
+            out.push(0xFF);
+            row = 0;
         }
     }
     longest

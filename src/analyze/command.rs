@@ -977,31 +977,35 @@ pub const BASE64_VALUE: [u8; 256] = {
 };
 
 pub fn decode_encoded_command(b64: &str) -> Option<String> {
-    let mut bits = 0u32;
-    let mut nbits = 0;
-    let mut bytes = Vec::with_capacity(b64.len() / 4 * 3);
-    for c in b64
-        .bytes()
-        .filter(|c| !c.is_ascii_whitespace() && *c != b'=')
-    {
-        let v = BASE64_VALUE[usize::from(c)];
-        if v == 64 {
-            return None;
-        }
-        let v = u32::from(v);
-        bits = (bits << 6) | v;
-        nbits += 6;
-        if nbits >= 8 {
-            nbits -= 8;
-            bytes.push((bits >> nbits) as u8);
-            bits &= (1 << nbits) - 1;
-        }
-    }
+    let bytes: Vec<u8> = base64_bytes(b64.as_bytes()).collect::<Option<_>>()?;
     let units: Vec<u16> = bytes
         .chunks_exact(2)
         .map(|c| u16::from_le_bytes([c[0], c[1]]))
         .collect();
     Some(String::from_utf16_lossy(&units))
+}
+
+/// The bytes base64 text decodes to (whitespace and `=` skipped); `None` for a character
+/// outside the alphabet (where decoding fails).
+pub fn base64_bytes(b64: &[u8]) -> impl Iterator<Item = Option<u8>> + '_ {
+    let (mut bits, mut nbits) = (0u32, 0u32);
+    b64.iter()
+        .filter(|c| !c.is_ascii_whitespace() && **c != b'=')
+        .filter_map(move |&c| {
+            let v = BASE64_VALUE[usize::from(c)];
+            if v == 64 {
+                return Some(None);
+            }
+            bits = (bits << 6) | u32::from(v);
+            nbits += 6;
+            if nbits < 8 {
+                return None;
+            }
+            nbits -= 8;
+            let byte = (bits >> nbits) as u8;
+            bits &= (1 << nbits) - 1;
+            Some(Some(byte))
+        })
 }
 
 /// `cmd /c COMMAND...` or `cmd /k ...`.

@@ -210,8 +210,20 @@ impl<'a> Lexer<'a> {
         self.b.get(self.i + k).copied().unwrap_or(0)
     }
 
+    /// Pushes a token from `start` to here whose text is `text`: found in the token as
+    /// written, or copied to the arena ([`Lexer::borrow`]).
     fn push(&mut self, kind: Kind, start: usize, text: impl AsRef<str>) {
         let text = self.borrow(start, text.as_ref());
+        self.push_slice(kind, start, text);
+    }
+
+    /// The script from `from` to `to` (empty when that is not a slice of it).
+    fn slice(&self, from: usize, to: usize) -> &'a str {
+        self.s.get(from..to).unwrap_or_default()
+    }
+
+    /// [`Lexer::push`] for a text that is already a slice of the script.
+    fn push_slice(&mut self, kind: Kind, start: usize, text: &'a str) {
         let span = Span32::new(Span::new(start, self.i));
         self.out.push(Token {
             kind,
@@ -334,17 +346,16 @@ impl<'a> Lexer<'a> {
                     while is_ident(self.peek(0)) {
                         self.i += 1;
                     }
-                    let s = self.s;
-                    self.push(Kind::Splat, start, &s[start + 1..self.i]);
+                    self.push_slice(Kind::Splat, start, self.slice(start + 1, self.i));
                 }
                 b'$' => self.variable(),
                 b'(' | b'{' => {
                     self.i += 1;
-                    self.push(Kind::Open, start, &self.s[start..self.i]);
+                    self.push_slice(Kind::Open, start, self.slice(start, self.i));
                 }
                 b')' | b'}' | b']' => {
                     self.i += 1;
-                    self.push(Kind::Close, start, &self.s[start..self.i]);
+                    self.push_slice(Kind::Close, start, self.slice(start, self.i));
                 }
                 b'[' => {
                     if !self.adjacent_value(start) {
@@ -459,8 +470,7 @@ impl<'a> Lexer<'a> {
                     ) {
                         self.i += 1;
                     }
-                    let s = self.s;
-                    self.push(Kind::Op, start, &s[start..self.i]);
+                    self.push_slice(Kind::Op, start, self.slice(start, self.i));
                 }
                 _ => self.word(),
             }
@@ -484,8 +494,7 @@ impl<'a> Lexer<'a> {
         while matches!(self.peek(0), b'0'..=b'9' | b'*' | b'>' | b'&') {
             self.i += 1;
         }
-        let s = self.s;
-        self.push(Kind::Op, start, &s[start..self.i]);
+        self.push_slice(Kind::Op, start, self.slice(start, self.i));
     }
 
     fn number(&mut self, start: usize) {
@@ -534,8 +543,7 @@ impl<'a> Lexer<'a> {
             return;
         }
         self.i += suffix_end;
-        let s = self.s;
-        self.push(Kind::Num, start, &s[start..self.i]);
+        self.push_slice(Kind::Num, start, self.slice(start, self.i));
     }
 
     fn word(&mut self) {
@@ -610,10 +618,9 @@ impl<'a> Lexer<'a> {
                 let end = self.s[self.i + 2..]
                     .find('}')
                     .map_or(self.b.len(), |e| self.i + 2 + e);
-                let s = self.s;
-                let name = &s[(self.i + 2).min(end)..end];
+                let name = self.slice((self.i + 2).min(end), end);
                 self.i = (end + 1).min(self.b.len());
-                self.push(Kind::Var, start, name);
+                self.push_slice(Kind::Var, start, name);
             }
             c if is_ident(c) || c == b'?' || c == b'^' || c == b'$' => {
                 self.i += 1;
@@ -626,8 +633,7 @@ impl<'a> Lexer<'a> {
                         self.i += 1;
                     }
                 }
-                let s = self.s;
-                self.push(Kind::Var, start, &s[start + 1..self.i]);
+                self.push_slice(Kind::Var, start, self.slice(start + 1, self.i));
             }
             _ => self.word(),
         }
@@ -800,8 +806,7 @@ impl<'a> Lexer<'a> {
         if ce > cstart && self.b[ce - 1] == b'\r' {
             ce -= 1;
         }
-        let s = self.s;
-        self.push(Kind::Str, start, &s[cstart..ce.max(cstart)]);
+        self.push_slice(Kind::Str, start, self.slice(cstart, ce.max(cstart)));
         if let Some(t) = self.out.last_mut() {
             t.set_content(Span::new(cstart, ce.max(cstart)));
             t.expandable = quote == b'"';
