@@ -384,10 +384,34 @@ impl Engine {
     }
 
     /// Judges facts found in `src`, appending findings (with their fixes).
-    pub fn judge(&self, facts: &[Fact], src: Source<'_>, out: &mut Vec<Finding>) {
+    ///
+    /// At most [`MAX_FINDINGS`] are kept, the first by position: a generated or hostile
+    /// file with a finding on each of a million lines would otherwise hold a gigabyte of
+    /// them. Returns the offset from which findings were dropped, if some were.
+    pub fn judge(&self, facts: &[Fact], src: Source<'_>, out: &mut Vec<Finding>) -> Option<usize> {
+        let base = out.len();
+        let mut cut: Option<usize> = None;
         for f in facts {
+            let start = out.len();
             self.judge_one(f, None, src, out);
+            if let Some(c) = cut {
+                let mut kept = start;
+                for i in start..out.len() {
+                    if out[i].span.start < c {
+                        out.swap(kept, i);
+                        kept += 1;
+                    }
+                }
+                out.truncate(kept);
+            }
+            if out.len() - base >= 2 * MAX_FINDINGS {
+                cut = keep_first(out, base, cut);
+            }
         }
+        if out.len() - base > MAX_FINDINGS {
+            cut = keep_first(out, base, cut);
+        }
+        cut
     }
 
     fn judge_one(&self, f: &Fact, via: Option<&Via>, src: Source<'_>, out: &mut Vec<Finding>) {
@@ -767,6 +791,30 @@ fn placed(m: &SettingMatcher, via: Option<&Via>) -> bool {
         return m.types.iter().any(|g| g.is_match(&q) || g.is_match(last));
     }
     true
+}
+
+/// The most findings one file reports ([`Engine::judge`]).
+pub const MAX_FINDINGS: usize = 10_000;
+
+/// Keeps the first [`MAX_FINDINGS`] findings of `out[base..]` by position, all of those
+/// that start before the first one dropped, and returns where dropping starts (never later
+/// than `cut`).
+fn keep_first(out: &mut Vec<Finding>, base: usize, cut: Option<usize>) -> Option<usize> {
+    let Some(tail) = out.get_mut(base..) else {
+        return cut;
+    };
+    // Stable: findings at one position keep their order for de-duplication.
+    tail.sort_by_key(|f| f.span.start);
+    let Some(first_dropped) = tail.get(MAX_FINDINGS).map(|f| f.span.start) else {
+        return cut;
+    };
+    let mut keep = tail.partition_point(|f| f.span.start < first_dropped);
+    if keep == 0 {
+        // More than the limit at one position: keep the limit's worth.
+        keep = MAX_FINDINGS;
+    }
+    out.truncate(base + keep);
+    Some(cut.map_or(first_dropped, |c| c.min(first_dropped)))
 }
 
 #[cfg(test)]

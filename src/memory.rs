@@ -152,7 +152,9 @@ impl Pool {
 thread_local! {
     static WINDOWED: Cell<bool> = const { Cell::new(false) };
     static PARTIAL: Cell<Option<usize>> = const { Cell::new(None) };
+    static PARTIAL_WHAT: Cell<&'static str> = const { Cell::new("") };
     static PARTIAL_LINE: Cell<Option<usize>> = const { Cell::new(None) };
+    static FINDINGS_CUT_LINE: Cell<Option<usize>> = const { Cell::new(None) };
     static BUDGET: Cell<Option<usize>> = const { Cell::new(None) };
 }
 
@@ -188,19 +190,43 @@ pub fn reset() {
     WINDOWED.with(|w| w.set(false));
     PARTIAL.with(|p| p.set(None));
     PARTIAL_LINE.with(|p| p.set(None));
+    FINDINGS_CUT_LINE.with(|p| p.set(None));
+}
+
+/// The 1-based line from which the last file checked on this thread had findings left
+/// out, because it had more than [`crate::engine::MAX_FINDINGS`].
+pub fn findings_cut_line() -> Option<usize> {
+    FINDINGS_CUT_LINE.with(Cell::get)
+}
+
+/// Sets what [`findings_cut_line`] answers.
+pub fn set_findings_cut_line(line: usize) {
+    FINDINGS_CUT_LINE.with(|p| p.set(Some(line)));
 }
 
 /// Records that an analyzer stopped reading its text at byte `offset` because the rest
 /// would not fit the per-file memory budget (the first such place is kept). An analyzer
 /// of embedded text maps the offset into the enclosing text ([`map_partial`]), and the
 /// scan reports the file's line.
-pub fn note_partial(offset: usize) {
+/// `what` names what there was too much of (`YAML nodes`).
+pub fn note_partial(offset: usize, what: &'static str) {
     PARTIAL.with(|p| {
         if p.get().is_none() {
             p.set(Some(offset));
+            PARTIAL_WHAT.with(|w| w.set(what));
         }
     });
 }
+
+/// What the last file checked on this thread had too much of, when it was read in part.
+pub fn partial_what() -> &'static str {
+    PARTIAL_WHAT.with(Cell::get)
+}
+
+/// The most facts (settings, options, flags found) one file analyzed in windows keeps:
+/// each window's analysis is bounded, their facts together are not, and a generated file
+/// with a setting on each of a million lines would hold hundreds of megabytes of them.
+pub const MAX_FACTS: usize = 50_000;
 
 /// Where the last file checked on this thread stopped being read, if it did: a byte
 /// offset in the text analyzed last.
@@ -247,6 +273,10 @@ pub fn analyze_within(
     WINDOWED.with(|w| w.set(true));
     for (s, e) in windows(text, keywords) {
         if crate::budget::exceeded() {
+            break;
+        }
+        if facts.len() >= MAX_FACTS {
+            note_partial(s, "settings");
             break;
         }
         analyze::analyze_embedded(format, &Embedded::contiguous(&text[s..e], s), 0, ctx, facts);

@@ -116,10 +116,7 @@ impl FileReport {
         };
         for_each_span(&mut self.findings, &mut self.merged_fixes, &mut mark);
         let mut kept = String::new();
-        // New start of each line.
-        let mut moved = Vec::with_capacity(keep.len());
         for (line, &k) in keep.iter().enumerate().take(self.index.line_count()) {
-            moved.push(kept.len());
             let (start, next) = self.index.line_range_with_end(line);
             let from = if k {
                 start
@@ -132,14 +129,14 @@ impl FileReport {
         if index.line_count() != self.index.line_count() {
             return;
         }
+        // A line's new start and end are those of the same line in `kept`.
         let old = &self.index;
         let map = |o: usize| {
             let line = old.line_of(o);
-            let next = moved.get(line + 1).copied().unwrap_or(kept.len());
-            moved.get(line).map_or(kept.len(), |&m| {
-                m.saturating_add(o.saturating_sub(old.line_start(line)))
-                    .min(next)
-            })
+            let (start, next) = index.line_range_with_end(line);
+            start
+                .saturating_add(o.saturating_sub(old.line_start(line)))
+                .min(next)
         };
         for_each_span(&mut self.findings, &mut self.merged_fixes, &mut |s, _| {
             *s = Span::new(map(s.start), map(s.end));
@@ -509,7 +506,14 @@ impl Checker<'_> {
             text: &src.text,
             format: fmt,
         };
-        self.engine.judge(facts, src_ref, &mut findings);
+        if let Some(cut) = self.engine.judge(facts, src_ref, &mut findings) {
+            // Whole lines: the note says from which line on nothing is reported.
+            let index = LineIndex::new(&src.text);
+            let line = index.line_of(cut.min(src.text.len()));
+            let from = index.line_start(line);
+            findings.retain(|f| f.span.start < from);
+            crate::memory::set_findings_cut_line(line + 1);
+        }
         self.engine.drop_per_file_ignored(path, &mut findings);
         let policy = self.engine.context_policy();
         for f in &mut findings {
@@ -809,6 +813,10 @@ pub fn scan(opts: &ScanOptions, engine: &Engine, prefilter: &Prefilter) -> Outco
             );
             push_problem(h.display.clone(), partially_read(line), false);
         }
+        if let Some(line) = crate::memory::findings_cut_line() {
+            skip(h.display.clone(), "findings limit".to_string());
+            push_problem(h.display.clone(), findings_cut(line), false);
+        }
         if crate::budget::was_exceeded() {
             skip(h.display.clone(), "time limit".to_string());
             push_problem(
@@ -999,6 +1007,13 @@ pub fn scan_stdin(
             is_error: false,
         });
     }
+    if let Some(line) = crate::memory::findings_cut_line() {
+        outcome.problems.push(Problem {
+            path: display.clone(),
+            message: findings_cut(line),
+            is_error: false,
+        });
+    }
     match checked {
         Checked::Clean { analyzed } => outcome.stats.files_analyzed = u64::from(analyzed),
         Checked::Binary => outcome.stats.skipped_binary = 1,
@@ -1070,8 +1085,17 @@ const KEEP_BUFFER: usize = 1 << 20;
 /// The note of a file read only up to `line` (see [`crate::memory::note_partial`]).
 fn partially_read(line: usize) -> String {
     format!(
-        "analyzed up to line {line}: the rest holds more YAML nodes than the per-file memory budget ({} MiB) allows; findings after that line may be missing",
+        "analyzed up to line {line}: the rest holds more {} than the per-file memory budget ({} MiB) allows; findings after that line may be missing",
+        crate::memory::partial_what(),
         crate::memory::PER_FILE >> 20
+    )
+}
+
+/// The note of a file whose findings from `line` on were left out.
+fn findings_cut(line: usize) -> String {
+    format!(
+        "more than {} findings: those from line {line} on are not reported (a generated file? exclude it, or fix these and scan again)",
+        crate::engine::MAX_FINDINGS
     )
 }
 

@@ -4,10 +4,13 @@
 //! CR (old Mac files), so that line numbers agree with what an editor shows. Columns
 //! count characters (Unicode scalar values) of the decoded line, as INTERFACE.md says.
 
-/// Start offsets of every line of a text.
+/// Start offsets of every line of a text, as `u32` (half the memory of `usize`: a 16 MB
+/// file of short lines has two million of them). Texts are far below 4 GiB (the size limit
+/// is 16 MB unless raised); past 4 GiB no more line starts are recorded, so the rest of
+/// such a text counts as one line, rather than a wrong offset.
 #[derive(Debug, Clone)]
 pub struct LineIndex {
-    starts: Vec<usize>,
+    starts: Vec<u32>,
     len: usize,
     /// The text is ASCII: a column is a byte count.
     ascii: bool,
@@ -30,16 +33,19 @@ impl LineIndex {
         let mut after_cr = usize::MAX;
         for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
             // `\r\n` is one line end: its `\n` does not start another line.
+            let Ok(next) = u32::try_from(i + 1) else {
+                break;
+            };
             if i == after_cr && bytes[i] == b'\n' {
                 if let Some(last) = starts.last_mut() {
-                    *last = i + 1;
+                    *last = next;
                 }
                 continue;
             }
             if bytes[i] == b'\r' {
                 after_cr = i + 1;
             }
-            starts.push(i + 1);
+            starts.push(next);
         }
         LineIndex {
             starts,
@@ -50,7 +56,7 @@ impl LineIndex {
 
     /// Number of lines (a trailing line end does not open a new line).
     pub fn line_count(&self) -> usize {
-        if self.starts.len() > 1 && *self.starts.last().unwrap_or(&0) == self.len {
+        if self.starts.len() > 1 && self.starts.last().map_or(0, |&s| s as usize) == self.len {
             self.starts.len() - 1
         } else {
             self.starts.len()
@@ -59,6 +65,9 @@ impl LineIndex {
 
     /// 0-based line of a byte offset.
     pub fn line_of(&self, offset: usize) -> usize {
+        let Ok(offset) = u32::try_from(offset) else {
+            return self.starts.len() - 1;
+        };
         match self.starts.binary_search(&offset) {
             Ok(i) => i,
             Err(i) => i - 1,
@@ -67,13 +76,13 @@ impl LineIndex {
 
     /// Byte offset where 0-based `line` starts.
     pub fn line_start(&self, line: usize) -> usize {
-        self.starts.get(line).copied().unwrap_or(self.len)
+        self.starts.get(line).map_or(self.len, |&s| s as usize)
     }
 
     /// The byte range of 0-based `line` without its line end.
     pub fn line_range(&self, text: &str, line: usize) -> (usize, usize) {
         let start = self.line_start(line);
-        let mut end = self.starts.get(line + 1).copied().unwrap_or(self.len);
+        let mut end = self.starts.get(line + 1).map_or(self.len, |&s| s as usize);
         let b = text.as_bytes();
         while end > start && (b[end - 1] == b'\n' || b[end - 1] == b'\r') {
             end -= 1;
@@ -85,7 +94,7 @@ impl LineIndex {
     pub fn line_range_with_end(&self, line: usize) -> (usize, usize) {
         (
             self.line_start(line),
-            self.starts.get(line + 1).copied().unwrap_or(self.len),
+            self.starts.get(line + 1).map_or(self.len, |&s| s as usize),
         )
     }
 

@@ -1155,6 +1155,62 @@ fn yaml_of_millions_of_tiny_scalars_is_read_in_part_with_a_note() {
     assert!(peak < 128 * 1024, "peak RSS {peak} KiB");
 }
 
+/// A file with a finding on every one of tens of thousands of lines reports the first
+/// 10,000 with a note naming the line from which the rest are left out: each finding holds
+/// its message, snippet and fix, and a 16 MB file of them took 900 MB before the limit.
+/// A file big enough to be analyzed in windows also stops collecting settings at a limit,
+/// with a note, in bounded memory (each window's analysis was bounded, their facts
+/// together were not: 300 MB for 16 MB of `reg add` lines that report nothing).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_file_of_a_finding_per_line_reports_a_bounded_number_with_a_note() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(
+        d,
+        "many.sh",
+        "curl -k https://x/\n".repeat(12_000).as_bytes(),
+    );
+    let js = "https.request({host: h, rejectUnauthorized: false});\n".repeat(60_000);
+    write(d, "windows.js", js.as_bytes());
+    let (o, peak) = peak_rss_kib(d, &["scan", "-j1", "-f", "json", "."]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(
+            "many.sh: more than 10000 findings: those from line 10001 on are not reported"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("windows.js: analyzed in windows around its keywords"),
+        "{err}"
+    );
+    assert!(
+        err.contains("windows.js: analyzed up to line ")
+            && err.contains("the rest holds more settings than the per-file memory budget"),
+        "{err}"
+    );
+    let got = findings(&o);
+    let lines = |name: &str| -> Vec<u64> {
+        let mut l: Vec<u64> = got.iter().filter(|f| f.0 == name).map(|f| f.1).collect();
+        l.sort_unstable();
+        l
+    };
+    assert_eq!(lines("many.sh"), (1..=10_000).collect::<Vec<u64>>());
+    // Overlapping windows find some lines twice (one finding each once merged): the
+    // limit counts them before merging. Every line before the one named is reported.
+    let js = lines("windows.js");
+    assert!((9_000..=10_000).contains(&js.len()), "{}", js.len());
+    assert_eq!(js, (1..=js.len() as u64).collect::<Vec<u64>>());
+    let note = format!(
+        "windows.js: more than 10000 findings: those from line {} on are not reported",
+        js.len() + 1
+    );
+    assert!(err.contains(&note), "{err}");
+    assert!(peak < 128 * 1024, "peak RSS {peak} KiB");
+}
+
 /// The analyzers of the directive, properties, JSON, Bicep and Firefox formats never
 /// panic on truncated or mangled input: every prefix of each fixture, and copies with
 /// characters replaced by the syntax's special characters, run through the whole

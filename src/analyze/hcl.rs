@@ -9,9 +9,13 @@ use crate::diagnostic::Span;
 use crate::facts::{Fact, SettingFact};
 use crate::rules::value::Value;
 
-/// Analyzes HCL.
-pub fn analyze(text: &str, facts: &mut Vec<Fact>) {
+use super::Ctx;
+
+/// Analyzes HCL. Only attributes whose block path a rule asks about become facts: a
+/// generated file of half a million attributes would otherwise hold them all.
+pub fn analyze(text: &str, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
     let mut path: Vec<String> = Vec::new();
+    let mut full = String::new();
     let mut depths: Vec<usize> = Vec::new();
     let mut in_block_comment = false;
     let mut heredoc: Option<String> = None;
@@ -69,6 +73,15 @@ pub fn analyze(text: &str, facts: &mut Vec<Fact>) {
                 heredoc = Some(h.trim_start_matches('-').trim().to_string());
                 continue;
             }
+            full.clear();
+            for p in &path {
+                full.push_str(p);
+                full.push('.');
+            }
+            full.push_str(key);
+            if !ctx.wants("terraform", &full) {
+                continue;
+            }
             let value_text = v
                 .split("//")
                 .next()
@@ -88,11 +101,9 @@ pub fn analyze(text: &str, facts: &mut Vec<Fact>) {
             };
             let vpos = line.find(value_text).unwrap_or(0);
             let span = Span::new(start + vpos, start + vpos + value_text.len().max(1));
-            let mut full = path.clone();
-            full.push(key.to_string());
             facts.push(Fact::Setting(SettingFact {
                 domain: "terraform",
-                key: full.join("."),
+                key: full.clone(),
                 value,
                 span,
             }));
@@ -106,9 +117,12 @@ mod tests {
 
     #[test]
     fn block_paths() {
+        let (tables, index) = (Vec::new(), crate::rules::tables::TableIndex::default());
+        let ctx = Ctx::bare(&tables, &index);
         let mut f = Vec::new();
         analyze(
             "provider \"kubernetes\" {\n  insecure = true\n}\nvariable \"insecure\" {\n  default = false\n}\n",
+            &ctx,
             &mut f,
         );
         let keys: Vec<String> = f
@@ -125,5 +139,29 @@ mod tests {
             keys,
             ["provider.kubernetes.insecure", "variable.insecure.default"]
         );
+    }
+
+    #[test]
+    fn only_keys_a_rule_asks_about_become_facts() {
+        let (tables, index) = (Vec::new(), crate::rules::tables::TableIndex::default());
+        let mut keys = crate::analyze::KeyFilter::default();
+        let glob = globset::Glob::new("provider.*.insecure").map(|g| g.compile_matcher());
+        keys.add("terraform", &[glob.unwrap()]);
+        let mut ctx = Ctx::bare(&tables, &index);
+        ctx.keys = Some(&keys);
+        let mut f = Vec::new();
+        analyze(
+            "provider \"kubernetes\" {\n  insecure = true\n  host = \"h\"\n}\nvariable \"insecure\" {\n  default = false\n}\n",
+            &ctx,
+            &mut f,
+        );
+        let keys: Vec<String> = f
+            .iter()
+            .filter_map(|f| match f {
+                Fact::Setting(s) => Some(s.key.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(keys, ["provider.kubernetes.insecure"]);
     }
 }

@@ -162,7 +162,7 @@ pub fn analyze_at_depth(
         FileFormat::Bicep => bicep::analyze(text, ctx, facts),
         FileFormat::Json => json::analyze(text, ctx, facts),
         FileFormat::FirefoxPrefs => firefox::analyze(text, facts),
-        FileFormat::Terraform => hcl::analyze(text, facts),
+        FileFormat::Terraform => hcl::analyze(text, ctx, facts),
         FileFormat::AnsibleInventory => ini::analyze_inventory(text, facts),
         FileFormat::SecurityTemplate => inf::analyze(text, facts),
         FileFormat::InnoSetup => iss::analyze(text, facts),

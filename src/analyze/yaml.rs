@@ -164,7 +164,7 @@ fn parse<'a>(
             }
         };
         if b.nodes >= MAX_NODES {
-            crate::memory::note_partial(marker_offset(ix, text, &span.start));
+            crate::memory::note_partial(marker_offset(ix, text, &span.start), "YAML nodes");
             break;
         }
         if skip_depth > 0 {
