@@ -102,6 +102,45 @@ const MIN_PAYLOAD: usize = 16;
 /// At most this many base64 bytes of one file are decoded by the prefilter.
 const MAX_PAYLOAD_BYTES: usize = 4 << 20;
 
+/// Whether `c` can be part of a base64 payload.
+fn is_base64(c: u8) -> bool {
+    crate::analyze::command::BASE64_VALUE[usize::from(c)] < 64 || c == b'='
+}
+
+/// The maximal runs of base64 characters at least `min` long, as byte ranges. Looks at
+/// the last byte a run starting here would need first: where that is not base64 (most of
+/// text: names are shorter than a payload) it skips `min` bytes at once.
+fn base64_runs(bytes: &[u8], min: usize) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let min = min.max(1);
+    // Invariant: `i` is 0 or follows a byte that is not base64.
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while let Some(&last) = bytes.get(i + min - 1) {
+            if !is_base64(last) {
+                i += min;
+                continue;
+            }
+            // Where the run holding `last` starts, if after `i`.
+            let mut j = i + min - 1;
+            while j > i && is_base64(bytes[j - 1]) {
+                j -= 1;
+            }
+            if j > i {
+                i = j;
+                continue;
+            }
+            let start = i;
+            let mut end = i + min;
+            while end < bytes.len() && is_base64(bytes[end]) {
+                end += 1;
+            }
+            i = end + 1;
+            return Some((start, end));
+        }
+        None
+    })
+}
+
 thread_local! {
     static BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
@@ -222,7 +261,6 @@ impl Prefilter {
     /// Whether a base64 run in a file that starts PowerShell decodes (as an
     /// `-EncodedCommand` payload) to text with a keyword.
     fn encoded_payload_matches(&self, bytes: &[u8], buf: &mut Vec<u8>) -> bool {
-        use crate::analyze::command::BASE64_VALUE;
         if self.launcher.is_none() {
             return false;
         }
@@ -232,21 +270,16 @@ impl Prefilter {
         // hashes) do not.
         let ascii = words().all(|w| w.is_ascii());
         let shortest = words().map(String::len).min().unwrap_or(0);
-        let is_b64 = |c: u8| BASE64_VALUE[usize::from(c)] < 64 || c == b'=';
         let mut script = Vec::new();
         let mut budget = MAX_PAYLOAD_BYTES;
-        let mut i = 0;
-        while i < bytes.len() && budget > 0 {
-            if !is_b64(bytes[i]) {
-                i += 1;
-                continue;
+        for (start, end) in base64_runs(bytes, MIN_PAYLOAD) {
+            if budget == 0 {
+                break;
             }
-            let start = i;
-            while i < bytes.len() && is_b64(bytes[i]) {
-                i += 1;
-            }
-            let run = &bytes[start..i];
-            if run.len() < MIN_PAYLOAD || run.len() > budget {
+            let Some(run) = bytes.get(start..end) else {
+                break;
+            };
+            if run.len() > budget {
                 continue;
             }
             budget -= run.len();
@@ -520,6 +553,62 @@ mod tests {
         assert!(p.is_match(b"json:`verify`"));
         assert!(!Prefilter::code(&["skipcacheck"], &[]).is_match(b"-Skip`CACheck"));
         assert!(Prefilter::new(["skipcacheck"]).is_match(b"-Skip`CA`Check"));
+    }
+
+    #[test]
+    fn base64_runs_are_the_maximal_runs_of_at_least_the_length() {
+        // Every run of every length around the minimum, at the start, middle and end,
+        // and pseudo-random text of names, blanks and punctuation.
+        let naive = |b: &[u8], min: usize| {
+            let mut out = Vec::new();
+            let mut i = 0;
+            while i < b.len() {
+                if !is_base64(b[i]) {
+                    i += 1;
+                    continue;
+                }
+                let s = i;
+                while i < b.len() && is_base64(b[i]) {
+                    i += 1;
+                }
+                if i - s >= min {
+                    out.push((s, i));
+                }
+            }
+            out
+        };
+        let mut texts: Vec<Vec<u8>> = Vec::new();
+        for n in 0..40 {
+            for pad in 0..3 {
+                let mut t = b" ".repeat(pad);
+                t.extend(std::iter::repeat_n(b'A', n));
+                t.extend(b" x-".repeat(pad));
+                t.extend(std::iter::repeat_n(b'=', n % 3));
+                texts.push(t);
+            }
+        }
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        for _ in 0..300 {
+            let mut t = Vec::new();
+            for _ in 0..200 {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                let alphabet = b"aZ09+/= \n-_.\"(aaaaaaaaaa";
+                t.push(alphabet[(seed % alphabet.len() as u64) as usize]);
+            }
+            texts.push(t);
+        }
+        for t in &texts {
+            for min in [1, 2, 16, 17] {
+                assert_eq!(
+                    base64_runs(t, min).collect::<Vec<_>>(),
+                    naive(t, min),
+                    "{:?} {min}",
+                    String::from_utf8_lossy(t)
+                );
+            }
+        }
     }
 
     #[test]
