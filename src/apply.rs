@@ -343,6 +343,11 @@ fn swap_in(
     use rustix::fs::{CWD, RenameFlags, renameat_with};
     match renameat_with(CWD, tmp.path(), CWD, path, RenameFlags::EXCHANGE) {
         Ok(()) => {
+            // A writer that opened the file just before the exchange still writes to the
+            // old one: give such a write (a shell's `>>`: open, write, close) a moment to
+            // land where the check below sees it, rather than lose it with the old file.
+            // One that holds the file open longer is not covered; no check can see it.
+            std::thread::sleep(std::time::Duration::from_millis(2));
             if unchanged(original) {
                 // The temporary name now holds the old file: dropping `tmp` removes it.
                 drop(tmp);
