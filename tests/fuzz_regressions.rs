@@ -1,7 +1,8 @@
 //! Every input the fuzzers found a crash with (fuzz/regressions/) runs through the same
 //! pipeline as its fuzz target (fuzz/common): check, locate, fix, report. None may panic.
 //! The file name's prefix is the target; its first byte picks the file name from
-//! fuzz/names/<target>.txt (check_any for the decoding targets).
+//! fuzz/names/<target>.txt (check_any for the decoding targets and `prefilter`, whose
+//! inputs must also keep every finding through the prefilter).
 
 #[path = "../fuzz/common/mod.rs"]
 mod common;
@@ -42,6 +43,10 @@ fn fuzz_crash_inputs_do_not_panic() {
             let result =
                 std::panic::catch_unwind(|| common::check_and_fix(name, content, flag, true));
             assert!(result.is_ok(), "{file} (as {name}) panics");
+            if target == "prefilter" {
+                // Its property: the prefilter keeps every finding.
+                common::prefilter_keeps_findings(name, content);
+            }
         }
     }
 }

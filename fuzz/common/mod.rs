@@ -105,3 +105,51 @@ fn render(report: FileReport, pick: usize) {
     ][pick % 5];
     write_report(format, &outcome, &ENGINE, false, &mut std::io::sink()).expect("sink");
 }
+
+/// The prefilter's promise (fuzz target `prefilter`): every finding of `bytes` checked as
+/// `name` without the prefilter is found with both of its stages, as `tlslint scan`
+/// builds them.
+pub fn prefilter_keeps_findings(name: &str, bytes: &[u8]) {
+    let without = findings_with(None, name, bytes);
+    if without.is_empty() {
+        return;
+    }
+    let with = findings_with(Some(&PREFILTER), name, bytes);
+    assert_eq!(
+        with, without,
+        "the prefilter turned away findings of {name}"
+    );
+}
+
+/// The prefilter `tlslint scan` builds with no configuration file.
+pub static PREFILTER: LazyLock<tlslint::prefilter::Prefilter> = LazyLock::new(|| {
+    tlslint::prefilter::Prefilter::new(
+        ENGINE
+            .rules
+            .rules
+            .iter()
+            .flat_map(|r| r.keywords.iter().cloned()),
+    )
+});
+
+/// (rule, category, start) of each finding of `bytes` checked as `name`.
+fn findings_with(
+    prefilter: Option<&tlslint::prefilter::Prefilter>,
+    name: &str,
+    bytes: &[u8],
+) -> Vec<(usize, String, usize)> {
+    let checker = Checker {
+        engine: &ENGINE,
+        prefilter,
+        unused_suppressions: false,
+        pool: None,
+    };
+    match checker.check(Path::new(name), name, bytes, false) {
+        Checked::Findings(r) => r
+            .findings
+            .iter()
+            .map(|f| (f.rule, format!("{:?}", f.category), f.span.start))
+            .collect(),
+        _ => Vec::new(),
+    }
+}

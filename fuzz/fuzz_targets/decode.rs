@@ -51,11 +51,20 @@ fuzz_target!(|data: &[u8]| {
         let d = decode_as(&bytes, e);
         let again = d.encoding.encode(&d.text);
         if !d.lossy {
-            assert_eq!(again, bytes, "{} (from {}) does not round-trip", d.encoding.name(), e.name());
+            assert_eq!(
+                again,
+                bytes,
+                "{} (from {}) does not round-trip",
+                d.encoding.name(),
+                e.name()
+            );
         }
         // Encoding arbitrary text and decoding it back gives the text (UTF-8 and UTF-16
         // represent every string).
-        if matches!(e, Encoding::Utf8 { .. } | Encoding::Utf16Le { bom: true } | Encoding::Utf16Be) {
+        if matches!(
+            e,
+            Encoding::Utf8 { .. } | Encoding::Utf16Le { bom: true } | Encoding::Utf16Be
+        ) {
             let enc = e.encode(&forced.text);
             let back = decode_as(&enc, e);
             assert!(!back.lossy);

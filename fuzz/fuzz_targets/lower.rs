@@ -38,7 +38,10 @@ fuzz_target!(|data: &[u8]| {
     let flow = tlslint::ir::flow::Flow::new(&ir, ctx.flow, &is_constant);
     for n in 0..ir.nodes.len().min(2000) {
         for v in flow.resolve(u32::try_from(n).unwrap_or(0)) {
-            assert!(v.span.end <= text.len(), "a value's span is inside the file");
+            assert!(
+                v.span.end <= text.len(),
+                "a value's span is inside the file"
+            );
             let _ = flow.gate(&v, v.stmt);
             let _ = flow.is_mapped(&v, v.stmt);
         }
@@ -52,7 +55,10 @@ fuzz_target!(|data: &[u8]| {
     };
     engine.judge(&facts, src, &mut findings);
     for f in &findings {
-        assert!(f.span.end <= text.len(), "a finding's span is inside the file");
+        assert!(
+            f.span.end <= text.len(),
+            "a finding's span is inside the file"
+        );
         assert!(text.is_char_boundary(f.span.start) && text.is_char_boundary(f.span.end));
     }
 });

@@ -34,5 +34,10 @@ fuzz_target!(|data: &[u8]| {
         );
         assert!(matches!(f, Fact::Registry(_)));
     }
-    common::check_and_fix("Machine/Registry.pol", &bytes, data.first() == Some(&0), true);
+    common::check_and_fix(
+        "Machine/Registry.pol",
+        &bytes,
+        data.first() == Some(&0),
+        true,
+    );
 });

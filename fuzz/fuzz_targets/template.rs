@@ -23,8 +23,20 @@ fuzz_target!(|data: &[u8]| {
     let detected = template::detect(&text);
     for (d, all) in [
         (detected, false),
-        (Dialects { go: true, jinja: true }, false),
-        (Dialects { go: true, jinja: true }, true),
+        (
+            Dialects {
+                go: true,
+                jinja: true,
+            },
+            false,
+        ),
+        (
+            Dialects {
+                go: true,
+                jinja: true,
+            },
+            true,
+        ),
     ] {
         let b = template::blank(&text, d, all);
         assert_eq!(b.text.len(), text.len(), "blanking keeps the length");

@@ -25,7 +25,10 @@ fuzz_target!(|data: &[u8]| {
     tlslint::analyze::ini::analyze_inventory(&text, &mut facts);
     for f in &facts {
         let s = f.span();
-        assert!(text.get(s.start..s.end).is_some(), "span inside the text, on character boundaries");
+        assert!(
+            text.get(s.start..s.end).is_some(),
+            "span inside the text, on character boundaries"
+        );
     }
     common::check_and_fix(name, content, flag, false);
 });

@@ -113,12 +113,51 @@ impl Sinks<'_, '_> {
             return;
         }
         let func = self.ir.func(f);
-        if func.lambda || self.takes_policy_errors(f) {
-            // Lambdas and SslPolicyErrors methods are judged where they are written.
+        if func.lambda {
+            // A lambda is judged where it is written, or here when nothing there says it
+            // is a validation callback (`var cb = (a, b, c, d) => true;` then assigned).
+            let lambda = self.ir.nodes.iter().enumerate().find_map(|(i, n)| {
+                matches!(n.kind, NodeKind::Lambda(g) if g == f)
+                    .then(|| (u32::try_from(i).unwrap_or(u32::MAX), n.span))
+            });
+            if let Some((id, span)) = lambda
+                && !self.csharp_callback_where_written(id, f)
+            {
+                let verdict = self.judge_body(f);
+                let at = self.first_line_span(span, Span::new(span.start, span.start + 1));
+                self.report(verdict, at, "callback");
+            }
+            return;
+        }
+        if self.takes_policy_errors(f) {
+            // SslPolicyErrors methods are judged where they are written.
             return;
         }
         let verdict = self.judge_body(f);
         self.report(verdict, v.span, "the callback");
+    }
+
+    /// Whether C# lambda `f` (node `id`) says where it is written that it validates
+    /// certificates: given to a callback member (`...ValidationCallback = `), to an
+    /// `SslStream` constructor (four parameters: sender, certificate, chain, errors), or
+    /// taking `SslPolicyErrors`. Another four-parameter lambda that returns true is not a
+    /// validation callback unless value flow takes it to one.
+    fn csharp_callback_where_written(&self, id: NodeId, f: FuncId) -> bool {
+        // The statement before the lambda, and the declaration it initializes (a field
+        // `RemoteCertificateValidationCallback Name =` is not part of the statement).
+        let start = self.ir.node(id).span.start;
+        let from = crate::source::floor_char_boundary(self.text, start.saturating_sub(300));
+        let before = self.text.get(from..start).unwrap_or("");
+        let declaration = before
+            .rfind([';', '{', '}'])
+            .map_or(before, |i| before.get(i + 1..).unwrap_or(""));
+        let says =
+            |ctx: &str| ctx.contains("ValidationCallback") || ctx.contains("CertificateValidat");
+        let ctx = self.context_before(id);
+        says(ctx)
+            || says(declaration)
+            || self.takes_policy_errors(f)
+            || (self.ir.func(f).params.len() == 4 && ctx.contains("SslStream"))
     }
 
     fn takes_policy_errors(&self, f: FuncId) -> bool {
@@ -309,10 +348,7 @@ impl Sinks<'_, '_> {
                 continue;
             };
             let id = u32::try_from(i).unwrap_or(u32::MAX);
-            let ctx = self.context_before(id);
-            let in_context =
-                ctx.contains("ValidationCallback") || ctx.contains("CertificateValidat");
-            if ir.func(f).params.len() == 4 || in_context || self.takes_policy_errors(f) {
+            if self.csharp_callback_where_written(id, f) {
                 let verdict = self.judge_body(f);
                 let at = Span {
                     start: node.span.start,

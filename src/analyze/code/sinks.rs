@@ -739,7 +739,14 @@ impl Sinks<'_, '_> {
                     _ => m.to_string(),
                 }
             };
-            if !key.is_empty() && self.ctx.wants("call-arg", &key) {
+            // `call-arg` rules name Java and JavaScript APIs (`SSLContext.getInstance`,
+            // `setEnabledProtocols`); the prefilter's second stage looks for their
+            // keywords in those languages only (`engine::code_keyword_sets`).
+            let call_arg_lang = matches!(
+                self.ir.lang,
+                Lang::Java | Lang::JavaScript | Lang::TypeScript | Lang::Tsx
+            );
+            if call_arg_lang && !key.is_empty() && self.ctx.wants("call-arg", &key) {
                 for &a in &positional {
                     self.call_literals(&key, a, stmt, node.span);
                 }
@@ -1093,7 +1100,9 @@ impl Sinks<'_, '_> {
                 }
             }
         }
-        if method == "setProperty" && recv == Some("System") {
+        // JVM system properties and .NET AppContext switches, in their own languages (the
+        // prefilter's second stage looks for their keywords there only).
+        if method == "setProperty" && recv == Some("System") && self.ir.lang == Lang::Java {
             if let (Some((k, _)), Some(val)) = (str_arg(self, 0), str_val(self, 1)) {
                 if let ValKind::Str(v) = &val.kind {
                     let fact = Fact::Setting(SettingFact {
@@ -1108,7 +1117,7 @@ impl Sinks<'_, '_> {
                 }
             }
         }
-        if method == "SetSwitch" && recv == Some("AppContext") {
+        if method == "SetSwitch" && recv == Some("AppContext") && self.ir.lang == Lang::CSharp {
             if let (Some((k, _)), Some(&a)) = (str_arg(self, 0), args.get(1)) {
                 for v in self.flow.resolve(a) {
                     let val = match &v.kind {
