@@ -115,53 +115,40 @@ pub fn analyze(text: &str, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
 mod tests {
     use super::*;
 
+    const TEXT: &str = "provider \"kubernetes\" {\n  insecure = true\n  host = \"h\"\n}\nvariable \"insecure\" {\n  default = false\n}\n";
+
+    /// The keys of the setting facts of [`TEXT`], with `keys` as the rules' key filter.
+    fn keys_of(keys: Option<&crate::analyze::KeyFilter>) -> Vec<String> {
+        let (tables, index) = (Vec::new(), crate::rules::tables::TableIndex::default());
+        let mut ctx = Ctx::bare(&tables, &index);
+        ctx.keys = keys;
+        let mut f = Vec::new();
+        analyze(TEXT, &ctx, &mut f);
+        f.iter()
+            .filter_map(|f| match f {
+                Fact::Setting(s) => Some(s.key.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
     #[test]
     fn block_paths() {
-        let (tables, index) = (Vec::new(), crate::rules::tables::TableIndex::default());
-        let ctx = Ctx::bare(&tables, &index);
-        let mut f = Vec::new();
-        analyze(
-            "provider \"kubernetes\" {\n  insecure = true\n}\nvariable \"insecure\" {\n  default = false\n}\n",
-            &ctx,
-            &mut f,
-        );
-        let keys: Vec<String> = f
-            .iter()
-            .filter_map(|f| {
-                if let Fact::Setting(s) = f {
-                    Some(s.key.clone())
-                } else {
-                    None
-                }
-            })
-            .collect();
         assert_eq!(
-            keys,
-            ["provider.kubernetes.insecure", "variable.insecure.default"]
+            keys_of(None),
+            [
+                "provider.kubernetes.insecure",
+                "provider.kubernetes.host",
+                "variable.insecure.default"
+            ]
         );
     }
 
     #[test]
     fn only_keys_a_rule_asks_about_become_facts() {
-        let (tables, index) = (Vec::new(), crate::rules::tables::TableIndex::default());
         let mut keys = crate::analyze::KeyFilter::default();
         let glob = globset::Glob::new("provider.*.insecure").map(|g| g.compile_matcher());
         keys.add("terraform", &[glob.unwrap()]);
-        let mut ctx = Ctx::bare(&tables, &index);
-        ctx.keys = Some(&keys);
-        let mut f = Vec::new();
-        analyze(
-            "provider \"kubernetes\" {\n  insecure = true\n  host = \"h\"\n}\nvariable \"insecure\" {\n  default = false\n}\n",
-            &ctx,
-            &mut f,
-        );
-        let keys: Vec<String> = f
-            .iter()
-            .filter_map(|f| match f {
-                Fact::Setting(s) => Some(s.key.clone()),
-                _ => None,
-            })
-            .collect();
-        assert_eq!(keys, ["provider.kubernetes.insecure"]);
+        assert_eq!(keys_of(Some(&keys)), ["provider.kubernetes.insecure"]);
     }
 }
