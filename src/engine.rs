@@ -111,7 +111,9 @@ fn code_keyword_sets(rules: &RuleSet, d: &str) -> (Vec<String>, Vec<String>) {
                         || matches!(s.domain.as_str(), "env" | "call-option")
                         || (s.domain == "call-arg" && matches!(d, "java" | "javascript"))
                         || (s.domain == "jvm-property" && d == "java")
-                        || (s.domain == "appcontext-switch" && d == "dotnet-member");
+                        || (s.domain == "appcontext-switch" && d == "dotnet-member")
+                        // A pip.conf written as a string literal (`Sinks::written_configs`).
+                        || s.domain == "pip-config";
                     if !applies {
                         continue;
                     }

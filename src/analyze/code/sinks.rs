@@ -83,6 +83,45 @@ impl Sinks<'_, '_> {
         self.calls();
         self.anywhere_calls();
         self.anywhere_names();
+        self.written_configs();
+    }
+
+    /// A pip configuration written out as a string literal (a `[global]` section with
+    /// `trusted-host`, in a multi-line string a provisioning script writes to pip.conf):
+    /// read as the file it becomes. Only literals whose text is the written text (no
+    /// escapes between lines), so every position maps back into the file.
+    fn written_configs(&mut self) {
+        let ir = self.ir;
+        for node in &ir.nodes {
+            let NodeKind::Str(content) = &node.kind else {
+                continue;
+            };
+            if !(content.contains("trusted-host") || content.contains("trusted_host"))
+                || !content.lines().any(|l| {
+                    matches!(
+                        l.trim(),
+                        "[global]" | "[install]" | "[download]" | "[wheel]"
+                    )
+                })
+            {
+                continue;
+            }
+            let Some(written) = self.text.get(node.span.start..node.span.end) else {
+                continue;
+            };
+            let Some(at) = written.find(content.as_str()) else {
+                continue;
+            };
+            let embedded =
+                crate::analyze::embed::Embedded::contiguous(content, node.span.start + at);
+            crate::analyze::analyze_embedded(
+                crate::format::FileFormat::PipConf,
+                &embedded,
+                1,
+                self.ctx,
+                self.facts,
+            );
+        }
     }
 
     /// Constants that take effect wherever they are used as a value (`anywhere` table
