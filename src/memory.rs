@@ -207,8 +207,7 @@ pub fn set_findings_cut_line(line: usize) {
 /// Records that an analyzer stopped reading its text at byte `offset` because the rest
 /// would not fit the per-file memory budget (the first such place is kept). An analyzer
 /// of embedded text maps the offset into the enclosing text ([`map_partial`]), and the
-/// scan reports the file's line.
-/// `what` names what there was too much of (`YAML nodes`).
+/// scan reports the file's line. `what` names what there was too much of (`YAML nodes`).
 pub fn note_partial(offset: usize, what: &'static str) {
     PARTIAL.with(|p| {
         if p.get().is_none() {

@@ -555,6 +555,14 @@ mod tests {
         assert!(Prefilter::new(["skipcacheck"]).is_match(b"-Skip`CA`Check"));
     }
 
+    /// The next number of a deterministic pseudo-random sequence.
+    fn xorshift(seed: &mut u64) -> u64 {
+        *seed ^= *seed << 13;
+        *seed ^= *seed >> 7;
+        *seed ^= *seed << 17;
+        *seed
+    }
+
     #[test]
     fn base64_runs_are_the_maximal_runs_of_at_least_the_length() {
         // Every run of every length around the minimum, at the start, middle and end,
@@ -590,12 +598,9 @@ mod tests {
         let mut seed = 0x2545_f491_4f6c_dd1d_u64;
         for _ in 0..300 {
             let mut t = Vec::new();
+            let alphabet = b"aZ09+/= \n-_.\"(aaaaaaaaaa";
             for _ in 0..200 {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                let alphabet = b"aZ09+/= \n-_.\"(aaaaaaaaaa";
-                t.push(alphabet[(seed % alphabet.len() as u64) as usize]);
+                t.push(alphabet[(xorshift(&mut seed) % alphabet.len() as u64) as usize]);
             }
             texts.push(t);
         }
@@ -629,11 +634,8 @@ mod tests {
         for n in 0..300 {
             let mut r = String::new();
             for _ in 0..(16 + n % 40) {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
                 r.push(char::from(
-                    alphabet[(seed % alphabet.len() as u64) as usize],
+                    alphabet[(xorshift(&mut seed) % alphabet.len() as u64) as usize],
                 ));
             }
             runs.push(r);

@@ -506,13 +506,16 @@ impl Checker<'_> {
             text: &src.text,
             format: fmt,
         };
+        // Built here when findings were cut, else below once there is something to report.
+        let mut index = None;
         if let Some(cut) = self.engine.judge(facts, src_ref, &mut findings) {
             // Whole lines: the note says from which line on nothing is reported.
-            let index = LineIndex::new(&src.text);
-            let line = index.line_of(cut.min(src.text.len()));
-            let from = index.line_start(line);
+            let ix = LineIndex::new(&src.text);
+            let line = ix.line_of(cut.min(src.text.len()));
+            let from = ix.line_start(line);
             findings.retain(|f| f.span.start < from);
             crate::memory::set_findings_cut_line(line + 1);
+            index = Some(ix);
         }
         self.engine.drop_per_file_ignored(path, &mut findings);
         let policy = self.engine.context_policy();
@@ -537,7 +540,7 @@ impl Checker<'_> {
         if findings.is_empty() && unknown_rule.is_none() && unused_rule.is_none() {
             return Checked::Clean { analyzed: true };
         }
-        let index = LineIndex::new(&src.text);
+        let index = index.unwrap_or_else(|| LineIndex::new(&src.text));
         let (findings, merged_fixes) =
             finalize_with_merged(findings, &index, &self.engine.rules.rules);
         let sups = suppress::parse(&src.text, &index, fmt);
@@ -806,16 +809,9 @@ pub fn scan(opts: &ScanOptions, engine: &Engine, prefilter: &Prefilter) -> Outco
                 false,
             );
         }
-        if let Some(line) = crate::memory::partial_line() {
-            skip(
-                h.display.clone(),
-                "memory budget: analyzed in part".to_string(),
-            );
-            push_problem(h.display.clone(), partially_read(line), false);
-        }
-        if let Some(line) = crate::memory::findings_cut_line() {
-            skip(h.display.clone(), "findings limit".to_string());
-            push_problem(h.display.clone(), findings_cut(line), false);
+        for (reason, note) in partial_notes() {
+            skip(h.display.clone(), reason.to_string());
+            push_problem(h.display.clone(), note, false);
         }
         if crate::budget::was_exceeded() {
             skip(h.display.clone(), "time limit".to_string());
@@ -1000,17 +996,10 @@ pub fn scan_stdin(
     crate::memory::reset();
     let checked = checker.check(path, &display, bytes, true);
     drop(budget);
-    if let Some(line) = crate::memory::partial_line() {
+    for (_, message) in partial_notes() {
         outcome.problems.push(Problem {
             path: display.clone(),
-            message: partially_read(line),
-            is_error: false,
-        });
-    }
-    if let Some(line) = crate::memory::findings_cut_line() {
-        outcome.problems.push(Problem {
-            path: display.clone(),
-            message: findings_cut(line),
+            message,
             is_error: false,
         });
     }
@@ -1082,21 +1071,31 @@ fn too_large(size: Option<u64>, limit: u64) -> String {
 /// Read buffers above this size are freed after use, so memory stays flat.
 const KEEP_BUFFER: usize = 1 << 20;
 
-/// The note of a file read only up to `line` (see [`crate::memory::note_partial`]).
-fn partially_read(line: usize) -> String {
-    format!(
-        "analyzed up to line {line}: the rest holds more {} than the per-file memory budget ({} MiB) allows; findings after that line may be missing",
-        crate::memory::partial_what(),
-        crate::memory::PER_FILE >> 20
-    )
-}
-
-/// The note of a file whose findings from `line` on were left out.
-fn findings_cut(line: usize) -> String {
-    format!(
-        "more than {} findings: those from line {line} on are not reported (a generated file? exclude it, or fix these and scan again)",
-        crate::engine::MAX_FINDINGS
-    )
+/// The notes, with their `--stats` reasons, of the file last checked on this thread when
+/// it was read only up to a line ([`crate::memory::note_partial`]) or had findings left
+/// out ([`crate::engine::MAX_FINDINGS`]).
+fn partial_notes() -> Vec<(&'static str, String)> {
+    let mut notes = Vec::new();
+    if let Some(line) = crate::memory::partial_line() {
+        notes.push((
+            "memory budget: analyzed in part",
+            format!(
+                "analyzed up to line {line}: the rest holds more {} than the per-file memory budget ({} MiB) allows; findings after that line may be missing",
+                crate::memory::partial_what(),
+                crate::memory::PER_FILE >> 20
+            ),
+        ));
+    }
+    if let Some(line) = crate::memory::findings_cut_line() {
+        notes.push((
+            "findings limit",
+            format!(
+                "more than {} findings: those from line {line} on are not reported (a generated file? exclude it, or fix these and scan again)",
+                crate::engine::MAX_FINDINGS
+            ),
+        ));
+    }
+    notes
 }
 
 thread_local! {

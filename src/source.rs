@@ -82,7 +82,7 @@ impl LineIndex {
     /// The byte range of 0-based `line` without its line end.
     pub fn line_range(&self, text: &str, line: usize) -> (usize, usize) {
         let start = self.line_start(line);
-        let mut end = self.starts.get(line + 1).map_or(self.len, |&s| s as usize);
+        let mut end = self.line_start(line + 1);
         let b = text.as_bytes();
         while end > start && (b[end - 1] == b'\n' || b[end - 1] == b'\r') {
             end -= 1;
@@ -92,10 +92,7 @@ impl LineIndex {
 
     /// The byte range of 0-based `line` including its line end.
     pub fn line_range_with_end(&self, line: usize) -> (usize, usize) {
-        (
-            self.line_start(line),
-            self.starts.get(line + 1).map_or(self.len, |&s| s as usize),
-        )
+        (self.line_start(line), self.line_start(line + 1))
     }
 
     /// The text of 0-based `line` without its line end.
