@@ -572,6 +572,9 @@ impl<'a> Flow<'a> {
                 return;
             }
         }
+        if self.global_field_assignments(name, func, depth, out) {
+            return;
+        }
         out.push(Val::new(
             ValKind::Opaque(name.to_string()),
             node.span,
@@ -717,6 +720,67 @@ impl<'a> Flow<'a> {
         found
     }
 
+    /// C/C++: a field of a file-scope variable read in a function that neither declares
+    /// nor assigns it (`opt.auth_mode`, set by the option parser in another function and
+    /// passed to a setting in `main`): its assignments anywhere in the file, in whatever
+    /// order the functions run.
+    fn global_field_assignments(
+        &self,
+        name: &str,
+        func: FuncId,
+        depth: u32,
+        out: &mut Vec<Val>,
+    ) -> bool {
+        if !self.ir.lang.is_c() || func == 0 {
+            return false;
+        }
+        let Some((root, _)) = name.split_once('.') else {
+            return false;
+        };
+        if !self.ir.declared_in(0, root) {
+            return false;
+        }
+        // Shadowed by a local or a parameter of this function or an enclosing one.
+        let mut f = func;
+        for _ in 0..16 {
+            if f == 0 {
+                break;
+            }
+            let fd = self.ir.func(f);
+            if self.ir.declared_in(f, root) || fd.params.iter().any(|p| p.name == root) {
+                return false;
+            }
+            f = fd.parent;
+        }
+        let Some(list) = self.assigns.get(name) else {
+            return false;
+        };
+        let mut found = false;
+        for &sid in list.iter().take(64) {
+            let s = self.ir.stmt(sid);
+            if s.func == 0 || self.ir.func_within(func, s.func) {
+                continue; // this function's own assignments were read in order already
+            }
+            let StmtKind::Assign {
+                op: AssignOp::Set | AssignOp::Or,
+                value,
+                ..
+            } = &s.kind
+            else {
+                continue;
+            };
+            let start = out.len();
+            self.resolve_into(*value, depth + 1, out);
+            for v in &mut out[start..] {
+                if v.stmt != sid {
+                    v.hops.push(sid);
+                }
+            }
+            found = true;
+        }
+        found
+    }
+
     /// Values that call sites in the file pass for parameter `pi` (`name`) of `f`.
     fn call_site_args(&self, f: FuncId, pi: usize, name: &str, depth: u32, out: &mut Vec<Val>) {
         let fd = self.ir.func(f);
@@ -846,10 +910,8 @@ impl<'a> Flow<'a> {
                     break;
                 }
                 let guard = self.ir.guard(g);
-                if let Some(c) = guard.cond {
-                    if let Some(name) = self.gate_in(c) {
-                        return Some(name);
-                    }
+                if let Some(name) = self.gate_of_guard(guard) {
+                    return Some(name);
                 }
                 g = guard.parent;
             }
@@ -879,10 +941,8 @@ impl<'a> Flow<'a> {
                 break;
             }
             let guard = self.ir.guard(g);
-            if let Some(c) = guard.cond {
-                if let Some(name) = self.gate_in(c) {
-                    return Some(name);
-                }
+            if let Some(name) = self.gate_of_guard(guard) {
+                return Some(name);
             }
             g = guard.parent;
         }
@@ -890,12 +950,24 @@ impl<'a> Flow<'a> {
     }
 
     fn gate_in(&self, cond: NodeId) -> Option<String> {
+        self.gate_named_in(cond, true)
+    }
+
+    fn gate_named_in(&self, cond: NodeId, strings: bool) -> Option<String> {
         let mut names = Vec::new();
-        self.ir.names_in(cond, &mut names);
+        self.ir.names_in_with(cond, strings, &mut names);
         names
             .into_iter()
             .map(|(n, _)| n)
             .find(|n| self.cfg.is_gate(n))
+    }
+
+    /// The option a guard tests. On the `else` side, a string the condition compares is
+    /// not the option that was chosen (`if (!strcmp(p, "min_version")) ... else if
+    /// (!strcmp(p, "auth_mode"))`: the second branch is not `min_version`'s); a
+    /// variable still is (`if (verify) ... else ...` is `verify`'s either way).
+    fn gate_of_guard(&self, guard: &super::Guard) -> Option<String> {
+        self.gate_named_in(guard.cond?, !guard.negated)
     }
 
     /// Statements of the file in the function `f` (not nested functions).

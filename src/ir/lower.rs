@@ -68,6 +68,14 @@ pub fn parse(lang: Lang, text: &str) -> Option<Tree> {
 
 /// Parses and lowers a file.
 pub fn lower(lang: Lang, text: &str) -> Option<Ir> {
+    // C and C++: conditional directives are blanked (same offsets), so that an `#if` inside
+    // an `if`/`else` chain does not break the tree around it.
+    let blanked = if lang.is_c() {
+        super::preproc::blank_conditionals(text)
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    };
+    let text: &str = &blanked;
     let tree = {
         let _p = crate::profile::enter(crate::profile::Stage::Parse);
         parse(lang, text)?
@@ -679,6 +687,17 @@ impl<'t> Lowerer<'t> {
 
     /// Variable and field declarations of C, C#, Java and JavaScript.
     fn declaration(&mut self, n: TsNode<'t>) {
+        if self.lang.is_c() && n.kind() == "declaration" {
+            let mut c = n.walk();
+            for d in n.children_by_field_name("declarator", &mut c) {
+                if d.kind() == "function_declarator" {
+                    continue; // a prototype
+                }
+                if let Some((name, _)) = self.declared_name(d) {
+                    self.ir.decls.push((self.func, name));
+                }
+            }
+        }
         // C: `enum {...}` / `struct {...}` types in a declaration are not values.
         for ch in Self::named_children(n) {
             match ch.kind() {
@@ -1973,6 +1992,27 @@ mod tests {
             k.contains(&"assign Some(\"c.MinVersion\") Set".to_string()),
             "{k:?}"
         );
+    }
+
+    /// An `#if` between the `}` and the `else` of an `if` chain broke the C tree, and the
+    /// branches after it were lost: the directive lines are blanked before parsing.
+    #[test]
+    fn conditional_compilation_inside_an_else_chain_keeps_the_chain() {
+        let src = "void parse(char *p, char *q) {\n    if (strcmp(p, \"min_version\") == 0) {\n        opt.min_version = 3;\n    }\n#if defined(TLS13)\n    else if (strcmp(p, \"tls13\") == 0) {\n        opt.min_version = 4;\n    }\n#endif\n    else if (strcmp(p, \"auth_mode\") == 0) {\n        opt.auth_mode = MBEDTLS_SSL_VERIFY_NONE;\n    }\n}\n";
+        for lang in [Lang::C, Lang::Cpp] {
+            let ir = lower(lang, src).expect("parses");
+            assert!(!ir.had_errors, "{lang:?}");
+            let k = kinds(&ir);
+            assert!(
+                k.contains(&"assign Some(\"opt.auth_mode\") Set".to_string()),
+                "{lang:?} {k:?}"
+            );
+            let at = src.find("MBEDTLS").expect("in text");
+            assert!(
+                ir.nodes.iter().any(|n| n.span.start == at),
+                "spans are those of the text as written"
+            );
+        }
     }
 
     #[test]

@@ -15,6 +15,7 @@
 
 pub mod flow;
 pub mod lower;
+pub mod preproc;
 #[cfg(test)]
 mod tests;
 
@@ -341,6 +342,9 @@ pub struct Ir {
     pub guards: Vec<Guard>,
     /// Whether the tree had syntax errors (error nodes are lowered as far as they go).
     pub had_errors: bool,
+    /// C and C++ variables declared in each function (0: file scope), initialized or not:
+    /// which names are globals (`static struct options opt;`) and which are shadowed.
+    pub decls: Vec<(FuncId, String)>,
 }
 
 impl Ir {
@@ -368,7 +372,13 @@ impl Ir {
                 negated: false,
             }],
             had_errors: false,
+            decls: Vec::new(),
         }
+    }
+
+    /// Whether C/C++ variable `name` is declared in function `f` itself.
+    pub fn declared_in(&self, f: FuncId, name: &str) -> bool {
+        self.decls.iter().any(|(g, n)| *g == f && n == name)
     }
 
     /// The node `id`.
@@ -443,8 +453,14 @@ impl Ir {
         false
     }
 
-    /// Every name mentioned in the expression `id` (for conditions).
+    /// Every name mentioned in the expression `id` (for conditions), with the short
+    /// strings it compares (`strcmp(p, "auth_mode")`, `getattr(o, "verify")`).
     pub fn names_in(&self, id: NodeId, out: &mut Vec<(String, Span)>) {
+        self.names_in_with(id, true, out);
+    }
+
+    /// [`Self::names_in`], with or without the strings.
+    pub fn names_in_with(&self, id: NodeId, strings: bool, out: &mut Vec<(String, Span)>) {
         let mut stack = vec![id];
         let mut steps = 0;
         while let Some(n) = stack.pop() {
@@ -488,7 +504,7 @@ impl Ir {
                     stack.push(*key);
                     stack.push(*base);
                 }
-                NodeKind::Str(s) if s.len() < 64 => out.push((s.clone(), node.span)),
+                NodeKind::Str(s) if strings && s.len() < 64 => out.push((s.clone(), node.span)),
                 _ => {}
             }
         }

@@ -563,6 +563,46 @@ mod tests {
         assert!(!set.tables.is_empty());
     }
 
+    /// A table's fix replaces the last segment of the name as written
+    /// (`SslVerifyMode::NONE` -> `SslVerifyMode::PEER`): the result must be a safe name the
+    /// same table knows, in the same library's spelling, or the fix would not compile
+    /// (`SslVerifyMode::SSL_VERIFY_PEER`, `MBEDTLS_SSL_VERIFY_NONE` -> `SSL_VERIFY_PEER`).
+    #[test]
+    fn every_table_fix_names_a_safe_constant_of_the_same_library() {
+        let set = RuleSet::builtin().expect("built-in rules load");
+        let mut wrong = Vec::new();
+        for t in &set.tables {
+            let safe: Vec<&str> = t
+                .entries
+                .iter()
+                .filter(|f| f.category.is_none())
+                .flat_map(|f| f.names.iter().map(String::as_str))
+                .collect();
+            for f in t.entries.iter().filter(|f| f.category.is_some()) {
+                let Some(fix) = f.fix.as_deref() else {
+                    continue;
+                };
+                if fix == "0" {
+                    continue; // removed from the OR
+                }
+                for name in &f.names {
+                    let fixed = match name.rsplit_once('.') {
+                        Some((head, _)) => format!("{head}.{fix}"),
+                        None => fix.to_string(),
+                    };
+                    if !safe.contains(&fixed.as_str()) {
+                        wrong.push(format!("{}: {name} -> {fixed}", t.id));
+                    }
+                }
+            }
+        }
+        assert!(
+            wrong.is_empty(),
+            "fixes that name no safe constant:\n{}",
+            wrong.join("\n")
+        );
+    }
+
     #[test]
     fn unknown_keys_are_errors() {
         let files = vec![(
