@@ -99,6 +99,56 @@ fn constant_keyword(name: &str) -> String {
 /// Two sets: words whose presence is enough, and setting keys that count only where the
 /// code writes them (see [`crate::prefilter::written_key`]), because the same word is common in code that
 /// only reads it (`verify`, `InsecureSkipVerify`).
+/// The words a command run by code must hold to be read (`Sinks::exec_calls`): the long
+/// options of the option rules (`--insecure-skip-tls-verify`, `-SkipCertificateCheck`),
+/// the commands whose short options they judge (`curl` for `-k`), and the keywords of the rules
+/// on settings that commands write (`git -c http.sslVerify=false`, `npm config set
+/// strict-ssl false`, `pip --trusted-host`, an environment variable). The same test decides
+/// whether the prefilter's second stage reads the file and whether the analysis reads its
+/// commands, so the prefilter never drops a file the analysis would report; a command that
+/// holds none of them (a `reg add` alone) is not read.
+fn exec_words(rules: &RuleSet) -> Vec<String> {
+    let mut out = Vec::new();
+    for r in &rules.rules {
+        for m in &r.matchers {
+            match m {
+                Matcher::Option(o) => {
+                    // Long options name themselves; a short one (`-k`, bundled in `-fsSLk`)
+                    // needs its command's name (`curl`). Names such as `pip`, `net`,
+                    // `node` and `docker` are in too much code to be worth a word.
+                    out.extend(o.options.iter().filter(|s| s.len() > 3).cloned());
+                    if o.options.iter().any(|s| s.len() <= 3) {
+                        out.extend(o.commands.iter().filter(|c| *c != "*").cloned());
+                    }
+                }
+                Matcher::Setting(s)
+                    if matches!(
+                        s.domain.as_str(),
+                        "env" | "git-config" | "npm-config" | "pip-config" | "strict-ssl"
+                    ) =>
+                {
+                    out.extend(r.keywords.iter().cloned());
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+/// The languages (`Lang::name`) whose keys are of setting domain `d`.
+pub fn domain_langs(d: &str) -> &'static [&'static str] {
+    match d {
+        "c" => &["c", "c++"],
+        "dotnet-member" => &["c#"],
+        "go" => &["go"],
+        "java" => &["java"],
+        "javascript" => &["javascript", "typescript", "tsx"],
+        "python" => &["python"],
+        _ => &[],
+    }
+}
+
 fn code_keyword_sets(rules: &RuleSet, d: &str) -> (Vec<String>, Vec<String>) {
     let mut out = Vec::new();
     let mut written = Vec::new();
@@ -270,6 +320,8 @@ impl Engine {
             e.code_filters
                 .insert(d, crate::prefilter::Prefilter::code(&words, &written));
         }
+        let words = exec_words(&e.rules);
+        e.rules.flow.exec_words = Some(crate::prefilter::Prefilter::code(&words, &[]));
         // Data formats read as one setting per member (JSON, Bicep): a file without a
         // keyword of a rule that judges that domain has nothing to report.
         for d in DATA_DOMAINS {
@@ -296,6 +348,8 @@ impl Engine {
         self.code_filters
             .get(domain)
             .is_none_or(|p| p.is_match(text))
+            // A command that code runs (`Sinks::exec_calls`).
+            || self.rules.flow.exec_gate(domain_langs(domain), text)
     }
 
     /// What analyzers consult.

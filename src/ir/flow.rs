@@ -47,6 +47,96 @@ pub struct FlowConfig {
     /// Words that look like gate words but are not (`verifyresult`).
     #[serde(default)]
     pub gate_exceptions: Vec<String>,
+    /// Calls that start a process: the command line they run takes effect there.
+    #[serde(default)]
+    pub exec: Vec<ExecCall>,
+    /// Words a command that code runs must contain to be read (the keywords of the rules
+    /// that judge commands, registry writes and tool settings; built by the engine from
+    /// the rules, not read from the file). `None`: no command is read.
+    #[serde(skip)]
+    pub exec_words: Option<crate::prefilter::Prefilter>,
+}
+
+/// How far before a process-starting call the prefilter looks for a command's words.
+pub const EXEC_BEFORE: usize = 3000;
+/// How far after it.
+pub const EXEC_AFTER: usize = 1000;
+
+/// How a process-starting call takes its command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ExecKind {
+    /// The argument is a command line a shell reads (`os.system(cmd)`, `system(cmd)`).
+    Shell,
+    /// The arguments from `arg` on are the program and its arguments; a list literal
+    /// among them is spread (`subprocess.run(["curl", "-k", url])`, `exec.Command("curl",
+    /// "-k", url)`, `spawn("curl", ["-k", url])`). A single string with a space is a
+    /// command line (`subprocess.run("curl -k x", shell=True)`).
+    Argv,
+    /// The argument is the program and the next one all its arguments as one string
+    /// (`Process.Start("curl.exe", "-k https://x")`).
+    Program,
+}
+
+/// Calls of one kind that start a process (`rules/flow/flow.toml`, `[[exec]]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExecCall {
+    /// The callees, as written (`subprocess.run`, `exec.Command`, `system`).
+    pub calls: Vec<String>,
+    /// The languages (`Lang::name`: `python`, `go`, `c`, `c++`, `javascript`, ...).
+    pub langs: Vec<String>,
+    /// How the command is passed.
+    pub kind: ExecKind,
+    /// The first positional argument that is part of the command.
+    #[serde(default)]
+    pub arg: usize,
+    /// Words a file that makes such a call contains (the code prefilter's keywords for
+    /// these calls; the analysis also requires one, so that the prefilter never drops a
+    /// file it would report).
+    pub keywords: Vec<String>,
+}
+
+impl FlowConfig {
+    /// The process-starting call `callee` is, in `lang`.
+    pub fn exec_call(&self, lang: super::Lang, callee: &str) -> Option<&ExecCall> {
+        self.exec.iter().find(|e| {
+            e.langs.iter().any(|l| l == lang.name()) && e.calls.iter().any(|c| c == callee)
+        })
+    }
+
+    /// Whether the commands a file's code runs are worth reading: a call that starts a
+    /// process (a keyword of the `[[exec]]` entries of `langs`) has a word of a rule that
+    /// judges commands ([`Self::exec_words`]) within [`EXEC_BEFORE`] bytes before it or
+    /// [`EXEC_AFTER`] after, where code builds the command it runs. The prefilter's second
+    /// stage and the analysis ask this same question, so that the prefilter never drops a
+    /// file the analysis would report.
+    pub fn exec_gate(&self, langs: &[&str], text: &[u8]) -> bool {
+        let Some(words) = &self.exec_words else {
+            return false;
+        };
+        let keywords = self
+            .exec
+            .iter()
+            .filter(|e| e.langs.iter().any(|l| langs.contains(&l.as_str())))
+            .flat_map(|e| e.keywords.iter());
+        // At most this many calls are looked at (a file of thousands of `exec.Command`s).
+        let mut budget = 64;
+        for k in keywords {
+            for at in memchr::memmem::find_iter(text, k.as_bytes()) {
+                if budget == 0 {
+                    return false;
+                }
+                budget -= 1;
+                let from = at.saturating_sub(EXEC_BEFORE);
+                let to = (at + k.len() + EXEC_AFTER).min(text.len());
+                if text.get(from..to).is_some_and(|w| words.is_match(w)) {
+                    return true;
+                }
+            }
+        }
+        false
+    }
 }
 
 impl FlowConfig {

@@ -68,9 +68,9 @@ pub fn parse(lang: Lang, text: &str) -> Option<Tree> {
 
 /// Parses and lowers a file.
 pub fn lower(lang: Lang, text: &str) -> Option<Ir> {
-    // C and C++: conditional directives are blanked (same offsets), so that an `#if` inside
-    // an `if`/`else` chain does not break the tree around it.
-    let blanked = if lang.is_c() {
+    // C, C++ and C#: conditional directives are blanked (same offsets), so that an `#if`
+    // inside an `if`/`else` chain does not break the tree around it.
+    let blanked = if lang.is_c() || lang == Lang::CSharp {
         super::preproc::blank_conditionals(text)
     } else {
         std::borrow::Cow::Borrowed(text)
@@ -1798,7 +1798,7 @@ impl<'t> Lowerer<'t> {
                     splat: false,
                 })
             }
-            "dictionary_splat" | "list_splat" | "spread_element" => {
+            "dictionary_splat" | "list_splat" | "spread_element" | "variadic_argument" => {
                 let v = a.named_child(0)?;
                 let value = self.expr(v);
                 Some(Arg {

@@ -1,6 +1,6 @@
-//! C and C++ conditional compilation, seen by the parser as blank lines.
+//! C, C++ and C# conditional compilation, seen by the parser as blank lines.
 //!
-//! tree-sitter's C and C++ grammars parse `#if`/`#else`/`#endif` only where a whole
+//! tree-sitter's C, C++ and C# grammars parse `#if`/`#else`/`#endif` only where a whole
 //! declaration or statement fits between them. Real code puts them anywhere: between the
 //! `}` and the `else` of an `if` chain, around one parameter, around the opening line of a
 //! block. There the tree breaks into `ERROR` nodes, and the settings inside them are not
@@ -8,7 +8,8 @@
 //! lost the whole `auth_mode` branch). Replacing the directive lines by spaces keeps every
 //! byte where it was (spans and lines do not move) and lets the parser see all branches as
 //! one program: on the real bench's C/C++ files that name a TLS word, the bytes in `ERROR`
-//! nodes fall from 6.0% to 1.7%. `#define`, `#include` and `#pragma` lines stay as written.
+//! nodes fall from 6.0% to 1.7% (C# files: 17 with an error node, 5 after). `#define`,
+//! `#include`, `#pragma` and `#region` lines stay as written.
 
 use std::borrow::Cow;
 

@@ -27,6 +27,7 @@
 //!   `checkServerIdentity`).
 
 pub mod callbacks;
+mod exec;
 pub mod lexer;
 pub mod rust;
 pub mod sinks;

@@ -65,7 +65,7 @@ impl Sinks<'_, '_> {
         self.text.get(s.start..s.end).unwrap_or("")
     }
 
-    fn snippet(&self, s: Span) -> String {
+    pub(super) fn snippet(&self, s: Span) -> String {
         let t = self.text_of(s).trim();
         let one_line: String = t.split_whitespace().collect::<Vec<_>>().join(" ");
         if one_line.chars().count() > 80 {
@@ -84,6 +84,7 @@ impl Sinks<'_, '_> {
         self.anywhere_calls();
         self.anywhere_names();
         self.written_configs();
+        self.exec_calls();
     }
 
     /// A pip configuration written out as a string literal (a `[global]` section with
