@@ -877,6 +877,44 @@ fn keep_first(out: &mut Vec<Finding>, base: usize, cut: Option<usize>) -> Option
 mod tests {
     use super::*;
 
+    /// The prefilter's second stage and the code analysis find a language's process calls
+    /// through its setting domain: the two mappings must agree.
+    #[test]
+    fn every_language_is_among_its_domains_languages() {
+        use crate::ir::Lang;
+        for lang in [
+            Lang::C,
+            Lang::Cpp,
+            Lang::CSharp,
+            Lang::Go,
+            Lang::Java,
+            Lang::JavaScript,
+            Lang::TypeScript,
+            Lang::Tsx,
+            Lang::Python,
+        ] {
+            let d = crate::analyze::code::sinks::domain(lang);
+            assert!(CODE_DOMAINS.contains(&d), "{d}");
+            assert!(domain_langs(d).contains(&lang.name()), "{lang:?}");
+        }
+    }
+
+    /// A process call is read for its commands only with a command word near it; the
+    /// prefilter asks the same question of the file.
+    #[test]
+    fn commands_are_read_when_a_command_word_is_near_the_call() {
+        let e = Engine::new(RuleSet::builtin().expect("rules"));
+        let near = "import subprocess\nsubprocess.run([\"curl\", \"-k\", url])\n";
+        assert!(e.code_may_match("python", near.as_bytes()));
+        let far = format!(
+            "TOOL = \"curl\"\n{}import subprocess\nsubprocess.run([TOOL, \"-k\"])\n",
+            "#\n".repeat(2000)
+        );
+        assert!(!e.code_may_match("python", far.as_bytes()));
+        let no_call = "x = [\"curl\", \"-k\"]\n";
+        assert!(!e.code_may_match("python", no_call.as_bytes()));
+    }
+
     #[test]
     fn a_setting_key_counts_where_it_is_written() {
         let written = |t: &str, key: &str| {

@@ -50,9 +50,10 @@ pub struct FlowConfig {
     /// Calls that start a process: the command line they run takes effect there.
     #[serde(default)]
     pub exec: Vec<ExecCall>,
-    /// Words a command that code runs must contain to be read (the keywords of the rules
-    /// that judge commands, registry writes and tool settings; built by the engine from
-    /// the rules, not read from the file). `None`: no command is read.
+    /// Words a command that code runs must have near its call to be read (long options
+    /// and command names of the option rules, keywords of the git/npm/pip/environment
+    /// setting rules; built by the engine from the rules, not read from the file). `None`:
+    /// no command is read.
     #[serde(skip)]
     pub exec_words: Option<crate::prefilter::Prefilter>,
 }
@@ -797,17 +798,22 @@ impl<'a> Flow<'a> {
                 ..
             } = &s.kind
             {
-                let start = out.len();
-                self.resolve_into(*value, depth + 1, out);
-                for v in &mut out[start..] {
-                    if v.stmt != sid {
-                        v.hops.push(sid);
-                    }
-                }
+                self.resolve_assigned(sid, *value, depth, out);
                 found = true;
             }
         }
         found
+    }
+
+    /// The values of `value`, assigned in statement `sid`, which becomes a hop of each.
+    fn resolve_assigned(&self, sid: StmtId, value: NodeId, depth: u32, out: &mut Vec<Val>) {
+        let start = out.len();
+        self.resolve_into(value, depth + 1, out);
+        for v in &mut out[start..] {
+            if v.stmt != sid {
+                v.hops.push(sid);
+            }
+        }
     }
 
     /// C/C++: a field of a file-scope variable read in a function that neither declares
@@ -859,13 +865,7 @@ impl<'a> Flow<'a> {
             else {
                 continue;
             };
-            let start = out.len();
-            self.resolve_into(*value, depth + 1, out);
-            for v in &mut out[start..] {
-                if v.stmt != sid {
-                    v.hops.push(sid);
-                }
-            }
+            self.resolve_assigned(sid, *value, depth, out);
             found = true;
         }
         found

@@ -20,6 +20,8 @@ use crate::ir::{AssignOp, BinOp, NodeId, NodeKind, StmtId, StmtKind};
 
 /// How many pieces one command may be assembled from.
 const MAX_PIECES: usize = 256;
+/// How many statements before a call are searched for the variable's assignment.
+const LOOK_BACK: usize = 4096;
 
 impl Sinks<'_, '_> {
     /// Every call of the file that starts a process.
@@ -86,15 +88,15 @@ impl Sinks<'_, '_> {
         }
     }
 
-    /// The gating option of the innermost statement written around `span`.
+    /// The gating option of the statement written around `span`: statements are in source
+    /// order, so it is among the last few that start before it (a bounded look back, for
+    /// files of a hundred thousand commands).
     fn gate_of_span(&self, span: Span) -> Option<String> {
-        let (i, _) = self
-            .ir
-            .stmts
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.span.start <= span.start && span.end <= s.span.end)
-            .min_by_key(|(_, s)| s.span.len())?;
+        let stmts = &self.ir.stmts;
+        let upto = stmts.partition_point(|s| s.span.start <= span.start);
+        let i = (upto.saturating_sub(64)..upto)
+            .rev()
+            .find(|&i| stmts.get(i).is_some_and(|s| span.end <= s.span.end))?;
         self.flow
             .gate_at(u32::try_from(i).unwrap_or(u32::MAX), None)
     }
@@ -186,6 +188,7 @@ impl Sinks<'_, '_> {
             .iter()
             .take(at as usize)
             .rev()
+            .take(LOOK_BACK)
             .filter(|s| s.func == func)
             .find_map(|s| match &s.kind {
                 crate::ir::StmtKind::Assign {
@@ -232,19 +235,25 @@ impl Sinks<'_, '_> {
         let func = self.ir.stmt(at).func;
         let before = self.ir.stmts.get(..at as usize)?;
         // The last plain assignment of the variable.
-        let (start, value) = before.iter().enumerate().rev().find_map(|(i, s)| {
-            if s.func != func {
-                return None;
-            }
-            match &s.kind {
-                StmtKind::Assign {
-                    target,
-                    op: AssignOp::Set,
-                    value,
-                } if self.ir.name(*target) == Some(name) => Some((i, *value)),
-                _ => None,
-            }
-        })?;
+        let (start, value) =
+            before
+                .iter()
+                .enumerate()
+                .rev()
+                .take(LOOK_BACK)
+                .find_map(|(i, s)| {
+                    if s.func != func {
+                        return None;
+                    }
+                    match &s.kind {
+                        StmtKind::Assign {
+                            target,
+                            op: AssignOp::Set,
+                            value,
+                        } if self.ir.name(*target) == Some(name) => Some((i, *value)),
+                        _ => None,
+                    }
+                })?;
         let mut items = match &self.ir.node(value).kind {
             // Go: `args = append(args, "--insecure")`.
             NodeKind::Call { callee, args, .. } if callee == "append" => {
