@@ -92,18 +92,31 @@ pub struct ExecCall {
     /// The first positional argument that is part of the command.
     #[serde(default)]
     pub arg: usize,
-    /// Words a file that makes such a call contains (the code prefilter's keywords for
-    /// these calls; the analysis also requires one, so that the prefilter never drops a
-    /// file it would report).
+    /// Words a file that makes such a call contains (the prefilter looks for a command
+    /// word near them).
     pub keywords: Vec<String>,
+    /// For a type among `calls` built with an object initializer (`new ProcessStartInfo {
+    /// FileName = "curl.exe", Arguments = "-k ..." }`): its program field and its
+    /// arguments field, in that order.
+    #[serde(default)]
+    pub fields: Vec<String>,
 }
 
 impl FlowConfig {
-    /// The process-starting call `callee` is, in `lang`.
+    /// The process-starting call `callee` is, in `lang`: as written, or a qualified entry
+    /// with more qualification (`System.Diagnostics.Process.Start`). A bare entry
+    /// (`system`, `exec`) matches only a bare callee (not `re.exec`).
     pub fn exec_call(&self, lang: super::Lang, callee: &str) -> Option<&ExecCall> {
-        self.exec.iter().find(|e| {
-            e.langs.iter().any(|l| l == lang.name()) && e.calls.iter().any(|c| c == callee)
-        })
+        let matches = |c: &String| {
+            c == callee
+                || (c.contains('.')
+                    && callee
+                        .strip_suffix(c.as_str())
+                        .is_some_and(|head| head.ends_with('.')))
+        };
+        self.exec
+            .iter()
+            .find(|e| e.langs.iter().any(|l| l == lang.name()) && e.calls.iter().any(matches))
     }
 
     /// Whether the commands a file's code runs are worth reading: a call that starts a

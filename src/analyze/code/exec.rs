@@ -38,23 +38,72 @@ impl Sinks<'_, '_> {
             if crate::budget::exceeded() {
                 return;
             }
-            let NodeKind::Call { callee, args, .. } = &node.kind else {
-                continue;
-            };
-            let Some(spec) = cfg.exec_call(ir.lang, callee) else {
-                continue;
-            };
-            let positional: Vec<NodeId> = args
-                .iter()
-                .filter(|a| a.name.is_none())
-                .map(|a| a.value)
-                .collect();
+            let id = u32::try_from(i).unwrap_or(u32::MAX);
             let mut sub = Vec::new();
-            self.exec_command(spec, &positional, &mut sub);
+            match &node.kind {
+                NodeKind::Call { callee, args, .. } => {
+                    let Some(spec) = cfg.exec_call(ir.lang, callee) else {
+                        continue;
+                    };
+                    let mut positional: Vec<NodeId> = args
+                        .iter()
+                        .filter(|a| a.name.is_none())
+                        .map(|a| a.value)
+                        .collect();
+                    // `subprocess.run(args=[...])`.
+                    if positional.is_empty() {
+                        positional.extend(
+                            args.iter()
+                                .filter(|a| a.name.as_deref() == Some("args"))
+                                .map(|a| a.value),
+                        );
+                    }
+                    // `new ProcessStartInfo("curl.exe") { Arguments = ... }`: the object.
+                    if node
+                        .parent
+                        .is_some_and(|p| matches!(ir.node(p).kind, NodeKind::Object { .. }))
+                        && !spec.fields.is_empty()
+                    {
+                        continue;
+                    }
+                    self.exec_command(spec, &positional, &mut sub);
+                }
+                NodeKind::Object {
+                    ty: Some(ty),
+                    fields,
+                    ..
+                } => {
+                    let Some(spec) = cfg.exec_call(ir.lang, ty) else {
+                        continue;
+                    };
+                    let [program_field, args_field] = spec.fields.as_slice() else {
+                        continue;
+                    };
+                    let field = |name: &str| {
+                        fields
+                            .iter()
+                            .find(|f| f.key.eq_ignore_ascii_case(name))
+                            .map(|f| f.value)
+                    };
+                    // The program: the field, or the constructor's first argument.
+                    let program = field(program_field).or_else(|| {
+                        ir.nodes.iter().find_map(|c| match &c.kind {
+                            NodeKind::Call { args, .. } if c.parent == Some(id) => {
+                                args.first().map(|a| a.value)
+                            }
+                            _ => None,
+                        })
+                    });
+                    let parts: Vec<NodeId> = program.into_iter().chain(field(args_field)).collect();
+                    if parts.len() == 2 {
+                        self.exec_command(spec, &parts, &mut sub);
+                    }
+                }
+                _ => continue,
+            }
             if sub.is_empty() {
                 continue;
             }
-            let id = u32::try_from(i).unwrap_or(u32::MAX);
             let opt_in = self.flow.gate_at(node.stmt, Some(id));
             let sink = SinkRef {
                 span: node.span,
