@@ -838,6 +838,10 @@ fn placed(m: &SettingMatcher, via: Option<&Via>) -> bool {
     if !m.positions.is_empty() && !via.position.is_some_and(|p| m.positions.contains(&p)) {
         return false;
     }
+    // A declared option's default is judged only by matchers that ask for it.
+    if m.positions.is_empty() && via.position == Some(crate::facts::Position::Default) {
+        return false;
+    }
     if !m.types.is_empty() {
         let Some(q) = &via.qualifier else {
             return false;

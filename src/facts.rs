@@ -159,6 +159,9 @@ pub enum Position {
     Setter,
     /// A positional argument of a call.
     Call,
+    /// The default of a declared option (Ansible's `validate_certs=dict(type='bool',
+    /// default=False)`): only matchers that name this position judge it.
+    Default,
 }
 
 impl Position {
@@ -171,6 +174,7 @@ impl Position {
             Position::Member => "member",
             Position::Setter => "setter",
             Position::Call => "call",
+            Position::Default => "default",
         }
     }
 
@@ -183,6 +187,7 @@ impl Position {
             Position::Member,
             Position::Setter,
             Position::Call,
+            Position::Default,
         ]
         .into_iter()
         .find(|p| p.as_str() == s)

@@ -522,6 +522,31 @@ impl Sinks<'_, '_> {
     }
 
     /// Judges the values reaching one keyed sink.
+    /// Python: the default of an option declared in an argument specification, Ansible's
+    /// `dict(type='bool', default=False)` or `{'type': 'bool', 'default': False}`.
+    fn option_default(&self, n: NodeId) -> Option<NodeId> {
+        if self.ir.lang != Lang::Python {
+            return None;
+        }
+        match &self.ir.node(n).kind {
+            NodeKind::Call { callee, args, .. } if callee == "dict" => args
+                .iter()
+                .find(|a| a.name.as_deref() == Some("default"))
+                .map(|a| a.value),
+            NodeKind::Object { fields, .. } => {
+                let spec = fields
+                    .iter()
+                    .any(|f| matches!(f.key.as_str(), "type" | "required" | "choices" | "aliases"));
+                fields
+                    .iter()
+                    .find(|f| f.key == "default")
+                    .filter(|_| spec)
+                    .map(|f| f.value)
+            }
+            _ => None,
+        }
+    }
+
     fn key_sink(&mut self, k: &KeySink<'_>) {
         let index = self.ctx.index;
         let tables = self.ctx.tables;
@@ -534,23 +559,37 @@ impl Sinks<'_, '_> {
         if !wanted {
             return;
         }
-        for v in self.flow.resolve(k.value) {
+        // An option declared with its default (`validate_certs=dict(type='bool',
+        // default=False)`): the default is what the program does unless asked otherwise.
+        let (value, declared_default) = match self.option_default(k.value) {
+            Some(d) => (d, true),
+            None => (k.value, false),
+        };
+        for v in self.flow.resolve(value) {
             if self.flow.is_mapped(&v, k.stmt) {
                 continue;
             }
             let object_gate = k.object.and_then(|o| self.flow.gate_at(k.stmt, Some(o)));
             let via = |this: &Self, passthrough: bool| {
+                let position = if declared_default {
+                    Position::Default
+                } else {
+                    k.position
+                };
                 let mut via = this.via(
                     &v,
                     k.stmt,
                     k.span,
-                    Some(k.position),
+                    Some(position),
                     k.qualifier.clone(),
                     passthrough,
                 );
                 if via.opt_in.is_none() {
                     via.opt_in.clone_from(&object_gate);
                 }
+                // A declared default is changed where it is declared, by hand (`default=True`
+                // may need the documentation changed too).
+                via.no_fix |= declared_default;
                 via
             };
             match &v.kind {
