@@ -92,13 +92,6 @@ fn constant_keyword(name: &str) -> String {
     }
 }
 
-/// The keywords that a file of code domain `d` must hold for a rule's matcher to find
-/// something in it: setting keys (or the types that qualify them), the dangerous
-/// constants of flag tables with the calls and members that take their numbers, and
-/// the construct rules' own keywords. Derived from the rule data, so it cannot drift.
-/// Two sets: words whose presence is enough, and setting keys that count only where the
-/// code writes them (see [`crate::prefilter::written_key`]), because the same word is common in code that
-/// only reads it (`verify`, `InsecureSkipVerify`).
 /// The words a command run by code must hold to be read (`Sinks::exec_calls`): the long
 /// options of the option rules (`--insecure-skip-tls-verify`, `-SkipCertificateCheck`),
 /// the commands whose short options they judge (`curl` for `-k`), and the keywords of the rules
@@ -136,19 +129,37 @@ fn exec_words(rules: &RuleSet) -> Vec<String> {
     out
 }
 
-/// The languages (`Lang::name`) whose keys are of setting domain `d`.
-pub fn domain_langs(d: &str) -> &'static [&'static str] {
-    match d {
-        "c" => &["c", "c++"],
-        "dotnet-member" => &["c#"],
-        "go" => &["go"],
-        "java" => &["java"],
-        "javascript" => &["javascript", "typescript", "tsx"],
-        "python" => &["python"],
-        _ => &[],
-    }
+/// The languages (`Lang::name`) whose keys are of setting domain `d`, derived from
+/// [`crate::analyze::code::sinks::domain`].
+fn domain_langs(d: &str) -> Vec<&'static str> {
+    crate::ir::Lang::ALL
+        .iter()
+        .filter(|l| crate::analyze::code::sinks::domain(**l) == d)
+        .map(|l| l.name())
+        .collect()
 }
 
+/// Whether settings of domain `setting` are read in code of domain `code`: its own keys,
+/// environment variables and constant-keyed options everywhere, pip.conf written as a
+/// string literal (`Sinks::written_configs`) everywhere, and the APIs of one platform in
+/// that platform's languages only (`call-arg`: Java's `SSLContext.getInstance`, also in
+/// JavaScript; JVM properties in Java; AppContext switches in C#). The prefilter's second
+/// stage and the code analysis both ask this, so they cannot disagree.
+pub fn setting_read_in(setting: &str, code: &str) -> bool {
+    setting == code
+        || matches!(setting, "env" | "call-option" | "pip-config")
+        || (setting == "call-arg" && matches!(code, "java" | "javascript"))
+        || (setting == "jvm-property" && code == "java")
+        || (setting == "appcontext-switch" && code == "dotnet-member")
+}
+
+/// The keywords that a file of code domain `d` must hold for a rule's matcher to find
+/// something in it: setting keys (or the types that qualify them), the dangerous
+/// constants of flag tables with the calls and members that take their numbers, and
+/// the construct rules' own keywords. Derived from the rule data, so it cannot drift.
+/// Two sets: words whose presence is enough, and setting keys that count only where the
+/// code writes them (see [`crate::prefilter::written_key`]), because the same word is common in code that
+/// only reads it (`verify`, `InsecureSkipVerify`).
 fn code_keyword_sets(rules: &RuleSet, d: &str) -> (Vec<String>, Vec<String>) {
     let mut out = Vec::new();
     let mut written = Vec::new();
@@ -156,15 +167,7 @@ fn code_keyword_sets(rules: &RuleSet, d: &str) -> (Vec<String>, Vec<String>) {
         for m in &r.matchers {
             match m {
                 Matcher::Setting(s) => {
-                    // `call-arg` rules name Java APIs (`SSLContext.getInstance`).
-                    let applies = s.domain == d
-                        || matches!(s.domain.as_str(), "env" | "call-option")
-                        || (s.domain == "call-arg" && matches!(d, "java" | "javascript"))
-                        || (s.domain == "jvm-property" && d == "java")
-                        || (s.domain == "appcontext-switch" && d == "dotnet-member")
-                        // A pip.conf written as a string literal (`Sinks::written_configs`).
-                        || s.domain == "pip-config";
-                    if !applies {
+                    if !setting_read_in(&s.domain, d) {
                         continue;
                     }
                     let argument_only = s.positions == [crate::facts::Position::Argument];
@@ -322,6 +325,13 @@ impl Engine {
         }
         let words = exec_words(&e.rules);
         e.rules.flow.exec_words = Some(crate::prefilter::Prefilter::code(&words, &[]));
+        for d in CODE_DOMAINS {
+            let keywords = e.rules.flow.exec_keywords(&domain_langs(d));
+            e.rules
+                .flow
+                .exec_keywords_by_domain
+                .insert(d.to_string(), keywords);
+        }
         // Data formats read as one setting per member (JSON, Bicep): a file without a
         // keyword of a rule that judges that domain has nothing to report.
         for d in DATA_DOMAINS {
@@ -349,7 +359,7 @@ impl Engine {
             .get(domain)
             .is_none_or(|p| p.is_match(text))
             // A command that code runs (`Sinks::exec_calls`).
-            || self.rules.flow.exec_gate(domain_langs(domain), text)
+            || self.rules.flow.exec_gate(domain, text)
     }
 
     /// What analyzers consult.
@@ -881,22 +891,10 @@ fn keep_first(out: &mut Vec<Finding>, base: usize, cut: Option<usize>) -> Option
 mod tests {
     use super::*;
 
-    /// The prefilter's second stage and the code analysis find a language's process calls
-    /// through its setting domain: the two mappings must agree.
+    /// Every language's setting domain has a second prefilter stage.
     #[test]
     fn every_language_is_among_its_domains_languages() {
-        use crate::ir::Lang;
-        for lang in [
-            Lang::C,
-            Lang::Cpp,
-            Lang::CSharp,
-            Lang::Go,
-            Lang::Java,
-            Lang::JavaScript,
-            Lang::TypeScript,
-            Lang::Tsx,
-            Lang::Python,
-        ] {
+        for lang in crate::ir::Lang::ALL {
             let d = crate::analyze::code::sinks::domain(lang);
             assert!(CODE_DOMAINS.contains(&d), "{d}");
             assert!(domain_langs(d).contains(&lang.name()), "{lang:?}");

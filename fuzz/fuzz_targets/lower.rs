@@ -9,17 +9,7 @@ mod common;
 use libfuzzer_sys::fuzz_target;
 use tlslint::ir::Lang;
 
-const LANGS: [Lang; 9] = [
-    Lang::C,
-    Lang::Cpp,
-    Lang::CSharp,
-    Lang::Go,
-    Lang::Java,
-    Lang::JavaScript,
-    Lang::TypeScript,
-    Lang::Tsx,
-    Lang::Python,
-];
+const LANGS: [Lang; 9] = Lang::ALL;
 
 fuzz_target!(|data: &[u8]| {
     let Some((&first, rest)) = data.split_first() else {

@@ -56,6 +56,10 @@ pub struct FlowConfig {
     /// no command is read.
     #[serde(skip)]
     pub exec_words: Option<crate::prefilter::Prefilter>,
+    /// The keywords of the `[[exec]]` calls of each code setting domain, each once (built
+    /// by the engine with [`Self::exec_words`]).
+    #[serde(skip)]
+    pub exec_keywords_by_domain: HashMap<String, Vec<String>>,
 }
 
 /// How far before a process-starting call the prefilter looks for a command's words.
@@ -119,21 +123,31 @@ impl FlowConfig {
             .find(|e| e.langs.iter().any(|l| l == lang.name()) && e.calls.iter().any(matches))
     }
 
+    /// The keywords of the `[[exec]]` entries of the languages `langs`, each once.
+    pub fn exec_keywords(&self, langs: &[&str]) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .exec
+            .iter()
+            .filter(|e| e.langs.iter().any(|l| langs.contains(&l.as_str())))
+            .flat_map(|e| e.keywords.iter().cloned())
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
     /// Whether the commands a file's code runs are worth reading: a call that starts a
-    /// process (a keyword of the `[[exec]]` entries of `langs`) has a word of a rule that
+    /// process (a keyword of the `[[exec]]` entries of setting domain `domain`) has a word of a rule that
     /// judges commands ([`Self::exec_words`]) within [`EXEC_BEFORE`] bytes before it or
     /// [`EXEC_AFTER`] after, where code builds the command it runs. The prefilter's second
     /// stage and the analysis ask this same question, so that the prefilter never drops a
     /// file the analysis would report.
-    pub fn exec_gate(&self, langs: &[&str], text: &[u8]) -> bool {
-        let Some(words) = &self.exec_words else {
+    pub fn exec_gate(&self, domain: &str, text: &[u8]) -> bool {
+        let (Some(words), Some(keywords)) =
+            (&self.exec_words, self.exec_keywords_by_domain.get(domain))
+        else {
             return false;
         };
-        let keywords = self
-            .exec
-            .iter()
-            .filter(|e| e.langs.iter().any(|l| langs.contains(&l.as_str())))
-            .flat_map(|e| e.keywords.iter());
         // At most this many calls are looked at (a file of thousands of `exec.Command`s).
         let mut budget = 64;
         for k in keywords {

@@ -54,6 +54,19 @@ pub enum Lang {
 }
 
 impl Lang {
+    /// Every language lowered to this form.
+    pub const ALL: [Lang; 9] = [
+        Lang::C,
+        Lang::Cpp,
+        Lang::CSharp,
+        Lang::Go,
+        Lang::Java,
+        Lang::JavaScript,
+        Lang::TypeScript,
+        Lang::Tsx,
+        Lang::Python,
+    ];
+
     /// Name used in statistics and messages.
     pub fn name(self) -> &'static str {
         match self {

@@ -284,8 +284,7 @@ fn cfg() -> FlowConfig {
         ],
         compared_words: vec!["expected".into(), "want".into()],
         gate_exceptions: vec!["verifyresult".into()],
-        exec: Vec::new(),
-        exec_words: None,
+        ..FlowConfig::default()
     }
 }
 

@@ -30,8 +30,8 @@ impl Sinks<'_, '_> {
         let cfg = self.ctx.flow;
         // The prefilter's promise: the second stage reads a file for its commands only
         // when it holds a word of a rule that judges commands; so does this pass.
-        let langs = crate::engine::domain_langs(super::sinks::domain(ir.lang));
-        if cfg.exec.is_empty() || !cfg.exec_gate(langs, self.text.as_bytes()) {
+        let domain = super::sinks::domain(ir.lang);
+        if cfg.exec.is_empty() || !cfg.exec_gate(domain, self.text.as_bytes()) {
             return;
         }
         for (i, node) in ir.nodes.iter().enumerate() {
@@ -229,29 +229,32 @@ impl Sinks<'_, '_> {
         let NodeKind::Name(name) = &node.kind else {
             return None;
         };
-        let use_stmt = self.ir.stmt(node.stmt);
-        let (at, func) = (node.stmt, use_stmt.func);
-        let value = self
-            .ir
-            .stmts
-            .iter()
-            .take(at as usize)
-            .rev()
-            .take(LOOK_BACK)
-            .filter(|s| s.func == func)
-            .find_map(|s| match &s.kind {
-                crate::ir::StmtKind::Assign {
-                    target,
-                    op: crate::ir::AssignOp::Set,
-                    value,
-                } if self.ir.name(*target) == Some(name.as_str()) => Some(*value),
-                _ => None,
-            })?;
+        let (_, value) = self.last_assignment(name, node.stmt)?;
         matches!(
             self.ir.node(value).kind,
             NodeKind::Bin { op: BinOp::Or, .. }
         )
         .then_some(value)
+    }
+
+    /// The last plain assignment (`=`) of variable `name` in the function of statement
+    /// `at`, before it: its statement's index and value (a bounded look back).
+    fn last_assignment(&self, name: &str, at: StmtId) -> Option<(usize, NodeId)> {
+        let func = self.ir.stmt(at).func;
+        let before = self.ir.stmts.get(..at as usize)?;
+        before
+            .iter()
+            .enumerate()
+            .rev()
+            .take(LOOK_BACK)
+            .find_map(|(i, s)| match &s.kind {
+                StmtKind::Assign {
+                    target,
+                    op: AssignOp::Set,
+                    value,
+                } if s.func == func && self.ir.name(*target) == Some(name) => Some((i, *value)),
+                _ => None,
+            })
     }
 
     /// Where the content `s` of a string literal written at `span` sits (after its quote
@@ -283,26 +286,7 @@ impl Sinks<'_, '_> {
     fn accumulated_list(&self, name: &str, at: StmtId, depth: u32) -> Option<Vec<NodeId>> {
         let func = self.ir.stmt(at).func;
         let before = self.ir.stmts.get(..at as usize)?;
-        // The last plain assignment of the variable.
-        let (start, value) =
-            before
-                .iter()
-                .enumerate()
-                .rev()
-                .take(LOOK_BACK)
-                .find_map(|(i, s)| {
-                    if s.func != func {
-                        return None;
-                    }
-                    match &s.kind {
-                        StmtKind::Assign {
-                            target,
-                            op: AssignOp::Set,
-                            value,
-                        } if self.ir.name(*target) == Some(name) => Some((i, *value)),
-                        _ => None,
-                    }
-                })?;
+        let (start, value) = self.last_assignment(name, at)?;
         let mut items = match &self.ir.node(value).kind {
             // Go: `args = append(args, "--insecure")`.
             NodeKind::Call { callee, args, .. } if callee == "append" => {

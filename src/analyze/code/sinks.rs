@@ -521,7 +521,6 @@ impl Sinks<'_, '_> {
         }
     }
 
-    /// Judges the values reaching one keyed sink.
     /// Python: the default of an option declared in an argument specification, Ansible's
     /// `dict(type='bool', default=False)` or `{'type': 'bool', 'default': False}`.
     fn option_default(&self, n: NodeId) -> Option<NodeId> {
@@ -547,6 +546,7 @@ impl Sinks<'_, '_> {
         }
     }
 
+    /// Judges the values reaching one keyed sink.
     fn key_sink(&mut self, k: &KeySink<'_>) {
         let index = self.ctx.index;
         let tables = self.ctx.tables;
@@ -819,12 +819,8 @@ impl Sinks<'_, '_> {
                 }
             };
             // `call-arg` rules name Java and JavaScript APIs (`SSLContext.getInstance`,
-            // `setEnabledProtocols`); the prefilter's second stage looks for their
-            // keywords in those languages only (`engine::code_keyword_sets`).
-            let call_arg_lang = matches!(
-                self.ir.lang,
-                Lang::Java | Lang::JavaScript | Lang::TypeScript | Lang::Tsx
-            );
+            // `setEnabledProtocols`), read where the prefilter's second stage looks for them.
+            let call_arg_lang = crate::engine::setting_read_in("call-arg", domain(self.ir.lang));
             if call_arg_lang && !key.is_empty() && self.ctx.wants("call-arg", &key) {
                 for &a in &positional {
                     self.call_literals(&key, a, stmt, node.span);
@@ -1181,7 +1177,11 @@ impl Sinks<'_, '_> {
         }
         // JVM system properties and .NET AppContext switches, in their own languages (the
         // prefilter's second stage looks for their keywords there only).
-        if method == "setProperty" && recv == Some("System") && self.ir.lang == Lang::Java {
+        let code = domain(self.ir.lang);
+        if method == "setProperty"
+            && recv == Some("System")
+            && crate::engine::setting_read_in("jvm-property", code)
+        {
             if let (Some((k, _)), Some(val)) = (str_arg(self, 0), str_val(self, 1)) {
                 if let ValKind::Str(v) = &val.kind {
                     let fact = Fact::Setting(SettingFact {
@@ -1196,7 +1196,10 @@ impl Sinks<'_, '_> {
                 }
             }
         }
-        if method == "SetSwitch" && recv == Some("AppContext") && self.ir.lang == Lang::CSharp {
+        if method == "SetSwitch"
+            && recv == Some("AppContext")
+            && crate::engine::setting_read_in("appcontext-switch", code)
+        {
             if let (Some((k, _)), Some(&a)) = (str_arg(self, 0), args.get(1)) {
                 for v in self.flow.resolve(a) {
                     let val = match &v.kind {
