@@ -215,8 +215,14 @@ fn is_generated_name(f: &str) -> bool {
 fn is_test_name(file: &str, f: &str) -> bool {
     let stem = f.rsplit_once('.').map_or(f, |(s, _)| s);
     f.ends_with("_test.go")
-        || ((f.starts_with("test_") || f.starts_with("test-"))
+        || (f.starts_with("test_")
             && [".py", ".ps1", ".sh", ".bash", ".cmd", ".bat"]
+                .iter()
+                .any(|e| f.ends_with(e)))
+        // `Test-Connection.ps1` is PowerShell's `Test` verb (a cmdlet, a DSC resource's
+        // `Test-TargetResource`); Pester's tests are `*.Tests.ps1`.
+        || (f.starts_with("test-")
+            && [".py", ".sh", ".bash", ".cmd", ".bat"]
                 .iter()
                 .any(|e| f.ends_with(e)))
         || f.ends_with("_test.py")
@@ -407,6 +413,16 @@ mod tests {
         assert_eq!(by_path("lib/test_helpers_x.py"), Context::Test);
         assert_eq!(by_path("src/app.py"), Context::Product);
         assert_eq!(by_path("test/powershell/Web.Tests.ps1"), Context::Test);
+        // PowerShell's `Test` verb names a cmdlet, not a test.
+        assert_eq!(
+            by_path("source/Public/Test-TlsHandshake.ps1"),
+            Context::Product
+        );
+        assert_eq!(
+            by_path("source/Public/test-tlshandshake.ps1"),
+            Context::Product
+        );
+        assert_eq!(by_path("scripts/test-endpoint.sh"), Context::Test);
         assert_eq!(by_path("src/__tests__/a.ts"), Context::Test);
         assert_eq!(by_path("web/src/a.spec.ts"), Context::Test);
         assert_eq!(by_path("vendor/github.com/x/y.go"), Context::Vendor);

@@ -506,14 +506,24 @@ impl Engine {
             f.fix = None;
         }
         if let Some(opt) = &via.opt_in {
-            f.opt_in = Some(opt.clone());
+            // `f().verify_ssl`: the receiver is an expression, the option its field.
+            let mut opt = opt.as_str();
+            while let Some(rest) = opt.strip_prefix("_.") {
+                opt = rest;
+            }
+            f.opt_in = Some(opt.to_string());
             f.fix = None;
             f.severity = crate::diagnostic::Severity::Note;
-            if via.passthrough {
-                f.message = format!("{} (only when `{opt}` is set)", f.message);
+            // The option's polarity: `verify=self.verify_ssl` weakens when `verify_ssl`
+            // is off, `InsecureSkipVerify: opts.Insecure` when `Insecure` is set.
+            let when = if self.rules.flow.option_names_the_check(opt) {
+                "is off"
+            } else if via.passthrough {
+                "is set"
             } else {
-                f.message = format!("{} (only when `{opt}` asks for it)", f.message);
-            }
+                "asks for it"
+            };
+            f.message = format!("{} (only when `{opt}` {when})", f.message);
         }
         if let Some(sink) = &via.sink {
             f.notes

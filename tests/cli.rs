@@ -526,3 +526,46 @@ fn github_annotations_escape_properties_and_markdown_is_cut_off() {
     assert_eq!(rows, 100, "{md}");
     assert!(md.contains("… and 51 more findings"), "{md}");
 }
+
+/// An opt-in's message says when the weakening happens: an option that names the check
+/// (`verify_ssl`) weakens when it is off, one that names the bypass (`insecure`) when set.
+#[test]
+fn opt_in_messages_follow_the_option_polarity() {
+    let src = b"import requests\n\n\ndef fetch(url, verify_ssl=True, insecure=False):\n    requests.get(url, verify=verify_ssl)\n    if insecure:\n        requests.get(url, verify=False)\n    if not verify_ssl:\n        requests.post(url, verify=False)\n";
+    let dir = tree(&[("client.py", src)]);
+    let o = run(&["scan", "--format", "json", "."], dir.path());
+    let v = json(&o);
+    let by_line: Vec<(u64, String)> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["line"].as_u64().expect("line"),
+                f["message"].as_str().expect("message").to_string(),
+            )
+        })
+        .collect();
+    let at = |line: u64| {
+        by_line
+            .iter()
+            .find(|(l, _)| *l == line)
+            .map(|(_, m)| m.clone())
+            .unwrap_or_else(|| panic!("no finding on line {line}: {by_line:?}"))
+    };
+    assert!(
+        at(5).ends_with("(only when `verify_ssl` is off)"),
+        "{}",
+        at(5)
+    );
+    assert!(
+        at(7).ends_with("(only when `insecure` asks for it)"),
+        "{}",
+        at(7)
+    );
+    assert!(
+        at(9).ends_with("(only when `verify_ssl` is off)"),
+        "{}",
+        at(9)
+    );
+}

@@ -47,6 +47,15 @@ pub struct FlowConfig {
     /// Words that look like gate words but are not (`verifyresult`).
     #[serde(default)]
     pub gate_exceptions: Vec<String>,
+    /// Words of an option that names the check itself (`verify_ssl`, `validate_certs`):
+    /// the bypass is the option turned off. Unless the name also says the bypass
+    /// ([`Self::gate_bypass_words`]: `no_verify`, `skip_tls_verify`).
+    #[serde(default)]
+    pub gate_check_words: Vec<String>,
+    /// Words of an option's name that say the bypass (`insecure`, `skip`, `ignore`);
+    /// matched at the start of the name when they end in `-` (`no-`: `noverify`).
+    #[serde(default)]
+    pub gate_bypass_words: Vec<String>,
     /// Calls that start a process: the command line they run takes effect there.
     #[serde(default)]
     pub exec: Vec<ExecCall>,
@@ -170,19 +179,41 @@ impl FlowConfig {
 impl FlowConfig {
     /// Whether `name` (a variable, field or option) names a bypass switch.
     pub fn is_gate(&self, name: &str) -> bool {
-        let last = name
-            .rsplit(['.', '[', ']', '$', '-'])
-            .find(|s| !s.is_empty())
-            .unwrap_or(name);
-        let norm: String = last
-            .chars()
-            .filter(char::is_ascii_alphanumeric)
-            .collect::<String>()
-            .to_ascii_lowercase();
+        let norm = Self::last_segment_normalized(name);
         if norm.is_empty() || self.gate_exceptions.iter().any(|e| norm.contains(e)) {
             return false;
         }
         self.gate_words.iter().any(|w| norm.contains(w.as_str()))
+    }
+
+    /// Whether the option `name` names the check itself, so that the weakening happens
+    /// when it is off (`verify_ssl`, `validate_certs`), rather than the bypass (`insecure`,
+    /// `no_verify`) or a value (`min_version`).
+    pub fn option_names_the_check(&self, name: &str) -> bool {
+        let norm = Self::last_segment_normalized(name);
+        let says_bypass = self
+            .gate_bypass_words
+            .iter()
+            .any(|w| match w.strip_suffix('-') {
+                Some(prefix) => norm.starts_with(prefix),
+                None => norm.contains(w.as_str()),
+            });
+        !says_bypass
+            && self
+                .gate_check_words
+                .iter()
+                .any(|w| norm.contains(w.as_str()))
+    }
+
+    fn last_segment_normalized(name: &str) -> String {
+        let last = name
+            .rsplit(['.', '[', ']', '$', '-'])
+            .find(|s| !s.is_empty())
+            .unwrap_or(name);
+        last.chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect::<String>()
+            .to_ascii_lowercase()
     }
 
     /// Whether `name` names data that is compared (`expectedConf`, `want`).
@@ -513,9 +544,12 @@ impl<'a> Flow<'a> {
             NodeKind::Lambda(f) => out.push(lit(ValKind::Func(*f))),
             NodeKind::Index { base, key } => {
                 // `module.params['validate_certs']`, `os.environ["X"]`: an option by name.
-                let b = self.ir.name(*base).unwrap_or("_");
                 if let NodeKind::Str(k) = &self.ir.node(*key).kind {
-                    out.push(lit(ValKind::Opaque(format!("{b}[{k}]"))));
+                    let name = match self.ir.name(*base) {
+                        Some(b) => format!("{b}['{k}']"),
+                        None => k.clone(),
+                    };
+                    out.push(lit(ValKind::Opaque(name)));
                 }
             }
             NodeKind::Unknown => {}

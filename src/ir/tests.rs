@@ -969,11 +969,11 @@ fn an_option_read_by_name_is_opaque_and_can_be_a_gate() {
     let v = flow.resolve(arg);
     assert_eq!(
         kinds(&v),
-        vec![ValKind::Opaque("module.params[validate_certs]".into())]
+        vec![ValKind::Opaque("module.params['validate_certs']".into())]
     );
     assert_eq!(
         flow.gate(&v[0], sink).as_deref(),
-        Some("module.params[validate_certs]")
+        Some("module.params['validate_certs']")
     );
 }
 
@@ -1038,7 +1038,7 @@ fn gate_words_are_compared_on_the_last_segment_normalized() {
     assert!(cfg.is_gate("config->insecure_ok".replace("->", ".").as_str()));
     assert!(cfg.is_gate("$ValidateCerts"));
     assert!(cfg.is_gate("opts.AllowTLS10"));
-    assert!(cfg.is_gate("module.params[validate_certs]"));
+    assert!(cfg.is_gate("module.params['validate_certs']"));
     assert!(!cfg.is_gate("ssl_verify_result"));
     assert!(!cfg.is_gate("config.verbose"));
     // Only the last segment counts: an insecure *object* is not an option.

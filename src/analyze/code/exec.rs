@@ -67,6 +67,10 @@ impl Sinks<'_, '_> {
                         continue;
                     }
                     self.exec_command(spec, &positional, &mut sub);
+                    if sub.is_empty() {
+                        self.through_wrapper(id, spec, &positional);
+                        continue;
+                    }
                 }
                 NodeKind::Object {
                     ty: Some(ty),
@@ -133,6 +137,95 @@ impl Sinks<'_, '_> {
                     ..Via::default()
                 };
                 self.push(f, via);
+            }
+        }
+    }
+
+    /// A function of the file that runs the command its caller hands it (`def
+    /// run_scm_cmd(cmd, cwd): Popen(cmd, ...)`, then `run_scm_cmd(clone_cmd, tmp)`): the
+    /// command is assembled where each call site of the function in the file builds it,
+    /// and the call site's condition gates it. One level, at most 16 call sites.
+    fn through_wrapper(&mut self, call: NodeId, spec: &ExecCall, positional: &[NodeId]) {
+        let ir = self.ir;
+        let Some(&first) = positional.get(spec.arg) else {
+            return;
+        };
+        let NodeKind::Name(name) = &ir.node(first).kind else {
+            return;
+        };
+        let stmt = ir.node(call).stmt;
+        let f = ir.stmt(stmt).func;
+        if f == 0 || self.last_assignment(name, stmt).is_some() {
+            return;
+        }
+        let fd = ir.func(f);
+        let Some(pi) = fd.params.iter().position(|p| &p.name == name) else {
+            return;
+        };
+        if fd.name.is_empty() || fd.lambda {
+            return;
+        }
+        let has_self = fd
+            .params
+            .first()
+            .is_some_and(|p| matches!(p.name.as_str(), "self" | "cls" | "this"));
+        let exec_sink = SinkRef {
+            span: ir.node(call).span,
+            text: self.snippet(ir.node(call).span),
+        };
+        for &site in self.flow.calls_named(&fd.name).iter().take(16) {
+            if ir.func_within(ir.func_of(site), f) {
+                continue; // recursion
+            }
+            let NodeKind::Call { callee, args, .. } = &ir.node(site).kind else {
+                continue;
+            };
+            let pos = if has_self && callee.contains('.') {
+                pi.checked_sub(1)
+            } else {
+                Some(pi)
+            };
+            let Some(arg) = args
+                .iter()
+                .find(|a| a.name.as_deref() == Some(name.as_str()))
+                .or_else(|| {
+                    pos.and_then(|p| args.get(p))
+                        .filter(|a| a.name.is_none() && !a.splat)
+                })
+            else {
+                continue;
+            };
+            let mut handed = positional.to_vec();
+            if let Some(slot) = handed.get_mut(spec.arg) {
+                *slot = arg.value;
+            }
+            let mut sub = Vec::new();
+            self.exec_command(spec, &handed, &mut sub);
+            let site_span = ir.node(site).span;
+            let opt_in = self
+                .flow
+                .gate_at(ir.node(site).stmt, Some(site))
+                .or_else(|| self.flow.gate_at(stmt, Some(call)));
+            for fact in sub {
+                let at = fact.span();
+                let via = Via {
+                    sink: Some(exec_sink.clone()),
+                    path: vec![
+                        SinkRef {
+                            span: at,
+                            text: self.snippet(at),
+                        },
+                        SinkRef {
+                            span: site_span,
+                            text: self.snippet(site_span),
+                        },
+                        exec_sink.clone(),
+                    ],
+                    opt_in: opt_in.clone().or_else(|| self.gate_of_span(at)),
+                    no_fix: true,
+                    ..Via::default()
+                };
+                self.push(fact, via);
             }
         }
     }
