@@ -525,6 +525,17 @@ impl Engine {
             };
             f.message = format!("{} (only when `{opt}` {when})", f.message);
         }
+        if let Some(check) = &via.replaced_by {
+            // The program verifies with its own code instead (DETECTION.md's
+            // compensated-elsewhere class: report, but explain): a note to review, and
+            // no fix, which would break the replacement.
+            f.fix = None;
+            f.severity = crate::diagnostic::Severity::Note;
+            f.message = format!(
+                "{} (`{check}` on the same object replaces the default check: review it)",
+                f.message
+            );
+        }
         if let Some(sink) = &via.sink {
             f.notes
                 .push(format!("the value takes effect at `{}`", sink.text));

@@ -222,6 +222,9 @@ pub struct Via {
     pub qualifier: Option<String>,
     /// The written text is not the value (negated, wrapped): no mechanical fix.
     pub no_fix: bool,
+    /// The member of the same object that replaces the check the setting turns off
+    /// (`VerifyPeerCertificate` beside `InsecureSkipVerify: true`).
+    pub replaced_by: Option<String>,
 }
 
 /// Any fact.

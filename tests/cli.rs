@@ -569,3 +569,33 @@ fn opt_in_messages_follow_the_option_polarity() {
         at(9)
     );
 }
+
+/// `InsecureSkipVerify: true` beside a `VerifyPeerCertificate` that can reject a peer: the
+/// program verifies with its own code (compensated elsewhere: reported, but explained), a
+/// note without a fix. A replacement that only returns `nil` replaces nothing.
+#[test]
+fn a_replaced_check_is_a_note_that_says_so() {
+    let src = b"package p\n\nimport \"crypto/tls\"\n\nvar pinned = &tls.Config{\n\tInsecureSkipVerify: true,\n\tVerifyPeerCertificate: func(raw [][]byte, _ [][]*x509.Certificate) error {\n\t\treturn check(raw)\n\t},\n}\n\nvar open = &tls.Config{\n\tInsecureSkipVerify: true,\n\tVerifyPeerCertificate: func(raw [][]byte, _ [][]*x509.Certificate) error {\n\t\treturn nil\n\t},\n}\n";
+    let dir = tree(&[("dial.go", src)]);
+    let o = run(&["scan", "--format", "json", "."], dir.path());
+    let v = json(&o);
+    let findings = v["findings"].as_array().expect("findings");
+    let at = |line: u64| {
+        findings
+            .iter()
+            .find(|f| f["line"].as_u64() == Some(line))
+            .unwrap_or_else(|| panic!("no finding on line {line}: {findings:?}"))
+    };
+    let pinned = at(6);
+    assert_eq!(pinned["severity"], "note");
+    assert!(pinned["fix"].is_null(), "{pinned}");
+    assert!(
+        pinned["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("`VerifyPeerCertificate` on the same object replaces")),
+        "{pinned}"
+    );
+    let open = at(13);
+    assert_eq!(open["severity"], "error");
+    assert!(!open["fix"].is_null(), "{open}");
+}

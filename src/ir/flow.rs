@@ -36,6 +36,11 @@ pub struct FlowConfig {
     /// Named values defined elsewhere whose value is known (`proto.BoolTrue = true`).
     #[serde(default)]
     pub constants: HashMap<String, toml::Value>,
+    /// A switch that turns a check off, and the members that replace the check with the
+    /// program's own when set on the same object (`InsecureSkipVerify` and
+    /// `VerifyPeerCertificate`).
+    #[serde(default)]
+    pub replaced_checks: HashMap<String, Vec<String>>,
     /// Words of an option whose meaning is the bypass: a statement guarded by such an
     /// option, or a value taken from it, is an opt-in (DETECTION.md, "Real code").
     /// Compared with the option's last name segment, lower-cased, `_`/`-` removed.

@@ -570,6 +570,7 @@ impl Sinks<'_, '_> {
                 continue;
             }
             let object_gate = k.object.and_then(|o| self.flow.gate_at(k.stmt, Some(o)));
+            let replaced_by = self.replaced_by(k);
             let via = |this: &Self, passthrough: bool| {
                 let position = if declared_default {
                     Position::Default
@@ -590,6 +591,7 @@ impl Sinks<'_, '_> {
                 // A declared default is changed where it is declared, by hand (`default=True`
                 // may need the documentation changed too).
                 via.no_fix |= declared_default;
+                via.replaced_by.clone_from(&replaced_by);
                 via
             };
             match &v.kind {
@@ -732,6 +734,87 @@ impl Sinks<'_, '_> {
             position,
             qualifier,
             no_fix: v.negated || v.wrapped,
+            replaced_by: None,
+        }
+    }
+
+    /// The member that replaces the check a switch turns off, set on the same object: a
+    /// field of the same literal (`tls.Config{InsecureSkipVerify: true,
+    /// VerifyPeerCertificate: verifyChain}`) or a member of the same receiver assigned in
+    /// the same function (`cfg.VerifyConnection = check`). Not a replacement that does
+    /// nothing (`nil`, a function that only returns `nil`).
+    fn replaced_by(&self, k: &KeySink<'_>) -> Option<String> {
+        let replacements = self.ctx.flow.replaced_checks.get(k.key)?;
+        let ir = self.ir;
+        if let Some(o) = k.object {
+            let NodeKind::Object { fields, .. } = &ir.node(o).kind else {
+                return None;
+            };
+            return fields
+                .iter()
+                .find(|f| replacements.contains(&f.key) && self.does_something(f.value))
+                .map(|f| f.key.clone());
+        }
+        if k.position != Position::Member {
+            return None;
+        }
+        let recv = k.qualifier.as_deref()?;
+        let func = ir.stmt(k.stmt).func;
+        ir.stmts
+            .iter()
+            .filter(|s| s.func == func)
+            .take(4096)
+            .find_map(|s| {
+                let StmtKind::Assign { target, value, .. } = &s.kind else {
+                    return None;
+                };
+                let (r, member) = ir.name(*target)?.rsplit_once('.')?;
+                (r == recv
+                    && replacements.iter().any(|x| x == member)
+                    && self.does_something(*value))
+                .then(|| member.to_string())
+            })
+    }
+
+    /// Whether a value installed as a check is one that can reject a peer: a verifier a
+    /// call builds, a function of the file, a function literal that returns something
+    /// else than `nil` (one that logs and returns `nil` accepts every peer). Not `nil`, not
+    /// a value passed on from elsewhere.
+    fn does_something(&self, n: NodeId) -> bool {
+        match &self.ir.node(n).kind {
+            // A verifier built by a call (`certverifier.VerifyServerCertificateChain(...)`).
+            NodeKind::Call { .. } => true,
+            // A function of the file; not a value passed on (`opts.VerifyPeerCertificate`
+            // may be `nil`).
+            NodeKind::Name(name) => self
+                .ir
+                .funcs
+                .iter()
+                .any(|f| !f.name.is_empty() && !f.lambda && f.name == *name),
+            NodeKind::Lambda(f) => {
+                let func = self.ir.func(*f);
+                if let Some(e) = func.expr_body {
+                    return !matches!(self.ir.node(e).kind, NodeKind::Null);
+                }
+                // Go returns an expression list: `return nil` is read as written.
+                let is_nil = |e: NodeId| {
+                    matches!(self.ir.node(e).kind, NodeKind::Null)
+                        || matches!(
+                            self.text_of(self.ir.node(e).span).trim(),
+                            "nil" | "None" | "null"
+                        )
+                };
+                // It can reject a peer: it returns something else than `nil`, or throws.
+                self.ir.stmts.iter().any(|s| {
+                    s.func == *f
+                        && match &s.kind {
+                            StmtKind::Return(Some(e)) => !is_nil(*e),
+                            StmtKind::Throw => true,
+                            _ => false,
+                        }
+                })
+            }
+            _ => false,
         }
     }
 
