@@ -2114,11 +2114,20 @@ impl<'a> Ps<'a, '_> {
                         && self.tok(close + 2).is_some_and(|ty| {
                             ty.kind == Kind::Type && ty.text.contains("ValidationCallback")
                         });
-                    if cast && self.block_returns_true(i + 1, close) {
+                    // `[Net.Security.RemoteCertificateValidationCallback] { $true }`: a
+                    // trust-all delegate, wherever it goes (an `SslStream`, a property).
+                    let cast_before = i > a
+                        && self.toks[i - 1].kind == Kind::Type
+                        && self.toks[i - 1].text.contains("ValidationCallback");
+                    if (cast || cast_before) && self.block_returns_true(i + 1, close) {
                         let span = self.toks[i].span().cover(self.toks[close].span());
                         self.trust_all_member(
                             span,
-                            "{ $true } -as [RemoteCertificateValidationCallback]",
+                            if cast {
+                                "{ $true } -as [RemoteCertificateValidationCallback]"
+                            } else {
+                                "[RemoteCertificateValidationCallback] { $true }"
+                            },
                         );
                     }
                 }
@@ -2180,6 +2189,13 @@ impl<'a> Ps<'a, '_> {
                         }
                     }
                     self.method_call(i, b, Some(t.text), i + 2);
+                }
+                // `New-Object Net.Security.SslStream($s, $false, { $true })`.
+                Kind::Word
+                    if t.text.to_ascii_lowercase().ends_with("sslstream")
+                        && self.is_open(i + 1, "(") =>
+                {
+                    self.ssl_stream_callback(i + 1, b);
                 }
                 Kind::Word if i > a && self.is_op(i - 1, ".") => {
                     if t.text
@@ -2393,6 +2409,33 @@ impl<'a> Ps<'a, '_> {
         }
     }
 
+    /// The user-certificate callback of an `SslStream` constructor whose arguments open
+    /// at `open` (the third): a script block, or a variable holding one, that returns
+    /// `$true` accepts every server certificate. (A cast block is judged where it is
+    /// written, by [`Self::scan`].)
+    fn ssl_stream_callback(&mut self, open: usize, b: usize) {
+        let close = self.pair_of(open).unwrap_or(b).min(b);
+        let args = self.split_args(open + 1, close);
+        let Some(&(x, y)) = args.get(2) else {
+            return;
+        };
+        let (x, y) = self.trim(x, y);
+        if x < y && self.toks[x].kind == Kind::Type {
+            return;
+        }
+        let at = match self.eval(x, y) {
+            Val::Block(at) => at,
+            _ => return,
+        };
+        let Some(end) = self.pair_of(at) else {
+            return;
+        };
+        if self.block_returns_true(at + 1, end) {
+            let span = self.toks[at].span().cover(self.toks[end].span());
+            self.trust_all_member(span, "SslStream(..., { $true })");
+        }
+    }
+
     fn trust_all_member(&mut self, span: Span, member: &str) {
         self.facts.push(Fact::Construct(ConstructFact {
             name: "trust-all-callback",
@@ -2425,6 +2468,9 @@ impl<'a> Ps<'a, '_> {
                 .map(|&(x, y)| (this.eval(x, y), this.span_of(x, y)))
         };
         match (tn.rsplit('.').next().unwrap_or(&tn), method.as_str()) {
+            (t, "new") if t.ends_with("sslstream") => {
+                self.ssl_stream_callback(member_at + 1, b);
+            }
             ("registry", "setvalue") => {
                 let (Some((k, _)), Some((n, _)), Some((v, vspan))) =
                     (arg(self, 0), arg(self, 1), arg(self, 2))
