@@ -608,6 +608,11 @@ fn syntax_of(format: FileFormat) -> Lang {
             escape: Some(b'`'),
             ..lang()
         },
+        FileFormat::Toml => Lang {
+            line: &["#"],
+            quotes: b"\"'",
+            ..lang()
+        },
         FileFormat::Terraform => Lang {
             line: &["#", "//"],
             block: &[("/*", "*/")],

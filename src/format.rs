@@ -70,6 +70,8 @@ pub enum FileFormat {
     Bicep,
     /// JSON, comments allowed (ARM templates, browser policies).
     Json,
+    /// TOML (Traefik, Telegraf, Cargo's `config.toml`).
+    Toml,
     /// Firefox preference files (`prefs.js`, `user.js`, `mozilla.cfg`).
     FirefoxPrefs,
     /// Ansible INI inventory (`hosts`, `inventory*`, `*.ini` with Ansible variables).
@@ -118,6 +120,7 @@ impl FileFormat {
             FileFormat::JavaProperties => "properties",
             FileFormat::Bicep => "bicep",
             FileFormat::Json => "json",
+            FileFormat::Toml => "toml",
             FileFormat::FirefoxPrefs => "firefox-prefs",
             FileFormat::AnsibleInventory => "ansible-inventory",
             FileFormat::RegistryPol => "registry-pol",
@@ -128,7 +131,7 @@ impl FileFormat {
     }
 
     /// Every format, for name lookups.
-    pub const ALL: [FileFormat; 36] = [
+    pub const ALL: [FileFormat; 37] = [
         FileFormat::Reg,
         FileFormat::Cmd,
         FileFormat::PowerShell,
@@ -159,6 +162,7 @@ impl FileFormat {
         FileFormat::JavaProperties,
         FileFormat::Bicep,
         FileFormat::Json,
+        FileFormat::Toml,
         FileFormat::FirefoxPrefs,
         FileFormat::AnsibleInventory,
         FileFormat::RegistryPol,
@@ -260,6 +264,7 @@ pub fn by_name(path: &Path) -> Option<FileFormat> {
         "httpd.conf" | "apache2.conf" | "httpd-ssl.conf" => return Some(FileFormat::Apache),
         "haproxy.cfg" => return Some(FileFormat::HaProxy),
         "mosquitto.conf" => return Some(FileFormat::Mosquitto),
+        "telegraf.conf" => return Some(FileFormat::Toml),
         "openssl.cnf" | "openssl.conf" => return Some(FileFormat::OpenSslConf),
         "java.security" => return Some(FileFormat::JavaProperties),
         "prefs.js" | "user.js" | "mozilla.cfg" => return Some(FileFormat::FirefoxPrefs),
@@ -294,6 +299,7 @@ pub fn by_name(path: &Path) -> Option<FileFormat> {
         "tf" | "tfvars" | "hcl" => FileFormat::Terraform,
         "bicep" | "bicepparam" => FileFormat::Bicep,
         "json" | "jsonc" => FileFormat::Json,
+        "toml" => FileFormat::Toml,
         "properties" => FileFormat::JavaProperties,
         "iss" => FileFormat::InnoSetup,
         "md" | "markdown" | "mdx" | "rst" | "adoc" | "asciidoc" | "txt" | "html" | "htm" => {

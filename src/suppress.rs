@@ -77,7 +77,7 @@ fn openers(format: FileFormat) -> &'static [&'static str] {
         FileFormat::PowerShell => &["#", "<#"],
         FileFormat::DotNetConfig | FileFormat::GppRegistry | FileFormat::Xml => &["<!--"],
         FileFormat::Yaml | FileFormat::Dockerfile => &["#", "rem ", "::", "//"],
-        FileFormat::Shell | FileFormat::Python => &["#"],
+        FileFormat::Shell | FileFormat::Python | FileFormat::Toml => &["#"],
         FileFormat::GitConfig
         | FileFormat::Npmrc
         | FileFormat::Curlrc

@@ -42,6 +42,7 @@ fn name_for(format: &str) -> PathBuf {
         FileFormat::JavaProperties => "example.properties",
         FileFormat::Bicep => "main.bicep",
         FileFormat::Json => "example.json",
+        FileFormat::Toml => "config.toml",
         FileFormat::FirefoxPrefs => "user.js",
         FileFormat::AnsibleInventory => "hosts",
         FileFormat::RegistryPol => "Registry.pol",

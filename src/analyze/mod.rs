@@ -25,6 +25,7 @@ pub mod properties;
 pub mod reg;
 pub mod shell;
 pub mod template;
+pub mod toml;
 pub mod xml;
 pub mod yaml;
 
@@ -161,6 +162,7 @@ pub fn analyze_at_depth(
         FileFormat::JavaProperties => properties::analyze(text, facts),
         FileFormat::Bicep => bicep::analyze(text, ctx, facts),
         FileFormat::Json => json::analyze(text, ctx, facts),
+        FileFormat::Toml => toml::analyze(text, ctx, facts),
         FileFormat::FirefoxPrefs => firefox::analyze(text, facts),
         FileFormat::Terraform => hcl::analyze(text, ctx, facts),
         FileFormat::AnsibleInventory => ini::analyze_inventory(text, facts),
