@@ -232,6 +232,9 @@ struct Vars {
     decoded: String,
     key: String,
     detail: String,
+    /// A flag value with what it means: `SecurityProtocolType.Tls = TLS 1.0 0xC0` for a
+    /// named constant, `0xFC0 = TLS 1.0 0xC0 + TLS 1.1 0x300 + TLS 1.2 0xC00` for a number.
+    reason: String,
 }
 
 fn render(template: &str, v: &Vars) -> String {
@@ -255,6 +258,7 @@ fn render(template: &str, v: &Vars) -> String {
             }),
             "key" => out.push_str(&v.key),
             "detail" => out.push_str(&v.detail),
+            "reason" => out.push_str(&v.reason),
             _ => out.push_str(&tail[..=j]),
         }
         rest = &tail[j + 1..];
@@ -663,10 +667,15 @@ impl Engine {
                 (d.categories.clone(), d.describe(), Hex(f.value).to_string())
             }
         };
+        let reason = match entry {
+            Some(_) => format!("{name} = {decoded}"),
+            None => decoded.clone(),
+        };
         let vars = Vars {
             name: name.clone(),
             value: Hex(f.value).to_string(),
             decoded: decoded.clone(),
+            reason,
             ..Vars::default()
         };
         let notes = vec![format!("{}: {} ({})", table.title, decoded, name)];

@@ -367,7 +367,16 @@ pub fn flag_number(
     if new == value {
         return None;
     }
-    let replacement = restyle_number(original, false, new)?;
+    // Numbers OR-ed together (`3072 -bor 768 -bor 192`): one number, in the first's style.
+    let lower = original.to_ascii_lowercase();
+    let replacement = if lower.contains("-bor") || original.contains('|') {
+        let first = original
+            .split(|c: char| c.is_whitespace() || c == '|')
+            .find(|w| !w.is_empty())?;
+        restyle_number(first, false, new)?
+    } else {
+        restyle_number(original, false, new)?
+    };
     Some(edit(
         format!("Change {} to {}", Hex(value), Hex(new)),
         span,

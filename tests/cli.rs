@@ -599,3 +599,24 @@ fn a_replaced_check_is_a_note_that_says_so() {
     assert_eq!(open["severity"], "error");
     assert!(!open["fix"].is_null(), "{open}");
 }
+
+/// `3072 -bor 768 -bor 192` is one value: its message names every legacy member and its
+/// one fix leaves TLS 1.2 alone (not one number at a time).
+#[test]
+fn ored_numbers_are_decoded_and_fixed_as_one_value() {
+    let src = b"[System.Net.ServicePointManager]::SecurityProtocol = 3072 -bor 768 -bor 192\n";
+    let dir = tree(&[("build.ps1", src)]);
+    let o = run(&["scan", "--format", "json", "."], dir.path());
+    let v = json(&o);
+    let findings = v["findings"].as_array().expect("findings");
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    let f = &findings[0];
+    let message = f["message"].as_str().expect("message");
+    assert!(
+        message.contains("0xFC0 = TLS 1.0 0xC0 + TLS 1.1 0x300 + TLS 1.2 0xC00"),
+        "{message}"
+    );
+    assert_eq!(f["fix"]["replacements"][0]["text"], "3072", "{f}");
+    assert_eq!(f["column"], 54);
+    assert_eq!(f["end_column"], 76);
+}

@@ -726,6 +726,24 @@ impl<'a> Ps<'a, '_> {
         }
         if let Some(table) = self.ctx.index.table_for_target(self.ctx.tables, member) {
             let tid = table.id.clone();
+            // `3072 -bor 768 -bor 192`: numbers OR-ed together are one value, decoded
+            // (and fixed) as a whole, not one number at a time.
+            if let Some((value, span)) = self.ored_numbers(ra, rb) {
+                self.facts.push(Fact::Flags(FlagFact {
+                    table: tid,
+                    value,
+                    name: None,
+                    span,
+                }));
+                let value = rhs.to_values().into_iter().next().unwrap_or(Value::Unknown);
+                self.facts.push(Fact::Setting(SettingFact {
+                    domain: "dotnet-member",
+                    key: member.to_string(),
+                    value,
+                    span: rhs_span,
+                }));
+                return;
+            }
             let mut i = ra;
             let mut cast: Option<String> = None;
             while i < rb {
@@ -779,6 +797,37 @@ impl<'a> Ps<'a, '_> {
             value,
             span: rhs_span,
         }));
+    }
+
+    /// `[a, b)` is two or more integer literals joined by `-bor` (newlines and a leading
+    /// cast allowed): their OR and the span from the first to the last.
+    fn ored_numbers(&self, a: usize, b: usize) -> Option<(u64, Span)> {
+        let mut value = 0u64;
+        let mut first: Option<Span> = None;
+        let mut last: Option<Span> = None;
+        let mut numbers = 0;
+        let mut expect_number = true;
+        for t in self.toks.get(a..b)? {
+            match t.kind {
+                Kind::Newline => {}
+                Kind::Type if first.is_none() => {}
+                Kind::Num if expect_number => {
+                    value |= parse_int(t.text)?;
+                    first.get_or_insert(t.span());
+                    last = Some(t.span());
+                    numbers += 1;
+                    expect_number = false;
+                }
+                Kind::Op if !expect_number && t.text.eq_ignore_ascii_case("-bor") => {
+                    expect_number = true;
+                }
+                _ => return None,
+            }
+        }
+        match (first, last) {
+            (Some(f), Some(l)) if numbers >= 2 && !expect_number => Some((value, f.cover(l))),
+            _ => None,
+        }
     }
 
     /// A script block whose body (after `param(...)`) is only `$true` / `return $true`.
