@@ -56,6 +56,20 @@ fn finding_paths(v: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
+/// The findings of a JSON scan of `dir`.
+fn scan_findings(dir: &Path) -> Vec<serde_json::Value> {
+    let o = run(&["scan", "--format", "json", "."], dir);
+    json(&o)["findings"].as_array().expect("findings").clone()
+}
+
+/// The finding on `line`.
+fn finding_on(findings: &[serde_json::Value], line: u64) -> &serde_json::Value {
+    findings
+        .iter()
+        .find(|f| f["line"].as_u64() == Some(line))
+        .unwrap_or_else(|| panic!("no finding on line {line}: {findings:?}"))
+}
+
 #[test]
 fn exit_codes() {
     let bad = tree(&[("a.reg", ARR_REG.as_bytes())]);
@@ -533,25 +547,12 @@ fn github_annotations_escape_properties_and_markdown_is_cut_off() {
 fn opt_in_messages_follow_the_option_polarity() {
     let src = b"import requests\n\n\ndef fetch(url, verify_ssl=True, insecure=False):\n    requests.get(url, verify=verify_ssl)\n    if insecure:\n        requests.get(url, verify=False)\n    if not verify_ssl:\n        requests.post(url, verify=False)\n";
     let dir = tree(&[("client.py", src)]);
-    let o = run(&["scan", "--format", "json", "."], dir.path());
-    let v = json(&o);
-    let by_line: Vec<(u64, String)> = v["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| {
-            (
-                f["line"].as_u64().expect("line"),
-                f["message"].as_str().expect("message").to_string(),
-            )
-        })
-        .collect();
+    let findings = scan_findings(dir.path());
     let at = |line: u64| {
-        by_line
-            .iter()
-            .find(|(l, _)| *l == line)
-            .map(|(_, m)| m.clone())
-            .unwrap_or_else(|| panic!("no finding on line {line}: {by_line:?}"))
+        finding_on(&findings, line)["message"]
+            .as_str()
+            .expect("message")
+            .to_string()
     };
     assert!(
         at(5).ends_with("(only when `verify_ssl` is off)"),
@@ -577,16 +578,8 @@ fn opt_in_messages_follow_the_option_polarity() {
 fn a_replaced_check_is_a_note_that_says_so() {
     let src = b"package p\n\nimport \"crypto/tls\"\n\nvar pinned = &tls.Config{\n\tInsecureSkipVerify: true,\n\tVerifyPeerCertificate: func(raw [][]byte, _ [][]*x509.Certificate) error {\n\t\treturn check(raw)\n\t},\n}\n\nvar open = &tls.Config{\n\tInsecureSkipVerify: true,\n\tVerifyPeerCertificate: func(raw [][]byte, _ [][]*x509.Certificate) error {\n\t\treturn nil\n\t},\n}\n";
     let dir = tree(&[("dial.go", src)]);
-    let o = run(&["scan", "--format", "json", "."], dir.path());
-    let v = json(&o);
-    let findings = v["findings"].as_array().expect("findings");
-    let at = |line: u64| {
-        findings
-            .iter()
-            .find(|f| f["line"].as_u64() == Some(line))
-            .unwrap_or_else(|| panic!("no finding on line {line}: {findings:?}"))
-    };
-    let pinned = at(6);
+    let findings = scan_findings(dir.path());
+    let pinned = finding_on(&findings, 6);
     assert_eq!(pinned["severity"], "note");
     assert!(pinned["fix"].is_null(), "{pinned}");
     assert!(
@@ -595,7 +588,7 @@ fn a_replaced_check_is_a_note_that_says_so() {
             .is_some_and(|m| m.contains("`VerifyPeerCertificate` on the same object replaces")),
         "{pinned}"
     );
-    let open = at(13);
+    let open = finding_on(&findings, 13);
     assert_eq!(open["severity"], "error");
     assert!(!open["fix"].is_null(), "{open}");
 }
@@ -606,9 +599,7 @@ fn a_replaced_check_is_a_note_that_says_so() {
 fn ored_numbers_are_decoded_and_fixed_as_one_value() {
     let src = b"[System.Net.ServicePointManager]::SecurityProtocol = 3072 -bor 768 -bor 192\n";
     let dir = tree(&[("build.ps1", src)]);
-    let o = run(&["scan", "--format", "json", "."], dir.path());
-    let v = json(&o);
-    let findings = v["findings"].as_array().expect("findings");
+    let findings = scan_findings(dir.path());
     assert_eq!(findings.len(), 1, "{findings:?}");
     let f = &findings[0];
     let message = f["message"].as_str().expect("message");

@@ -760,20 +760,20 @@ impl Sinks<'_, '_> {
         }
         let recv = k.qualifier.as_deref()?;
         let func = ir.stmt(k.stmt).func;
-        ir.stmts
-            .iter()
-            .filter(|s| s.func == func)
-            .take(4096)
-            .find_map(|s| {
-                let StmtKind::Assign { target, value, .. } = &s.kind else {
-                    return None;
-                };
-                let (r, member) = ir.name(*target)?.rsplit_once('.')?;
-                (r == recv
-                    && replacements.iter().any(|x| x == member)
-                    && self.does_something(*value))
+        // Statements are in source order: the function's near the setting (a bounded
+        // window, for files of a hundred thousand assignments).
+        let at = k.stmt as usize;
+        let window = ir
+            .stmts
+            .get(at.saturating_sub(256)..(at + 256).min(ir.stmts.len()))?;
+        window.iter().filter(|s| s.func == func).find_map(|s| {
+            let StmtKind::Assign { target, value, .. } = &s.kind else {
+                return None;
+            };
+            let (r, member) = ir.name(*target)?.rsplit_once('.')?;
+            (r == recv && replacements.iter().any(|x| x == member) && self.does_something(*value))
                 .then(|| member.to_string())
-            })
+        })
     }
 
     /// Whether a value installed as a check is one that can reject a peer: a verifier a

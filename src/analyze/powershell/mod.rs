@@ -728,23 +728,17 @@ impl<'a> Ps<'a, '_> {
             let tid = table.id.clone();
             // `3072 -bor 768 -bor 192`: numbers OR-ed together are one value, decoded
             // (and fixed) as a whole, not one number at a time.
-            if let Some((value, span)) = self.ored_numbers(ra, rb) {
+            let ored = self.ored_numbers(ra, rb);
+            if let Some((value, span)) = ored {
                 self.facts.push(Fact::Flags(FlagFact {
-                    table: tid,
+                    table: tid.clone(),
                     value,
                     name: None,
                     span,
                 }));
-                let value = rhs.to_values().into_iter().next().unwrap_or(Value::Unknown);
-                self.facts.push(Fact::Setting(SettingFact {
-                    domain: "dotnet-member",
-                    key: member.to_string(),
-                    value,
-                    span: rhs_span,
-                }));
-                return;
             }
-            let mut i = ra;
+            // Otherwise each operand: constants, numbers and enum strings.
+            let mut i = if ored.is_some() { rb } else { ra };
             let mut cast: Option<String> = None;
             while i < rb {
                 let t = &self.toks[i];
