@@ -149,6 +149,17 @@ pub fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
+/// Where the content `s` of a string literal written at `span` of `text` sits (after its
+/// quote or prefix); the literal's span when the content is not written as is (escapes).
+pub fn content_span(text: &str, span: crate::diagnostic::Span, s: &str) -> crate::diagnostic::Span {
+    match text.get(span.start..span.end).and_then(|w| w.find(s)) {
+        Some(at) if !s.is_empty() => {
+            crate::diagnostic::Span::new(span.start + at, span.start + at + s.len())
+        }
+        _ => span,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

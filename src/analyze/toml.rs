@@ -5,8 +5,8 @@
 //! `insecure_skip_verify = true` the same switch as Prometheus's.
 //!
 //! Parsed by the `toml` crate's span-keeping parser, with error recovery (what parses is
-//! read). A string's span is its content when written as is between single-line quotes
-//! (a fix replaces the value, not its quotes), otherwise the whole literal. A document
+//! read). A string's span is its content where it is written as is (a fix replaces the
+//! value, not its quotes), otherwise the whole literal. A document
 //! nested deeper than [`MAX_DEPTH`] is not parsed.
 
 use crate::diagnostic::Span;
@@ -73,7 +73,7 @@ fn value(
             }
             return;
         }
-        DeValue::String(s) => Some((s.to_string(), content_span(text, span, s))),
+        DeValue::String(s) => Some((s.to_string(), crate::source::content_span(text, span, s))),
         DeValue::Boolean(b) => Some((b.to_string(), span)),
         DeValue::Integer(i) => Some((i.as_str().to_string(), span)),
         DeValue::Float(f) => Some((f.as_str().to_string(), span)),
@@ -91,24 +91,6 @@ fn value(
         value: Value::Str(value),
         span,
     }));
-}
-
-/// The content of a one-line string literal written as is (`"VersionTLS11"`,
-/// `'TLS11'`); the literal's span otherwise (escapes, multi-line strings).
-fn content_span(text: &str, span: Span, content: &str) -> Span {
-    let Some(written) = text.get(span.start..span.end) else {
-        return span;
-    };
-    for q in ['"', '\''] {
-        if let Some(inner) = written
-            .strip_prefix(q)
-            .and_then(|w| w.strip_suffix(q))
-            .filter(|i| !i.starts_with(q) && *i == content)
-        {
-            return Span::new(span.start + 1, span.start + 1 + inner.len());
-        }
-    }
-    span
 }
 
 #[cfg(test)]

@@ -939,19 +939,41 @@ impl<'a> Flow<'a> {
 
     /// Values that call sites in the file pass for parameter `pi` (`name`) of `f`.
     fn call_site_args(&self, f: FuncId, pi: usize, name: &str, depth: u32, out: &mut Vec<Val>) {
-        let fd = self.ir.func(f);
-        if fd.name.is_empty() || depth > MAX_DEPTH {
+        if depth > MAX_DEPTH {
             return;
+        }
+        for (_, value) in self.call_site_arguments(f, pi, name) {
+            let start = out.len();
+            self.resolve_into(value, depth, out);
+            // Only literal values: an option passed on is already the parameter.
+            let mut k = start;
+            while k < out.len() {
+                if matches!(out[k].kind, ValKind::Opaque(_)) {
+                    out.remove(k);
+                } else {
+                    k += 1;
+                }
+            }
+        }
+    }
+
+    /// The calls of `f` in the file (at most 16, not from inside `f` itself: recursion
+    /// adds nothing new) with the argument each passes for parameter `pi` (`name`), by
+    /// name or by position (a method called on a receiver does not pass `self`).
+    pub fn call_site_arguments(&self, f: FuncId, pi: usize, name: &str) -> Vec<(NodeId, NodeId)> {
+        let fd = self.ir.func(f);
+        if fd.name.is_empty() {
+            return Vec::new();
         }
         let has_self = fd
             .params
             .first()
             .is_some_and(|p| matches!(p.name.as_str(), "self" | "cls"));
+        let mut out = Vec::new();
         for &c in self.calls_named(&fd.name).iter().take(16) {
             let NodeKind::Call { callee, args, .. } = &self.ir.node(c).kind else {
                 continue;
             };
-            // A call inside the function itself (recursion) adds nothing new.
             if self.ir.func_within(self.ir.func_of(c), f) {
                 continue;
             }
@@ -968,19 +990,10 @@ impl<'a> Flow<'a> {
                         .filter(|a| a.name.is_none() && !a.splat)
                 });
             if let Some(a) = arg {
-                let start = out.len();
-                self.resolve_into(a.value, depth, out);
-                // Only literal values: an option passed on is already the parameter.
-                let mut k = start;
-                while k < out.len() {
-                    if matches!(out[k].kind, ValKind::Opaque(_)) {
-                        out.remove(k);
-                    } else {
-                        k += 1;
-                    }
-                }
+                out.push((c, a.value));
             }
         }
+        out
     }
 
     /// The statements a value passed through, from where it is written to `sink`.

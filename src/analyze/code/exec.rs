@@ -165,39 +165,14 @@ impl Sinks<'_, '_> {
         if fd.name.is_empty() || fd.lambda {
             return;
         }
-        let has_self = fd
-            .params
-            .first()
-            .is_some_and(|p| matches!(p.name.as_str(), "self" | "cls" | "this"));
         let exec_sink = SinkRef {
             span: ir.node(call).span,
             text: self.snippet(ir.node(call).span),
         };
-        for &site in self.flow.calls_named(&fd.name).iter().take(16) {
-            if ir.func_within(ir.func_of(site), f) {
-                continue; // recursion
-            }
-            let NodeKind::Call { callee, args, .. } = &ir.node(site).kind else {
-                continue;
-            };
-            let pos = if has_self && callee.contains('.') {
-                pi.checked_sub(1)
-            } else {
-                Some(pi)
-            };
-            let Some(arg) = args
-                .iter()
-                .find(|a| a.name.as_deref() == Some(name.as_str()))
-                .or_else(|| {
-                    pos.and_then(|p| args.get(p))
-                        .filter(|a| a.name.is_none() && !a.splat)
-                })
-            else {
-                continue;
-            };
+        for (site, value) in self.flow.call_site_arguments(f, pi, name) {
             let mut handed = positional.to_vec();
             if let Some(slot) = handed.get_mut(spec.arg) {
-                *slot = arg.value;
+                *slot = value;
             }
             let mut sub = Vec::new();
             self.exec_command(spec, &handed, &mut sub);
@@ -292,7 +267,10 @@ impl Sinks<'_, '_> {
     fn string_value(&self, n: NodeId) -> Option<(String, Span)> {
         let node = self.ir.node(n);
         match &node.kind {
-            NodeKind::Str(s) => Some((s.clone(), self.content_span(s, node.span))),
+            NodeKind::Str(s) => Some((
+                s.clone(),
+                crate::source::content_span(self.text, node.span, s),
+            )),
             NodeKind::Name(_) => {
                 let vals = self.flow.resolve(n);
                 if vals.is_empty() {
@@ -306,7 +284,10 @@ impl Sinks<'_, '_> {
                     match &found {
                         Some((f, _)) if f != s => return None,
                         Some(_) => {}
-                        None => found = Some((s.clone(), self.content_span(s, v.span))),
+                        None => {
+                            found =
+                                Some((s.clone(), crate::source::content_span(self.text, v.span, s)))
+                        }
                     }
                 }
                 found
@@ -348,15 +329,6 @@ impl Sinks<'_, '_> {
                 } if s.func == func && self.ir.name(*target) == Some(name) => Some((i, *value)),
                 _ => None,
             })
-    }
-
-    /// Where the content `s` of a string literal written at `span` sits (after its quote
-    /// or prefix); the literal's span when the content is not written as is (escapes).
-    fn content_span(&self, s: &str, span: Span) -> Span {
-        match self.text.get(span.start..span.end).and_then(|w| w.find(s)) {
-            Some(at) if !s.is_empty() => Span::new(span.start + at, span.start + at + s.len()),
-            _ => span,
-        }
     }
 
     /// The elements of a list literal (`["curl", "-k"]`, `[]string{...}`), if `n` is one,

@@ -565,12 +565,13 @@ impl Sinks<'_, '_> {
             Some(d) => (d, true),
             None => (k.value, false),
         };
+        // Once per key, not per value that reaches it.
+        let replaced_by = self.replaced_by(k);
         for v in self.flow.resolve(value) {
             if self.flow.is_mapped(&v, k.stmt) {
                 continue;
             }
             let object_gate = k.object.and_then(|o| self.flow.gate_at(k.stmt, Some(o)));
-            let replaced_by = self.replaced_by(k);
             let via = |this: &Self, passthrough: bool| {
                 let position = if declared_default {
                     Position::Default

@@ -2162,8 +2162,10 @@ impl<'a> Ps<'a, '_> {
                     let cast_before = i > a
                         && self.toks[i - 1].kind == Kind::Type
                         && self.toks[i - 1].text.contains("ValidationCallback");
-                    if (cast || cast_before) && self.block_returns_true(i + 1, close) {
-                        let span = self.toks[i].span().cover(self.toks[close].span());
+                    if let Some(span) = (cast || cast_before)
+                        .then(|| self.block_accepting_all(i))
+                        .flatten()
+                    {
                         self.trust_all_member(
                             span,
                             if cast {
@@ -2466,17 +2468,19 @@ impl<'a> Ps<'a, '_> {
         if x < y && self.toks[x].kind == Kind::Type {
             return;
         }
-        let at = match self.eval(x, y) {
-            Val::Block(at) => at,
-            _ => return,
-        };
-        let Some(end) = self.pair_of(at) else {
-            return;
-        };
-        if self.block_returns_true(at + 1, end) {
-            let span = self.toks[at].span().cover(self.toks[end].span());
-            self.trust_all_member(span, "SslStream(..., { $true })");
+        if let Val::Block(at) = self.eval(x, y) {
+            if let Some(span) = self.block_accepting_all(at) {
+                self.trust_all_member(span, "SslStream(..., { $true })");
+            }
         }
+    }
+
+    /// The script block opening at `open`, when it returns `$true` whatever it is given:
+    /// its span, `{` to `}`.
+    fn block_accepting_all(&self, open: usize) -> Option<Span> {
+        let close = self.pair_of(open)?;
+        self.block_returns_true(open + 1, close)
+            .then(|| self.toks[open].span().cover(self.toks[close].span()))
     }
 
     fn trust_all_member(&mut self, span: Span, member: &str) {
