@@ -461,9 +461,28 @@ impl Engine {
     pub fn judge(&self, facts: &[Fact], src: Source<'_>, out: &mut Vec<Finding>) -> Option<usize> {
         let base = out.len();
         let mut cut: Option<usize> = None;
-        for f in facts {
+        let groups = self.flag_groups(facts, src.text);
+        for (i, f) in facts.iter().enumerate() {
             let start = out.len();
-            self.judge_one(f, None, src, out);
+            match groups.get(&i) {
+                Some(FlagGroup::Member) => continue,
+                Some(FlagGroup::Lead(members)) => {
+                    let (flags, via) = members.iter().filter_map(|&k| flag_of(&facts[k])).fold(
+                        (Vec::new(), None),
+                        |(mut v, _), (x, via)| {
+                            v.push(x);
+                            (v, via)
+                        },
+                    );
+                    self.judge_flags(&flags, src, out);
+                    if let Some(v) = via {
+                        for finding in &mut out[start..] {
+                            self.annotate(finding, v);
+                        }
+                    }
+                }
+                None => self.judge_one(f, None, src, out),
+            }
             if let Some(c) = cut {
                 let mut kept = start;
                 for i in start..out.len() {
@@ -487,7 +506,7 @@ impl Engine {
     fn judge_one(&self, f: &Fact, via: Option<&Via>, src: Source<'_>, out: &mut Vec<Finding>) {
         match f {
             Fact::Registry(r) => self.judge_registry(r, src, out),
-            Fact::Flags(x) => self.judge_flags(x, src, out),
+            Fact::Flags(x) => self.judge_flags(&[x], src, out),
             Fact::Option(o) => self.judge_option(o, src, out),
             Fact::Setting(s) => self.judge_setting(s, via, src, out),
             Fact::Construct(c) => self.judge_construct(c, out),
@@ -641,54 +660,158 @@ impl Engine {
         }
     }
 
-    fn judge_flags(&self, f: &FlagFact, src: Source<'_>, out: &mut Vec<Finding>) {
+    /// Named constants of one table written on one line (`Tls | Tls11 | Tls12`,
+    /// `'Tls,Tls11'`) that each give a finding: judged together, as one finding that names
+    /// them all and one fix that removes them all (a fix per constant would leave the
+    /// others). Returns, by fact index, the group's lead (with its members) or a member.
+    fn flag_groups(&self, facts: &[Fact], text: &str) -> HashMap<usize, FlagGroup> {
+        let mut cands: Vec<(usize, usize, Span, String)> = Vec::new();
+        for (i, f) in facts.iter().enumerate() {
+            let Some((x, via)) = flag_of(f) else { continue };
+            let Some((ti, table)) = crate::rules::find_table(&self.rules.tables, &x.table) else {
+                continue;
+            };
+            let bad = x
+                .name
+                .as_deref()
+                .and_then(|n| table.lookup(n))
+                .is_some_and(|e| !table.categories_of(e).is_empty());
+            if !bad || !self.flags.contains_key(&ti) {
+                continue;
+            }
+            // Findings that value flow annotates differently are not one finding.
+            let key = via.map_or_else(String::new, |v| {
+                format!(
+                    "{:?}|{:?}|{:?}|{}",
+                    v.sink.as_ref().map(|s| &s.text),
+                    v.opt_in,
+                    v.replaced_by,
+                    v.no_fix
+                )
+            });
+            cands.push((ti, i, x.span, key));
+        }
+        let mut groups: HashMap<usize, FlagGroup> = HashMap::new();
+        if cands.len() < 2 {
+            return groups;
+        }
+        cands.sort_by_key(|c| (c.0, c.3.clone(), c.2.start, c.2.end));
+        let mut run: Vec<usize> = Vec::new();
+        let mut last: Option<(usize, &str, usize)> = None;
+        let flush = |run: &mut Vec<usize>, groups: &mut HashMap<usize, FlagGroup>| {
+            if run.len() > 1 {
+                let lead = run.iter().copied().min().unwrap_or(run[0]);
+                for &m in run.iter() {
+                    if m != lead {
+                        groups.insert(m, FlagGroup::Member);
+                    }
+                }
+                groups.insert(lead, FlagGroup::Lead(std::mem::take(run)));
+            }
+            run.clear();
+        };
+        for (ti, i, span, key) in &cands {
+            let same_line = last.is_some_and(|(t, k, end)| {
+                t == *ti
+                    && k == key.as_str()
+                    && text
+                        .get(end.min(span.start)..span.start)
+                        .is_some_and(|between| !between.contains('\n'))
+            });
+            if !same_line {
+                flush(&mut run, &mut groups);
+            }
+            // The same constant seen twice (two flows to one sink) is one.
+            let name_of = |k: usize| flag_of(&facts[k]).and_then(|(x, _)| x.name.clone());
+            if run.iter().any(|&k| {
+                flag_of(&facts[k]).is_some_and(|(x, _)| x.span == *span)
+                    && name_of(k) == name_of(*i)
+            }) {
+                groups.insert(*i, FlagGroup::Member);
+                continue;
+            }
+            run.push(*i);
+            let end = last
+                .filter(|_| same_line)
+                .map_or(span.end, |(_, _, e)| e.max(span.end));
+            last = Some((*ti, key.as_str(), end));
+        }
+        flush(&mut run, &mut groups);
+        groups
+    }
+
+    /// Flag values of one table (one, or named constants of one line): a finding per
+    /// category, naming each value with its meaning.
+    fn judge_flags(&self, fs: &[&FlagFact], src: Source<'_>, out: &mut Vec<Finding>) {
+        let Some(f) = fs.first() else { return };
         let Some((ti, table)) = crate::rules::find_table(&self.rules.tables, &f.table) else {
             return;
         };
         let Some(rules) = self.flags.get(&ti) else {
             return;
         };
-        let entry = f
-            .name
-            .as_deref()
-            .and_then(|n| table.lookup(n).map(|e| (n, e)));
-        let (cats, decoded, name) = match entry {
-            Some((n, e)) => {
-                let d = table.decode(e.value);
-                let text = if e.composite {
-                    d.describe()
-                } else {
-                    format!("{} {}", e.label, Hex(e.value))
-                };
-                (table.categories_of(e), text, n.to_string())
-            }
-            None => {
-                let d = table.decode(f.value);
-                (d.categories.clone(), d.describe(), Hex(f.value).to_string())
-            }
-        };
-        let reason = match entry {
-            Some(_) => format!("{name} = {decoded}"),
-            None => decoded.clone(),
-        };
+        let mut cats: BTreeSet<Category> = BTreeSet::new();
+        let (mut names, mut decodeds, mut reasons, mut notes) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let mut value = 0u64;
+        let mut entries = Vec::new();
+        for f in fs {
+            let entry = f
+                .name
+                .as_deref()
+                .and_then(|n| table.lookup(n).map(|e| (n, e)));
+            let (c, decoded, name) = match entry {
+                Some((n, e)) => {
+                    let d = table.decode(e.value);
+                    let text = if e.composite {
+                        d.describe()
+                    } else {
+                        format!("{} {}", e.label, Hex(e.value))
+                    };
+                    (table.categories_of(e), text, n.to_string())
+                }
+                None => {
+                    let d = table.decode(f.value);
+                    (d.categories.clone(), d.describe(), Hex(f.value).to_string())
+                }
+            };
+            cats.extend(c);
+            reasons.push(match entry {
+                Some(_) => format!("{name} = {decoded}"),
+                None => decoded.clone(),
+            });
+            notes.push(format!("{}: {} ({})", table.title, decoded, name));
+            names.push(name);
+            decodeds.push(decoded);
+            value |= f.value;
+            entries.push(entry);
+        }
         let vars = Vars {
-            name: name.clone(),
-            value: Hex(f.value).to_string(),
-            decoded: decoded.clone(),
-            reason,
+            name: names.join(", "),
+            value: Hex(value).to_string(),
+            decoded: decodeds.join(", "),
+            reason: reasons.join(", "),
             ..Vars::default()
         };
-        let notes = vec![format!("{}: {} ({})", table.title, decoded, name)];
         for &(ri, mi) in rules {
-            let fix = match (entry, &self.rules.rules[ri].matchers[mi]) {
-                (Some((n, e)), _) => fixes::flag_constant(e, n, f.span, src),
+            let fix = match (fs, entries.as_slice(), &self.rules.rules[ri].matchers[mi]) {
+                ([f], [Some((n, e))], _) => fixes::flag_constant(e, n, f.span, src),
                 (
-                    None,
+                    [f],
+                    [None],
                     Matcher::Flags {
                         fix: Some(spec), ..
                     },
                 ) => fixes::flag_number(spec, table, f.value, f.span, src),
-                _ => None,
+                ([_], _, _) => None,
+                _ => {
+                    let items: Option<Vec<_>> = fs
+                        .iter()
+                        .zip(&entries)
+                        .map(|(f, e)| e.map(|(n, e)| (e, n, f.span)))
+                        .collect();
+                    items.and_then(|items| fixes::flag_constants(&items, src))
+                }
             };
             for &c in &cats {
                 self.emit(ri, c, f.span, &vars, notes.clone(), fix.as_ref(), out);
@@ -915,6 +1038,26 @@ fn keep_first(out: &mut Vec<Finding>, base: usize, cut: Option<usize>) -> Option
     }
     out.truncate(base + keep);
     Some(cut.map_or(first_dropped, |c| c.min(first_dropped)))
+}
+
+/// A fact's place in a group of flag constants judged together ([`Engine::judge`]).
+enum FlagGroup {
+    /// The first fact of the group, with every member's index (itself included).
+    Lead(Vec<usize>),
+    /// Judged with its lead.
+    Member,
+}
+
+/// The flag value of a fact, bare or with what value flow learned about it.
+fn flag_of(f: &Fact) -> Option<(&FlagFact, Option<&Via>)> {
+    match f {
+        Fact::Flags(x) => Some((x, None)),
+        Fact::Via(inner, via) => match inner.as_ref() {
+            Fact::Flags(x) => Some((x, Some(via.as_ref()))),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 #[cfg(test)]

@@ -427,7 +427,15 @@ pub fn flag_constant(entry: &FlagEntry, name: &str, span: Span, src: Source<'_>)
     } else {
         (span.start, span.end)
     };
-    let seps: &[&str] = if in_string { &[","] } else { &["|", "-bor"] };
+    // A PowerShell list of protocols (`@([SslProtocols]::Tls11, [SslProtocols]::Tls12)`,
+    // iterated or OR-ed): the element is removed, not replaced by `None`.
+    let seps: &[&str] = if in_string {
+        &[","]
+    } else if src.format == FileFormat::PowerShell && !is_call_argument(text, os) {
+        &["|", "-bor", ","]
+    } else {
+        &["|", "-bor"]
+    };
     let skip_ws = |mut k: usize, newlines: bool| {
         while k < b.len()
             && (b[k] == b' ' || b[k] == b'\t' || (newlines && matches!(b[k], b'\r' | b'\n')))
@@ -495,6 +503,127 @@ pub fn flag_constant(entry: &FlagEntry, name: &str, span: Span, src: Source<'_>)
         safe.to_string(),
         Applicability::Safe,
     ))
+}
+
+/// Whether the operand at `at` is an argument of a call (`.AuthenticateAsClient($h, $null,
+/// [SslProtocols]::Tls11, $false)`, `f(a, b)`): its nearest unclosed `(` follows a name.
+fn is_call_argument(text: &str, at: usize) -> bool {
+    let b = text.as_bytes();
+    let lo = at.saturating_sub(4096);
+    let mut depth = 0usize;
+    let mut k = at.min(b.len());
+    while k > lo {
+        k -= 1;
+        match b[k] {
+            b')' | b']' | b'}' => depth += 1,
+            b'(' | b'[' | b'{' if depth > 0 => depth -= 1,
+            b'(' => {
+                return k > 0 && (b[k - 1].is_ascii_alphanumeric() || b[k - 1] == b'_');
+            }
+            b'[' | b'{' => return false,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// One fix for several named constants of one line (`Tls | Tls11 | Tls12`): each
+/// constant's fix computed on the text the previous ones left, then the changed region
+/// as one edit. `None` when one of them has no fix (a partial fix would leave a finding).
+pub fn flag_constants(items: &[(&FlagEntry, &str, Span)], src: Source<'_>) -> Option<Fix> {
+    let first = items.iter().map(|i| i.2.start).min()?;
+    let last = items.iter().map(|i| i.2.end).max()?;
+    // A window around the line: the fixes look at neighbouring separators and the line
+    // above, never further.
+    let mut lo = first.saturating_sub(4096);
+    while lo > 0 && !src.text.is_char_boundary(lo) {
+        lo -= 1;
+    }
+    let mut hi = last.saturating_add(4096).min(src.text.len());
+    while hi < src.text.len() && !src.text.is_char_boundary(hi) {
+        hi += 1;
+    }
+    let original = src.text.get(lo..hi)?;
+    let mut text = original.to_string();
+    let mut spans: Vec<Span> = items
+        .iter()
+        .map(|i| Span::new(i.2.start - lo, i.2.end - lo))
+        .collect();
+    let mut descriptions: Vec<String> = Vec::new();
+    let mut applicability = Applicability::Safe;
+    for k in 0..items.len() {
+        let (entry, name, _) = items[k];
+        let fix = flag_constant(
+            entry,
+            name,
+            spans[k],
+            Source {
+                text: &text,
+                format: src.format,
+            },
+        )?;
+        if fix.applicability != Applicability::Safe {
+            applicability = fix.applicability;
+        }
+        for e in fix.edits.iter().rev() {
+            let (s, t) = (e.span.start, e.span.end);
+            if t < s || !text.is_char_boundary(s) || !text.is_char_boundary(t) || t > text.len() {
+                return None;
+            }
+            text.replace_range(s..t, &e.text);
+            for sp in spans.iter_mut().skip(k + 1) {
+                if sp.start >= t {
+                    *sp = Span::new(
+                        sp.start - (t - s) + e.text.len(),
+                        sp.end - (t - s) + e.text.len(),
+                    );
+                } else if sp.start <= s && sp.end >= t {
+                    // The same string (`'Tls,Tls11'`): it shrinks or grows.
+                    *sp = Span::new(sp.start, sp.end - (t - s) + e.text.len());
+                } else if sp.end > s {
+                    // The edit removed part of a later constant: not one of ours to guess.
+                    return None;
+                }
+            }
+        }
+        if !descriptions.contains(&fix.description) {
+            descriptions.push(fix.description);
+        }
+    }
+    let (a, b) = (original.as_bytes(), text.as_bytes());
+    let mut pre = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    while pre > 0 && !(original.is_char_boundary(pre) && text.is_char_boundary(pre)) {
+        pre -= 1;
+    }
+    let max_suf = a.len().min(b.len()) - pre;
+    let mut suf = a
+        .iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take(max_suf)
+        .take_while(|(x, y)| x == y)
+        .count();
+    while suf > 0
+        && !(original.is_char_boundary(a.len() - suf) && text.is_char_boundary(b.len() - suf))
+    {
+        suf -= 1;
+    }
+    let removed: Option<Vec<&str>> = descriptions
+        .iter()
+        .map(|d| d.strip_prefix("Remove "))
+        .collect();
+    let description = match removed {
+        Some(names) => format!("Remove {}", names.join(", ")),
+        None => descriptions.join("; "),
+    };
+    Some(Fix {
+        description,
+        edits: vec![Edit {
+            span: Span::new(lo + pre, lo + a.len() - suf),
+            text: text.get(pre..b.len() - suf)?.to_string(),
+        }],
+        applicability,
+    })
 }
 
 /// A fix for a command-line option: `"remove"` drops it (with its value when it takes

@@ -200,3 +200,48 @@ fn fix_on_the_fixtures_removes_every_fixable_finding() {
         }
     }
 }
+
+/// Named constants of one line (`Tls12 | Tls | Tls11`, `'Tls,Tls11,Tls12'`) are one finding
+/// with one fix that removes every legacy one (a fix per constant, each computed as if the
+/// others stayed, would overlap or leave TLS 1.1); an element of a PowerShell list of
+/// protocols is removed, not replaced by `None`.
+#[test]
+fn constants_of_one_line_are_fixed_together_and_list_elements_removed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cs = dir.path().join("Client.cs");
+    std::fs::write(
+        &cs,
+        "class A { void M() {\n  ServicePointManager.SecurityProtocol = SecurityProtocolType.Tls12 | SecurityProtocolType.Tls | SecurityProtocolType.Tls11;\n} }\n",
+    )
+    .expect("write");
+    let ps = dir.path().join("probe.ps1");
+    std::fs::write(
+        &ps,
+        "[Net.ServicePointManager]::SecurityProtocol = 'Tls,Tls11,Tls12'\n$probe = @(\n    [System.Security.Authentication.SslProtocols]::Tls11,\n    [System.Security.Authentication.SslProtocols]::Tls12\n)\nforeach ($p in $probe) { $o.EnabledSslProtocols = $p }\n$s.AuthenticateAsClient($h, $null, [System.Security.Authentication.SslProtocols]::Tls11, $false)\n",
+    )
+    .expect("write");
+    let f = findings(dir.path());
+    let all = f["findings"].as_array().expect("findings");
+    assert_eq!(all.len(), 4, "{f}");
+    let one_line = all
+        .iter()
+        .filter(|x| {
+            x["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("TLS 1.0") && m.contains("TLS 1.1"))
+        })
+        .count();
+    assert_eq!(one_line, 2, "{f}");
+    let o = run(&["scan", "--fix", "."], dir.path());
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("fixed 4 findings in 2 files"), "{stderr}");
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(&cs).expect("read"),
+        "class A { void M() {\n  ServicePointManager.SecurityProtocol = SecurityProtocolType.Tls12;\n} }\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&ps).expect("read"),
+        "[Net.ServicePointManager]::SecurityProtocol = 'Tls12'\n$probe = @(\n    [System.Security.Authentication.SslProtocols]::Tls12\n)\nforeach ($p in $probe) { $o.EnabledSslProtocols = $p }\n$s.AuthenticateAsClient($h, $null, [System.Security.Authentication.SslProtocols]::None, $false)\n"
+    );
+}

@@ -903,7 +903,22 @@ impl<'a> Ps<'a, '_> {
             Val::Key(k) => Val::Key(k),
             _ => Val::Unknown,
         };
-        self.scan(a, (close + 1).min(b), false);
+        // `foreach ($p in $protocols)`: flag constants the list holds go on with the loop
+        // variable, and count where it is used, not where the list is iterated.
+        let source = in_at
+            .filter(|&k| k + 2 == close && self.toks[k + 1].kind == Kind::Var)
+            .map(|k| var_key(self.toks[k + 1].text));
+        let header_end = if source.is_some() {
+            in_at.unwrap_or(close)
+        } else {
+            (close + 1).min(b)
+        };
+        self.scan(a, header_end, false);
+        if let (Some(src), Some(v)) = (&source, &var) {
+            if let Some(facts) = self.pending.get(src).cloned() {
+                self.pending.insert(v.clone(), facts);
+            }
+        }
         let saved = var.as_ref().and_then(|v| self.vars.get(v).cloned());
         if let Some(v) = &var {
             self.vars.insert(v.clone(), vals);
@@ -2142,6 +2157,88 @@ impl<'a> Ps<'a, '_> {
         true
     }
 
+    /// Whether the variable at `i` (holding flag constants) is used where its value can
+    /// take effect: assigned, passed to a method, a constructor or a command. Not when it
+    /// is only read for a property (`$all.Count`), indexed (`$names[$v]`: a lookup in a
+    /// name table, the caller's choice), returned, or shown (`Write-Output $all`, `$all |
+    /// Format-Table`): a list of protocols that is displayed configures nothing.
+    fn var_flows_on(&self, i: usize, a: usize, b: usize) -> bool {
+        const SHOWN: &[&str] = &[
+            "write-",
+            "out-",
+            "format-",
+            "convertto-",
+            "export-",
+            "measure-",
+            "select-",
+            "sort-",
+            "group-",
+            "should",
+            "echo",
+        ];
+        let shown = |k: usize| {
+            self.tok(k).is_some_and(|t| {
+                t.kind == Kind::Word && {
+                    let w = t.text.to_ascii_lowercase();
+                    SHOWN.iter().any(|p| w.starts_with(p))
+                }
+            })
+        };
+        if self.returning {
+            return false;
+        }
+        if let Some(n) = self.tok(i + 1).filter(|n| !n.space_before) {
+            let property = n.kind == Kind::Op
+                && n.text == "."
+                && self.tok(i + 2).is_some_and(|m| m.kind == Kind::Word)
+                && !self.is_open(i + 3, "(");
+            let index = (n.kind == Kind::Open && n.text == "[") || n.kind == Kind::Type;
+            if property || index {
+                return false;
+            }
+        }
+        // The command the variable is an argument of: the first token of its pipeline
+        // element (groups around the variable are transparent).
+        let mut head = a;
+        let mut j = i;
+        while j > a {
+            j -= 1;
+            let t = &self.toks[j];
+            if t.kind == Kind::Close {
+                match self.pair_of(j) {
+                    Some(o) if o >= a => j = o,
+                    _ => break,
+                }
+                continue;
+            }
+            if t.kind == Kind::Op && matches!(t.text, "|" | "=" | ";") {
+                head = j + 1;
+                break;
+            }
+        }
+        while head < i && self.toks[head].kind == Kind::Newline {
+            head += 1;
+        }
+        if head < i && shown(head) {
+            return false;
+        }
+        // `$all | Format-Table`.
+        let mut k = i + 1;
+        while k < b && self.toks[k].kind == Kind::Close {
+            k += 1;
+        }
+        if self.is_op(k, "|") {
+            let mut n = k + 1;
+            while n < b && self.toks[n].kind == Kind::Newline {
+                n += 1;
+            }
+            if shown(n) {
+                return false;
+            }
+        }
+        true
+    }
+
     /// Constants, dangerous members, method calls and AppContext strings anywhere in
     /// `[a, b)` outside script blocks (those are analyzed as blocks).
     fn scan(&mut self, a: usize, b: usize, output: bool) {
@@ -2281,7 +2378,8 @@ impl<'a> Ps<'a, '_> {
                 }
                 Kind::Var
                     if self.pending.contains_key(&var_key(t.text))
-                        && self.constant_is_used(i, i + 1, a, b) =>
+                        && self.constant_is_used(i, i + 1, a, b)
+                        && self.var_flows_on(i, a, b) =>
                 {
                     if let Some(facts) = self.pending.remove(&var_key(t.text)) {
                         self.facts.extend(facts);
