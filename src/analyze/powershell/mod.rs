@@ -566,7 +566,14 @@ impl<'a> Ps<'a, '_> {
             let name = var_key(base.text);
             match index {
                 None => {
-                    if let Some(env) = name.strip_prefix("env:") {
+                    if name.starts_with("env:") {
+                        // The name as written (`$env:NODE_TLS_REJECT_UNAUTHORIZED`), for
+                        // the message; the prefix is ASCII, so its length is the same.
+                        let env = base
+                            .text
+                            .get(base.text.len().saturating_sub(name.len()) + 4..)
+                            .or_else(|| name.get(4..))
+                            .unwrap_or_default();
                         // Assigning an empty string (or $null) removes the variable.
                         for v in rhs_val.to_values() {
                             if v != Value::Str(String::new()) {
