@@ -521,6 +521,16 @@ impl Checker<'_> {
         let policy = self.engine.context_policy();
         for f in &mut findings {
             f.severity = policy.cap(context, f.severity);
+            // Outside product code the setting is often deliberate (a test against a
+            // self-signed server, the documentation of the option, a vendored copy, an
+            // expected output): its fix is shown, and applied only with --unsafe-fixes.
+            if context != crate::context::Context::Product {
+                if let Some(fix) = &mut f.fix {
+                    if fix.applicability == crate::diagnostic::Applicability::Safe {
+                        fix.applicability = crate::diagnostic::Applicability::Unsafe;
+                    }
+                }
+            }
         }
         let has_marker = src.text.contains(suppress::MARKER);
         let meta = |id: &str| {

@@ -448,8 +448,11 @@ fn per_file_ignores_hide_rules_and_categories_in_matching_files() {
             ("tests/a.sh".to_string(), 3, "curl-legacy-tls".to_string()),
         ]
     );
-    // Ignored findings are not fixed either.
-    let o = run(&["scan", "--fix", "-q", "tests"], d.path());
+    // Ignored findings are not fixed either (a test's fixes are unsafe: asked for here).
+    let o = run(
+        &["scan", "--fix", "--unsafe-fixes", "-q", "tests"],
+        d.path(),
+    );
     assert_eq!(o.status.code(), Some(0), "{}", out(&o));
     assert_eq!(
         std::fs::read_to_string(d.path().join("tests/a.sh")).expect("read"),

@@ -245,3 +245,38 @@ fn constants_of_one_line_are_fixed_together_and_list_elements_removed() {
         "[Net.ServicePointManager]::SecurityProtocol = 'Tls12'\n$probe = @(\n    [System.Security.Authentication.SslProtocols]::Tls12\n)\nforeach ($p in $probe) { $o.EnabledSslProtocols = $p }\n$s.AuthenticateAsClient($h, $null, [System.Security.Authentication.SslProtocols]::None, $false)\n"
     );
 }
+
+/// Outside product code the insecure setting is often deliberate (a test against a
+/// self-signed server, the documentation of an option): its fix is unsafe, so `--fix`
+/// leaves it and `--unsafe-fixes` applies it; the same line in product code is fixed.
+#[test]
+fn fixes_outside_product_code_are_unsafe() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let line = "curl -k https://repo.example/agent.tgz -o agent.tgz\n";
+    for p in ["deploy/fetch.sh", "tests/fetch.sh", "docs/fetch.sh"] {
+        let path = dir.path().join(p);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, line).expect("write");
+    }
+    let f = findings(dir.path());
+    let by_path = |p: &str| {
+        f["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .find(|x| x["path"] == p)
+            .map(|x| x["fix"]["applicability"].clone())
+    };
+    assert_eq!(by_path("deploy/fetch.sh"), Some("safe".into()), "{f}");
+    assert_eq!(by_path("tests/fetch.sh"), Some("unsafe".into()), "{f}");
+    assert_eq!(by_path("docs/fetch.sh"), Some("unsafe".into()), "{f}");
+    run(&["scan", "--fix", "."], dir.path());
+    let read = |p: &str| std::fs::read_to_string(dir.path().join(p)).expect("read");
+    let fixed = "curl https://repo.example/agent.tgz -o agent.tgz\n";
+    assert_eq!(read("deploy/fetch.sh"), fixed);
+    assert_eq!(read("tests/fetch.sh"), line);
+    assert_eq!(read("docs/fetch.sh"), line);
+    run(&["scan", "--fix", "--unsafe-fixes", "."], dir.path());
+    assert_eq!(read("tests/fetch.sh"), fixed);
+    assert_eq!(read("docs/fetch.sh"), fixed);
+}

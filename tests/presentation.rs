@@ -168,21 +168,23 @@ fn context_shows_in_concise_and_in_the_summary() {
     let out = stdout(&run(&["scan", "--format", "concise", "."], d.path()));
     let lines: Vec<&str> = out.lines().collect();
     assert!(lines[0].starts_with("deploy.sh:1:6: curl-insecure ") && lines[0].ends_with(" [*]"));
-    assert!(lines[1].starts_with("examples/get.sh:1:6: ") && lines[1].ends_with(" [*] (example)"));
+    // An example's fix is unsafe (the setting is often the point of the example): no [*].
+    assert!(lines[1].starts_with("examples/get.sh:1:6: ") && lines[1].ends_with(" (example)"));
+    assert!(!lines[1].contains("[*]"));
     assert!(lines[2].starts_with("tests/test_api.py:2:24: ") && lines[2].ends_with(" (test)"));
     assert_eq!(
         lines[3],
-        "Found 3 findings in 3 files (1 product, 1 test, 1 example); [*] 3 fixable with --fix."
+        "Found 3 findings in 3 files (1 product, 1 test, 1 example); [*] 1 fixable with --fix."
     );
     let out = stdout(&run(&["scan", "--color", "never", "."], d.path()));
     let table = &out[out.find("\nrule ").expect("table") + 1..];
     assert_eq!(
         table,
         "rule                              product  test  example  fixable\n\
-         curl-insecure                           1     -        1        2\n\
-         python-tls-verification-disabled        -     1        -        1\n\
-         total                                   1     1        1        3\n\
-         3 fixable with --fix; --diff shows the changes.\n"
+         curl-insecure                           1     -        1        1\n\
+         python-tls-verification-disabled        -     1        -        -\n\
+         total                                   1     1        1        1\n\
+         1 fixable with --fix (2 more with --unsafe-fixes); --diff shows the changes.\n"
     );
 }
 
