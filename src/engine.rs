@@ -500,6 +500,11 @@ impl Engine {
         if out.len() - base > MAX_FINDINGS {
             cut = keep_first(out, base, cut);
         }
+        for f in &mut out[base..] {
+            if let Some(fix) = &mut f.fix {
+                fixes::tidy_lines(fix, src.text);
+            }
+        }
         cut
     }
 

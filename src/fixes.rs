@@ -672,6 +672,16 @@ pub fn option(
             if text.get(span.start..span.end)?.contains(['\n', '\r']) {
                 return None;
             }
+            if src.format == FileFormat::PowerShell && quoted_parameter_value(text, span) {
+                // `Invoke-Fetch -Arguments '-SkipCertificateCheck'`: the string is the
+                // value of a parameter; taking it out would leave `-Arguments` without one.
+                return Some(edit(
+                    format!("Remove {}", o.option),
+                    span,
+                    String::new(),
+                    Applicability::Safe,
+                ));
+            }
             match list_element(text, span) {
                 Element::Removal(del) => Some(edit(
                     format!("Remove {}", o.option),
@@ -699,6 +709,71 @@ pub fn option(
             Some(f)
         }
         _ => None,
+    }
+}
+
+/// Whether `span` is exactly the content of a quoted string that follows a PowerShell
+/// parameter name (`-Arguments '-SkipCertificateCheck'`).
+fn quoted_parameter_value(text: &str, span: Span) -> bool {
+    let b = text.as_bytes();
+    let (s, e) = (span.start, span.end);
+    if s == 0 || e >= b.len() || !matches!(b[s - 1], b'"' | b'\'') || b[e] != b[s - 1] {
+        return false;
+    }
+    let Some(prev) = text.get(..s - 1) else {
+        return false;
+    };
+    let word = prev
+        .trim_end_matches([' ', '\t'])
+        .rsplit([' ', '\t', '\n', '(', ';', '|'])
+        .next()
+        .unwrap_or("");
+    word.len() > 1
+        && word.starts_with('-')
+        && word[1..]
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && word[1..].starts_with(|c: char| c.is_ascii_alphabetic())
+}
+
+/// An edit that deletes all its line holds but the indentation takes the whole line
+/// (`        validate_certs=False,` in a call written one argument per line): a line of
+/// blanks left behind fails linters (pycodestyle's W293) and reads as a mistake.
+pub fn tidy_lines(fix: &mut Fix, text: &str) {
+    let n = fix.edits.len();
+    for k in 0..n {
+        let e = &fix.edits[k];
+        if !e.text.is_empty() || e.span.start >= e.span.end {
+            continue;
+        }
+        let (Some(head), Some(gone), Some(tail)) = (
+            text.get(..e.span.start),
+            text.get(e.span.start..e.span.end),
+            text.get(e.span.end..),
+        ) else {
+            continue;
+        };
+        if gone.ends_with('\n') {
+            // It takes its line break already (a .reg value line).
+            continue;
+        }
+        let line_start = head.rfind('\n').map_or(0, |i| i + 1);
+        // The last line of a file keeps its place (there is no line break to take).
+        let Some(nl) = tail.find('\n') else { continue };
+        let before = &head[line_start..];
+        let rest = &tail[..nl];
+        if !before.trim().is_empty() || !rest.trim().is_empty() {
+            continue;
+        }
+        let wide = Span::new(line_start, e.span.end + nl + 1);
+        let clear = fix
+            .edits
+            .iter()
+            .enumerate()
+            .all(|(j, o)| j == k || o.span.end <= wide.start || o.span.start >= wide.end);
+        if clear {
+            fix.edits[k].span = wide;
+        }
     }
 }
 

@@ -280,3 +280,41 @@ fn fixes_outside_product_code_are_unsafe() {
     assert_eq!(read("tests/fetch.sh"), fixed);
     assert_eq!(read("docs/fetch.sh"), fixed);
 }
+
+/// Fixes leave valid, tidy code: a keyword argument alone on its line takes the line (no
+/// line of blanks), an option that is a PowerShell parameter's whole string value leaves
+/// an empty string (not a parameter without a value), and libcurl's option gets a long.
+#[test]
+fn fixes_leave_no_blank_line_no_dangling_parameter_and_the_right_type() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let files = [
+        (
+            "client.py",
+            "from ansible.module_utils.urls import open_url\n\ndef get(url):\n    return open_url(\n        url,\n        validate_certs=False,\n        timeout=5,\n    )\n",
+            "from ansible.module_utils.urls import open_url\n\ndef get(url):\n    return open_url(\n        url,\n        timeout=5,\n    )\n",
+        ),
+        (
+            "Fetch.ps1",
+            "function Invoke-Fetch { param([string]$Uri, [string]$Arguments = '') Invoke-Expression \"Invoke-WebRequest -Uri $Uri $Arguments\" }\nInvoke-Fetch -Uri https://depot.example/ -Arguments '-SkipCertificateCheck'\n",
+            "function Invoke-Fetch { param([string]$Uri, [string]$Arguments = '') Invoke-Expression \"Invoke-WebRequest -Uri $Uri $Arguments\" }\nInvoke-Fetch -Uri https://depot.example/ -Arguments ''\n",
+        ),
+        (
+            "opt.c",
+            "#include <curl/curl.h>\nvoid f(CURL *c) {\n  curl_easy_setopt(c, CURLOPT_SSL_OPTIONS, CURLSSLOPT_REVOKE_BEST_EFFORT);\n}\n",
+            "#include <curl/curl.h>\nvoid f(CURL *c) {\n  curl_easy_setopt(c, CURLOPT_SSL_OPTIONS, 0L);\n}\n",
+        ),
+    ];
+    for (name, before, _) in &files {
+        std::fs::write(dir.path().join(name), before).expect("write");
+    }
+    let o = run(&["scan", "--fix", "."], dir.path());
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("fixed 3 findings in 3 files"), "{stderr}");
+    for (name, _, after) in &files {
+        assert_eq!(
+            &std::fs::read_to_string(dir.path().join(name)).expect("read"),
+            after,
+            "{name}"
+        );
+    }
+}

@@ -582,8 +582,8 @@ mod tests {
                 let Some(fix) = f.fix.as_deref() else {
                     continue;
                 };
-                if fix == "0" {
-                    continue; // removed from the OR
+                if fix == "0" || fix == "0L" {
+                    continue; // removed from the OR (`0L`: libcurl's options are longs)
                 }
                 for name in &f.names {
                     let fixed = match name.rsplit_once('.') {
