@@ -138,6 +138,27 @@ pub fn analyze_at_depth(
     if depth > command::MAX_DEPTH || crate::budget::exceeded() {
         return;
     }
+    let start = facts.len();
+    analyze_format(format, text, depth, ctx, facts);
+    // A template's `{{ if .Values.insecure }}` branch renders only for the user who asks.
+    if !matches!(
+        format,
+        FileFormat::Reg
+            | FileFormat::Cmd
+            | FileFormat::PowerShell
+            | FileFormat::C
+            | FileFormat::CSharp
+            | FileFormat::Java
+            | FileFormat::Go
+            | FileFormat::JavaScript
+            | FileFormat::Python
+            | FileFormat::Rust
+    ) {
+        template::gate_facts(text, facts, start, ctx.flow);
+    }
+}
+
+fn analyze_format(format: FileFormat, text: &str, depth: u8, ctx: &Ctx<'_>, facts: &mut Vec<Fact>) {
     match format {
         FileFormat::Reg => reg::analyze(text, facts),
         FileFormat::Cmd => cmd::analyze(text, depth, ctx, facts),

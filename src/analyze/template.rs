@@ -11,7 +11,10 @@
 //! * control actions (`{{- if .Values.x }}`, `{{ end }}`, `{{ range }}`, `{{ define }}`,
 //!   `{{ $v := ... }}`), comments (`{{/* */}}`, `{# #}`) and Jinja statements (`{% %}`)
 //!   render nothing: they become spaces. `curl {{ if .Values.insecure }}--insecure{{ end }}`
-//!   reads as `curl` with `--insecure`: a conditional flag is still a flag;
+//!   reads as `curl` with `--insecure`: a conditional flag is still a flag, and when the
+//!   condition is an option whose name says the bypass (or a check-named option turned
+//!   off: `{{ if not .Values.verify }}`, the `else` of `{{ if .Values.verify }}`), what the
+//!   branch renders is an opt-in of that option ([`gate_facts`]);
 //! * a line that holds nothing but directives (`{{- include "x" . | nindent 4 }}`, which
 //!   renders YAML we cannot know) becomes blank;
 //! * an output action that renders a block (`{{- include "x" . | nindent 4 }}`,
@@ -104,6 +107,67 @@ pub struct Blanked {
     /// String literals assigned to template variables that hold command-line options
     /// (`{{- $tls := " --insecure-skip-tls-verify" -}}`): their content and its span.
     pub option_literals: Vec<(String, Span)>,
+    /// The text each `if`/`else if` (`{% if %}`/`{% elif %}`) branch renders only under
+    /// its condition: the branch's span and the condition as written.
+    pub branches: Vec<(Span, String)>,
+}
+
+/// A block open at some point of the text: an `if` branch (its condition and where it
+/// starts) or another block (`range`, `with`, `define`, `{% for %}`).
+struct Open {
+    cond: Option<String>,
+    start: usize,
+}
+
+impl Blanked {
+    /// The option whose name says the bypass and that gates the text at `span` (`curl {{
+    /// if .Values.noCheckCertificate }}--insecure{{ end }}`, `{% if not validate_certs
+    /// %}`): the chart's or role's user asks for it, so what it renders is an opt-in.
+    pub fn gate(&self, span: Span, flow: &crate::ir::flow::FlowConfig) -> Option<String> {
+        self.branches
+            .iter()
+            .filter(|(b, _)| b.start <= span.start && span.end <= b.end)
+            .filter_map(|(b, cond)| gate_of(cond, flow).map(|g| (b.end - b.start, g)))
+            .min_by_key(|(len, _)| *len)
+            .map(|(_, g)| g)
+    }
+}
+
+/// The option a condition tests so that the branch runs only when its user asked for the
+/// bypass: a name that says the bypass (`.Values.insecure`, `noCheckCertificate`), or one
+/// that names the check, negated (`not .Values.tls.verify`, `eq .Values.verify false`).
+/// Not through `or` (another operand may hold), nor a negated bypass name.
+fn gate_of(cond: &str, flow: &crate::ir::flow::FlowConfig) -> Option<String> {
+    let words: Vec<&str> = cond
+        .split(|c: char| c.is_whitespace() || matches!(c, '(' | ')' | ','))
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.iter().any(|w| *w == "or" || *w == "||") {
+        return None;
+    }
+    let negated_all = words
+        .iter()
+        .any(|w| matches!(*w, "false" | "False" | "\"false\""));
+    let mut prev = "";
+    for w in &words {
+        let name = w.trim_matches(['$', '!']);
+        let is_name = name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '.' || c == '_')
+            && !matches!(
+                name,
+                "and" | "not" | "eq" | "ne" | "is" | "true" | "false" | "defined"
+            );
+        if is_name && flow.is_gate(name) {
+            let negated = prev == "not" || w.starts_with('!') || negated_all;
+            if flow.option_names_the_check(name) == negated {
+                return Some(name.to_string());
+            }
+        }
+        prev = w;
+    }
+    None
 }
 
 /// Longest directive followed (a longer one is taken as unterminated).
@@ -115,6 +179,8 @@ pub fn blank(text: &str, dialects: Dialects, all_output: bool) -> Blanked {
     let b = text.as_bytes();
     let mut kinds = vec![Kind::Text; b.len()];
     let mut option_literals = Vec::new();
+    let mut branches: Vec<(Span, String)> = Vec::new();
+    let mut stack: Vec<Open> = Vec::new();
     let mut i = 0;
     while i + 1 < b.len() {
         if b[i] != b'{' {
@@ -138,6 +204,10 @@ pub fn blank(text: &str, dialects: Dialects, all_output: bool) -> Blanked {
             continue;
         };
         let inner = text.get(i + 2..end - 2).unwrap_or("");
+        if (is_expr && dialects.go) || (is_stmt && open == b'%') {
+            let body = inner.trim_matches(['-', '+', '~']).trim();
+            blocks(body, i, end, &mut stack, &mut branches);
+        }
         if is_stmt {
             kinds[i..end].fill(Kind::Space);
         } else {
@@ -223,6 +293,72 @@ pub fn blank(text: &str, dialects: Dialects, all_output: bool) -> Blanked {
     Blanked {
         text,
         option_literals,
+        branches,
+    }
+}
+
+/// Follows the blocks a control action at `[at, end)` opens, continues or closes; a
+/// closed `if` branch goes to `branches`. Bounded: a hostile file of a million `if`s
+/// keeps at most 256 open.
+fn blocks(
+    body: &str,
+    at: usize,
+    end: usize,
+    open: &mut Vec<Open>,
+    branches: &mut Vec<(Span, String)>,
+) {
+    let Some(word) = first_word(body) else { return };
+    let rest = body[word.len()..].trim();
+    let close = |o: Open, branches: &mut Vec<(Span, String)>| {
+        if let Some(c) = o.cond {
+            branches.push((Span::new(o.start, at), c));
+        }
+    };
+    match word {
+        "if" if open.len() < 256 => open.push(Open {
+            cond: Some(rest.to_string()),
+            start: end,
+        }),
+        "range" | "with" | "define" | "block" | "for" | "macro" | "call" | "filter"
+            if open.len() < 256 =>
+        {
+            open.push(Open {
+                cond: None,
+                start: end,
+            });
+        }
+        "else" | "elif" => {
+            if let Some(o) = open.pop() {
+                let was_if = o.cond.is_some();
+                // A plain `else` after `if X` (one name, or `not X`) is `not X`: the
+                // `else` of `if .Values.verifyTls` runs when the user turned it off.
+                let negation = o.cond.as_deref().and_then(|c| {
+                    let w: Vec<&str> = c.split_whitespace().collect();
+                    match w.as_slice() {
+                        ["not", x] => Some((*x).to_string()),
+                        [x] if !x.starts_with('!') => Some(format!("not {x}")),
+                        _ => None,
+                    }
+                });
+                close(o, branches);
+                // `else if X` / `elif X` is a branch of its own.
+                let cond = match (word, rest.strip_prefix("if")) {
+                    ("elif", _) => Some(rest.to_string()),
+                    (_, Some(c)) if was_if => Some(c.trim().to_string()),
+                    _ => negation,
+                };
+                open.push(Open {
+                    cond: cond.or_else(|| was_if.then(String::new)),
+                    start: end,
+                });
+            }
+        }
+        w if w == "end" || w.starts_with("end") => {
+            if let Some(o) = open.pop() {
+                close(o, branches);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -407,12 +543,97 @@ fn last_top_level_bar(body: &str) -> Option<usize> {
     last
 }
 
+/// Marks the facts found in `text` from index `start` on that a bypass option of the
+/// template gates (`{{ if .Values.insecure }}`, `{% if not validate_certs %}`) as opt-ins of
+/// that option: the chart's or role's user asks for them (DETECTION.md, "Who asked for
+/// it?").
+pub fn gate_facts(
+    text: &str,
+    facts: &mut [crate::facts::Fact],
+    start: usize,
+    flow: &crate::ir::flow::FlowConfig,
+) {
+    use crate::facts::{Fact, Via};
+    if facts.len() <= start {
+        return;
+    }
+    let dialects = detect(text);
+    if !dialects.any() {
+        return;
+    }
+    let blanked = blank(text, dialects, false);
+    if blanked.branches.is_empty() {
+        return;
+    }
+    for f in facts.iter_mut().skip(start) {
+        let Some(g) = blanked.gate(f.span(), flow) else {
+            continue;
+        };
+        match f {
+            Fact::Via(_, via) if via.opt_in.is_none() => via.opt_in = Some(g),
+            Fact::Via(..) => {}
+            _ => {
+                let inner = std::mem::replace(
+                    f,
+                    Fact::Flags(crate::facts::FlagFact {
+                        table: String::new(),
+                        value: 0,
+                        name: None,
+                        span: Span::default(),
+                    }),
+                );
+                *f = Fact::Via(
+                    Box::new(inner),
+                    Box::new(Via {
+                        opt_in: Some(g),
+                        ..Via::default()
+                    }),
+                );
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn go(text: &str) -> String {
         blank(text, detect(text), false).text
+    }
+
+    /// Which option gates the text at the first occurrence of `at`.
+    fn gate_at(text: &str, at: &str) -> Option<String> {
+        let set = crate::rules::RuleSet::builtin().expect("rules");
+        let b = blank(text, detect(text), false);
+        let s = text.find(at).expect("needle");
+        b.gate(Span::new(s, s + at.len()), &set.flow)
+    }
+
+    #[test]
+    fn branches_under_a_bypass_option_are_gated_by_it() {
+        let t =
+            "{{- if .Values.x }}\nA: {{ if .Values.insecure }}--insecure{{ end }} -k\n{{- end }}\n";
+        assert_eq!(
+            gate_at(t, "--insecure").as_deref(),
+            Some(".Values.insecure")
+        );
+        assert_eq!(gate_at(t, "-k"), None);
+        // The else of a check-named option, and its negation.
+        let t = "{{- if .Values.verify }}\nA\n{{- else }}\nB\n{{- end }}\n{{ if not .Values.verify }}C{{ end }}\n";
+        assert_eq!(gate_at(t, "A"), None);
+        assert_eq!(gate_at(t, "B").as_deref(), Some(".Values.verify"));
+        assert_eq!(gate_at(t, "C").as_deref(), Some(".Values.verify"));
+        // Not through `or`, not on the else of a bypass option, not a negated bypass.
+        let t = "{{ if or .Values.insecure .Values.x }}A{{ end }}\n{{- if .Values.insecure }}\nB\n{{- else }}\nC\n{{- end }}\n{{ if not .Values.insecure }}D{{ end }}\n";
+        assert_eq!(gate_at(t, "A"), None);
+        assert_eq!(gate_at(t, "B").as_deref(), Some(".Values.insecure"));
+        assert_eq!(gate_at(t, "C"), None);
+        assert_eq!(gate_at(t, "D"), None);
+        // Jinja: `elif` is a branch of its own; `and` keeps the gate.
+        let t = "{% if a %}\nA\n{% elif lab_self_signed and b %}\nB\n{% endif %}\n";
+        assert_eq!(gate_at(t, "A"), None);
+        assert_eq!(gate_at(t, "B").as_deref(), Some("lab_self_signed"));
     }
 
     #[test]
