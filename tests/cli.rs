@@ -611,3 +611,20 @@ fn ored_numbers_are_decoded_and_fixed_as_one_value() {
     assert_eq!(f["column"], 54);
     assert_eq!(f["end_column"], 76);
 }
+
+/// A legacy minimum capped by a legacy maximum on the same object is reported without a
+/// fix: raising the minimum alone would leave no version to negotiate (`MinVersion` TLS 1.2,
+/// `MaxVersion` TLS 1.1 refuses every handshake). With a modern maximum it is fixed.
+#[test]
+fn a_minimum_capped_at_a_legacy_maximum_has_no_fix() {
+    let src = b"package m\n\nimport \"crypto/tls\"\n\nvar a = &tls.Config{MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS11}\nvar b = &tls.Config{MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS13}\n\nfunc c(cfg *tls.Config) {\n\tcfg.MinVersion = tls.VersionTLS11\n\tcfg.MaxVersion = tls.VersionTLS11\n}\n";
+    let dir = tree(&[("m.go", src)]);
+    let findings = scan_findings(dir.path());
+    assert_eq!(findings.len(), 3, "{findings:?}");
+    assert!(finding_on(&findings, 5)["fix"].is_null());
+    assert_eq!(
+        finding_on(&findings, 6)["fix"]["replacements"][0]["text"],
+        "VersionTLS12"
+    );
+    assert!(finding_on(&findings, 9)["fix"].is_null());
+}

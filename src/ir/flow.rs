@@ -41,6 +41,11 @@ pub struct FlowConfig {
     /// `VerifyPeerCertificate`).
     #[serde(default)]
     pub replaced_checks: HashMap<String, Vec<String>>,
+    /// A minimum and the members that cap it on the same object (`MinVersion` and
+    /// `MaxVersion`): raising a minimum above a legacy maximum leaves no version at all,
+    /// so such a finding carries no fix.
+    #[serde(default)]
+    pub capped_by: HashMap<String, Vec<String>>,
     /// Words of an option whose meaning is the bypass: a statement guarded by such an
     /// option, or a value taken from it, is an opt-in (DETECTION.md, "Real code").
     /// Compared with the option's last name segment, lower-cased, `_`/`-` removed.

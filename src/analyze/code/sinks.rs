@@ -567,6 +567,7 @@ impl Sinks<'_, '_> {
         };
         // Once per key, not per value that reaches it.
         let replaced_by = self.replaced_by(k);
+        let capped = self.capped_at_legacy(k);
         for v in self.flow.resolve(value) {
             if self.flow.is_mapped(&v, k.stmt) {
                 continue;
@@ -591,7 +592,7 @@ impl Sinks<'_, '_> {
                 }
                 // A declared default is changed where it is declared, by hand (`default=True`
                 // may need the documentation changed too).
-                via.no_fix |= declared_default;
+                via.no_fix |= declared_default || capped;
                 via.replaced_by.clone_from(&replaced_by);
                 via
             };
@@ -746,35 +747,72 @@ impl Sinks<'_, '_> {
     /// nothing (`nil`, a function that only returns `nil`).
     fn replaced_by(&self, k: &KeySink<'_>) -> Option<String> {
         let replacements = self.ctx.flow.replaced_checks.get(k.key)?;
+        self.siblings(k, replacements)
+            .into_iter()
+            .find(|(_, v)| self.does_something(*v))
+            .map(|(m, _)| m)
+    }
+
+    /// Whether a member of the same object caps the minimum this key sets at a legacy
+    /// version (`MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS11`): raising
+    /// the minimum alone would leave no version to negotiate.
+    fn capped_at_legacy(&self, k: &KeySink<'_>) -> bool {
+        let Some(caps) = self.ctx.flow.capped_by.get(k.key) else {
+            return false;
+        };
+        let (index, tables) = (self.ctx.index, self.ctx.tables);
+        self.siblings(k, caps).into_iter().any(|(_, v)| {
+            self.flow.resolve(v).iter().any(|val| match &val.kind {
+                ValKind::Const(name) => index
+                    .lookup(tables, name, false)
+                    .is_some_and(|f| !f.table.categories_of(f.entry).is_empty()),
+                _ => false,
+            })
+        })
+    }
+
+    /// The members `names` set on the same object as `k`: fields of the same literal, or
+    /// members of the same receiver assigned in the same function near it (a bounded
+    /// window, for files of a hundred thousand assignments).
+    fn siblings(&self, k: &KeySink<'_>, names: &[String]) -> Vec<(String, NodeId)> {
         let ir = self.ir;
         if let Some(o) = k.object {
             let NodeKind::Object { fields, .. } = &ir.node(o).kind else {
-                return None;
+                return Vec::new();
             };
             return fields
                 .iter()
-                .find(|f| replacements.contains(&f.key) && self.does_something(f.value))
-                .map(|f| f.key.clone());
+                .filter(|f| names.contains(&f.key))
+                .map(|f| (f.key.clone(), f.value))
+                .collect();
         }
-        if k.position != Position::Member {
-            return None;
-        }
-        let recv = k.qualifier.as_deref()?;
+        let Some(recv) = k
+            .qualifier
+            .as_deref()
+            .filter(|_| k.position == Position::Member)
+        else {
+            return Vec::new();
+        };
         let func = ir.stmt(k.stmt).func;
-        // Statements are in source order: the function's near the setting (a bounded
-        // window, for files of a hundred thousand assignments).
         let at = k.stmt as usize;
-        let window = ir
+        let Some(window) = ir
             .stmts
-            .get(at.saturating_sub(256)..(at + 256).min(ir.stmts.len()))?;
-        window.iter().filter(|s| s.func == func).find_map(|s| {
-            let StmtKind::Assign { target, value, .. } = &s.kind else {
-                return None;
-            };
-            let (r, member) = ir.name(*target)?.rsplit_once('.')?;
-            (r == recv && replacements.iter().any(|x| x == member) && self.does_something(*value))
-                .then(|| member.to_string())
-        })
+            .get(at.saturating_sub(256)..(at + 256).min(ir.stmts.len()))
+        else {
+            return Vec::new();
+        };
+        window
+            .iter()
+            .filter(|s| s.func == func)
+            .filter_map(|s| {
+                let StmtKind::Assign { target, value, .. } = &s.kind else {
+                    return None;
+                };
+                let (r, member) = ir.name(*target)?.rsplit_once('.')?;
+                (r == recv && names.iter().any(|x| x == member))
+                    .then(|| (member.to_string(), *value))
+            })
+            .collect()
     }
 
     /// Whether a value installed as a check is one that can reject a peer: a verifier a
