@@ -628,3 +628,18 @@ fn a_minimum_capped_at_a_legacy_maximum_has_no_fix() {
     );
     assert!(finding_on(&findings, 9)["fix"].is_null());
 }
+
+/// In a PowerShell 2 branch a legacy `SecurityProtocolType` is reported without a fix: the
+/// `Tls12` member a fix would write does not exist on .NET 2.0-3.5, so the line would throw.
+#[test]
+fn a_powershell_2_branch_gets_no_fix_that_names_tls12() {
+    let src = b"if ($PSVersionTable.PSVersion.Major -lt 3) {\n    [Net.ServicePointManager]::SecurityProtocol = [Net.SecurityProtocolType]::Ssl3\n}\n[Net.ServicePointManager]::SecurityProtocol = [Net.SecurityProtocolType]::Ssl3\n";
+    let dir = tree(&[("install.ps1", src)]);
+    let findings = scan_findings(dir.path());
+    assert_eq!(findings.len(), 2, "{findings:?}");
+    assert!(finding_on(&findings, 2)["fix"].is_null());
+    assert_eq!(
+        finding_on(&findings, 4)["fix"]["replacements"][0]["text"],
+        "Tls12"
+    );
+}

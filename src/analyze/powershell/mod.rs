@@ -2438,8 +2438,10 @@ impl<'a> Ps<'a, '_> {
                 j += 1;
             }
             let mut gate = None;
+            let mut old_runtime = false;
             if is_if && self.is_open(j, "(") {
                 let end = self.pair_of(j).unwrap_or(b).min(b);
+                old_runtime = self.tests_old_runtime(j + 1, end);
                 // The condition itself (a command in it, `if (Test-Path ...)`).
                 self.scan(j, (end + 1).min(b), false);
                 self.recurse_blocks(j, (end + 1).min(b));
@@ -2464,11 +2466,48 @@ impl<'a> Ps<'a, '_> {
                     self.gates.pop();
                     self.gate_facts(start, g);
                 }
+                if old_runtime {
+                    // `if ($PSVersionTable.PSVersion.Major -lt 3) { ... }`: PowerShell 2 on
+                    // .NET 2.0-3.5 has no `Tls12` member to write; a fix would throw.
+                    for f in &mut self.facts[start..] {
+                        match f {
+                            Fact::Via(_, via) => via.no_fix = true,
+                            _ => {
+                                let inner = std::mem::replace(
+                                    f,
+                                    Fact::Flags(FlagFact {
+                                        table: String::new(),
+                                        value: 0,
+                                        name: None,
+                                        span: Span::default(),
+                                    }),
+                                );
+                                *f = Fact::Via(
+                                    Box::new(inner),
+                                    Box::new(crate::facts::Via {
+                                        no_fix: true,
+                                        ..Default::default()
+                                    }),
+                                );
+                            }
+                        }
+                    }
+                }
                 i = close + 1;
             } else {
                 i = j.max(i + 1);
             }
         }
+    }
+
+    /// Whether a condition `[a, b)` selects an old runtime (`$PSVersionTable.PSVersion.Major
+    /// -lt 3`, `$PSVersionTable.CLRVersion.Major -le 2`, `[Environment]::Version -lt ...`).
+    fn tests_old_runtime(&self, a: usize, b: usize) -> bool {
+        let names_version = (a..b).any(|k| {
+            let t = self.toks[k].text.to_ascii_lowercase();
+            t.contains("psversion") || t.contains("clrversion") || t == "version"
+        });
+        names_version && (a..b).any(|k| self.is_op(k, "-lt") || self.is_op(k, "-le"))
     }
 
     /// The bypass option a condition `[a, b)` tests.
