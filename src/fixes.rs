@@ -906,10 +906,20 @@ pub fn setting(spec: &FixSpec, span: Span, text: &str, name: &str) -> Option<Fix
                 .iter()
                 .find(|(k, _)| k.eq_ignore_ascii_case(bare))
                 .map(|(_, v)| v)?;
+            // In the case the value is written in (`tlsv1.1` -> `tlsv1.2`): an enumeration
+            // that takes `tlsv1.2` may refuse `TLSv1.2`.
+            let has = |f: fn(&char) -> bool| bare.chars().any(|c| f(&c));
+            let safe = if has(char::is_ascii_lowercase) && !has(char::is_ascii_uppercase) {
+                safe.to_ascii_lowercase()
+            } else if has(char::is_ascii_uppercase) && !has(char::is_ascii_lowercase) {
+                safe.to_ascii_uppercase()
+            } else {
+                safe.clone()
+            };
             Some(edit(
                 format!("Set {name} to {safe}"),
                 span,
-                requote(original, safe),
+                requote(original, &safe),
                 Applicability::Safe,
             ))
         }

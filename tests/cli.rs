@@ -643,3 +643,20 @@ fn a_powershell_2_branch_gets_no_fix_that_names_tls12() {
         "Tls12"
     );
 }
+
+/// A replacement keeps the case the value is written in: a module whose choices are
+/// `tlsv1.1|tlsv1.2` refuses `TLSv1.2`.
+#[test]
+fn a_replaced_value_keeps_its_case() {
+    let src = b"mqtt:\n  tls_version: tlsv1.1\n  min_version: TLSv1.1\n";
+    let dir = tree(&[("broker.yml", src)]);
+    let findings = scan_findings(dir.path());
+    assert_eq!(
+        finding_on(&findings, 2)["fix"]["replacements"][0]["text"],
+        "tlsv1.2"
+    );
+    assert_eq!(
+        finding_on(&findings, 3)["fix"]["replacements"][0]["text"],
+        "TLSv1.2"
+    );
+}
