@@ -227,6 +227,27 @@ pub struct Via {
     pub replaced_by: Option<String>,
 }
 
+impl Fact {
+    /// Changes what value flow learned about this fact (`edit` on its [`Via`]), wrapping
+    /// a bare fact first.
+    pub fn edit_via(&mut self, edit: impl FnOnce(&mut Via)) {
+        if let Fact::Via(_, via) = self {
+            edit(via);
+            return;
+        }
+        let placeholder = Fact::Flags(FlagFact {
+            table: String::new(),
+            value: 0,
+            name: None,
+            span: Span::default(),
+        });
+        let inner = std::mem::replace(self, placeholder);
+        let mut via = Via::default();
+        edit(&mut via);
+        *self = Fact::Via(Box::new(inner), Box::new(via));
+    }
+}
+
 /// Any fact.
 #[derive(Debug, Clone)]
 pub enum Fact {

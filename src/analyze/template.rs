@@ -553,7 +553,6 @@ pub fn gate_facts(
     start: usize,
     flow: &crate::ir::flow::FlowConfig,
 ) {
-    use crate::facts::{Fact, Via};
     if facts.len() <= start {
         return;
     }
@@ -569,28 +568,11 @@ pub fn gate_facts(
         let Some(g) = blanked.gate(f.span(), flow) else {
             continue;
         };
-        match f {
-            Fact::Via(_, via) if via.opt_in.is_none() => via.opt_in = Some(g),
-            Fact::Via(..) => {}
-            _ => {
-                let inner = std::mem::replace(
-                    f,
-                    Fact::Flags(crate::facts::FlagFact {
-                        table: String::new(),
-                        value: 0,
-                        name: None,
-                        span: Span::default(),
-                    }),
-                );
-                *f = Fact::Via(
-                    Box::new(inner),
-                    Box::new(Via {
-                        opt_in: Some(g),
-                        ..Via::default()
-                    }),
-                );
+        f.edit_via(|via| {
+            if via.opt_in.is_none() {
+                via.opt_in = Some(g);
             }
-        }
+        });
     }
 }
 

@@ -2470,27 +2470,7 @@ impl<'a> Ps<'a, '_> {
                     // `if ($PSVersionTable.PSVersion.Major -lt 3) { ... }`: PowerShell 2 on
                     // .NET 2.0-3.5 has no `Tls12` member to write; a fix would throw.
                     for f in &mut self.facts[start..] {
-                        match f {
-                            Fact::Via(_, via) => via.no_fix = true,
-                            _ => {
-                                let inner = std::mem::replace(
-                                    f,
-                                    Fact::Flags(FlagFact {
-                                        table: String::new(),
-                                        value: 0,
-                                        name: None,
-                                        span: Span::default(),
-                                    }),
-                                );
-                                *f = Fact::Via(
-                                    Box::new(inner),
-                                    Box::new(crate::facts::Via {
-                                        no_fix: true,
-                                        ..Default::default()
-                                    }),
-                                );
-                            }
-                        }
+                        f.edit_via(|via| via.no_fix = true);
                     }
                 }
                 i = close + 1;
