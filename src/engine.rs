@@ -467,15 +467,13 @@ impl Engine {
             match groups.get(&i) {
                 Some(FlagGroup::Member) => continue,
                 Some(FlagGroup::Lead(members)) => {
-                    let (flags, via) = members.iter().filter_map(|&k| flag_of(&facts[k])).fold(
-                        (Vec::new(), None),
-                        |(mut v, _), (x, via)| {
-                            v.push(x);
-                            (v, via)
-                        },
-                    );
+                    let flags: Vec<&FlagFact> = members
+                        .iter()
+                        .filter_map(|&k| flag_of(&facts[k]).map(|(x, _)| x))
+                        .collect();
                     self.judge_flags(&flags, src, out);
-                    if let Some(v) = via {
+                    // The members share what value flow learned (the group's key).
+                    if let Some(v) = flag_of(f).and_then(|(_, via)| via) {
                         for finding in &mut out[start..] {
                             self.annotate(finding, v);
                         }
@@ -704,12 +702,9 @@ impl Engine {
         let mut run: Vec<usize> = Vec::new();
         let mut last: Option<(usize, &str, usize)> = None;
         let flush = |run: &mut Vec<usize>, groups: &mut HashMap<usize, FlagGroup>| {
-            if run.len() > 1 {
-                let lead = run.iter().copied().min().unwrap_or(run[0]);
-                for &m in run.iter() {
-                    if m != lead {
-                        groups.insert(m, FlagGroup::Member);
-                    }
+            if let (true, Some(lead)) = (run.len() > 1, run.iter().copied().min()) {
+                for &m in run.iter().filter(|&&m| m != lead) {
+                    groups.insert(m, FlagGroup::Member);
                 }
                 groups.insert(lead, FlagGroup::Lead(std::mem::take(run)));
             }
@@ -727,10 +722,10 @@ impl Engine {
                 flush(&mut run, &mut groups);
             }
             // The same constant seen twice (two flows to one sink) is one.
-            let name_of = |k: usize| flag_of(&facts[k]).and_then(|(x, _)| x.name.clone());
+            let name = flag_of(&facts[*i]).and_then(|(x, _)| x.name.as_deref());
             if run.iter().any(|&k| {
-                flag_of(&facts[k]).is_some_and(|(x, _)| x.span == *span)
-                    && name_of(k) == name_of(*i)
+                flag_of(&facts[k])
+                    .is_some_and(|(y, _)| y.span == *span && y.name.as_deref() == name)
             }) {
                 groups.insert(*i, FlagGroup::Member);
                 continue;

@@ -509,22 +509,8 @@ pub fn flag_constant(entry: &FlagEntry, name: &str, span: Span, src: Source<'_>)
 /// [SslProtocols]::Tls11, $false)`, `f(a, b)`): its nearest unclosed `(` follows a name.
 fn is_call_argument(text: &str, at: usize) -> bool {
     let b = text.as_bytes();
-    let lo = at.saturating_sub(4096);
-    let mut depth = 0usize;
-    let mut k = at.min(b.len());
-    while k > lo {
-        k -= 1;
-        match b[k] {
-            b')' | b']' | b'}' => depth += 1,
-            b'(' | b'[' | b'{' if depth > 0 => depth -= 1,
-            b'(' => {
-                return k > 0 && (b[k - 1].is_ascii_alphanumeric() || b[k - 1] == b'_');
-            }
-            b'[' | b'{' => return false,
-            _ => {}
-        }
-    }
-    false
+    matches!(enclosing_open(text, Span::new(at, at)),
+        Some((b'(', k)) if k > 0 && (b[k - 1].is_ascii_alphanumeric() || b[k - 1] == b'_'))
 }
 
 /// One fix for several named constants of one line (`Tls | Tls11 | Tls12`): each

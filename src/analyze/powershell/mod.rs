@@ -2553,28 +2553,11 @@ impl<'a> Ps<'a, '_> {
     /// Marks the facts `[start, end)` as opt-ins of `gate`.
     fn gate_facts_at(&mut self, start: usize, end: usize, gate: &str) {
         for f in self.facts.iter_mut().take(end).skip(start) {
-            if let Fact::Via(_, via) = f {
+            f.edit_via(|via| {
                 if via.opt_in.is_none() {
                     via.opt_in = Some(gate.to_string());
                 }
-                continue;
-            }
-            let inner = std::mem::replace(
-                f,
-                Fact::Construct(ConstructFact {
-                    name: "trust-all-callback",
-                    categories: Vec::new(),
-                    span: Span::default(),
-                    detail: String::new(),
-                }),
-            );
-            *f = Fact::Via(
-                Box::new(inner),
-                Box::new(crate::facts::Via {
-                    opt_in: Some(gate.to_string()),
-                    ..crate::facts::Via::default()
-                }),
-            );
+            });
         }
     }
 
