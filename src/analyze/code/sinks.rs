@@ -348,16 +348,153 @@ impl Sinks<'_, '_> {
                 // Held by a field named `expected...`/`want...`: the result a test
                 // compares with. (An input next to it in the same test case is still a
                 // configuration handed to the code under test.)
-                if fields
-                    .iter()
-                    .any(|f| f.value == cur && cfg.is_compared(&f.key))
-                {
-                    return true;
+                if let Some(f) = fields.iter().find(|f| f.value == cur) {
+                    if cfg.is_compared(&f.key) {
+                        return true;
+                    }
+                    // A test case's input that the test only compares: `newSecure:
+                    // &SecureConfig{...}` read as `tc.newSecure` into a clone that only
+                    // `reflect.DeepEqual` reads.
+                    if self.is_table_case(parent) && self.case_field_only_compared(&f.key) {
+                        return true;
+                    }
                 }
             }
             cur = parent;
         }
         false
+    }
+
+    /// Whether an object literal is one case of a table test: an element of a list or
+    /// slice literal.
+    fn is_table_case(&self, obj: NodeId) -> bool {
+        self.ir.node(obj).parent.is_some_and(|p| {
+            matches!(&self.ir.node(p).kind, NodeKind::Object { items, .. } if items.contains(&obj))
+        })
+    }
+
+    /// Whether every read of the table field `key` (`tc.key`, `tc.key.Member`) only
+    /// compares it: an assertion's argument, a `nil` check, or a value assigned into a
+    /// variable that is itself only compared (`clone.Secure = tc.key` and then
+    /// `reflect.DeepEqual(tc.cs, clone)`). A read passed to the code under test, returned,
+    /// stored in a literal, or a method called on it configures something. No read at all
+    /// is not "only compared".
+    fn case_field_only_compared(&self, key: &str) -> bool {
+        let mut reads = 0;
+        let mut seen = Vec::new();
+        for (i, n) in self.ir.nodes.iter().enumerate() {
+            let id = u32::try_from(i).unwrap_or(u32::MAX);
+            match &n.kind {
+                NodeKind::Name(name) if name.split('.').skip(1).any(|s| s == key) => {
+                    reads += 1;
+                    if !self.only_compared_read(id, 0, &mut seen) {
+                        return false;
+                    }
+                }
+                NodeKind::Call { callee, .. }
+                    if callee.split('.').rev().skip(1).any(|s| s == key)
+                        && callee.split('.').next() != Some(key) =>
+                {
+                    return false;
+                }
+                _ => {}
+            }
+        }
+        reads > 0
+    }
+
+    /// Whether the read `id` only compares its value (see [`Self::case_field_only_compared`]).
+    fn only_compared_read(&self, id: NodeId, depth: usize, seen: &mut Vec<String>) -> bool {
+        let ir = self.ir;
+        let mut cur = id;
+        for _ in 0..8 {
+            let node = ir.node(cur);
+            let Some(p) = node.parent else {
+                let stmt = ir.stmt(node.stmt);
+                let StmtKind::Assign { target, value, .. } = &stmt.kind else {
+                    return false;
+                };
+                if *target == cur {
+                    // Written, not read.
+                    return true;
+                }
+                if *value != cur || depth >= 3 {
+                    return false;
+                }
+                let Some(t) = ir.name(*target) else {
+                    return false;
+                };
+                let root = t.split('.').next().unwrap_or(t);
+                return self.variable_only_compared(root, stmt.func, depth + 1, seen);
+            };
+            match &ir.node(p).kind {
+                // `&tc.key`, `*tc.key`: the same value.
+                NodeKind::Unary {
+                    op: crate::ir::UnOp::Other,
+                    ..
+                } => cur = p,
+                NodeKind::Call { callee, .. } => return is_assertion(callee),
+                NodeKind::Bin {
+                    op: crate::ir::BinOp::Compare,
+                    l,
+                    r,
+                } => {
+                    let other = if *l == cur { *r } else { *l };
+                    return matches!(ir.node(other).kind, NodeKind::Null);
+                }
+                _ => return false,
+            }
+        }
+        false
+    }
+
+    /// Whether variable `root`, in function `func` and the functions written in it, is only
+    /// written or compared: every read is an assertion's argument or a `nil` check, and no
+    /// method is called on it.
+    fn variable_only_compared(
+        &self,
+        root: &str,
+        func: crate::ir::FuncId,
+        depth: usize,
+        seen: &mut Vec<String>,
+    ) -> bool {
+        if seen.iter().any(|s| s == root) {
+            return true;
+        }
+        seen.push(root.to_string());
+        let ir = self.ir;
+        let of_root = |name: &str| {
+            name.strip_prefix(root)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+        };
+        let mut reads = 0;
+        for (i, n) in ir.nodes.iter().enumerate() {
+            let id = u32::try_from(i).unwrap_or(u32::MAX);
+            let in_scope = || ir.func_within(ir.func_of(id), func);
+            match &n.kind {
+                NodeKind::Name(name) if of_root(name) && in_scope() => {
+                    let written = n.parent.is_none()
+                        && matches!(&ir.stmt(n.stmt).kind, StmtKind::Assign { target, .. } if *target == id);
+                    if written {
+                        continue;
+                    }
+                    reads += 1;
+                    if !self.only_compared_read(id, depth, seen) {
+                        return false;
+                    }
+                }
+                NodeKind::Call { callee, .. }
+                    if callee
+                        .rsplit_once('.')
+                        .is_some_and(|(recv, _)| of_root(recv))
+                        && in_scope() =>
+                {
+                    return false;
+                }
+                _ => {}
+            }
+        }
+        reads > 0
     }
 
     /// In a test: whether a later statement of the same function asserts on `key`
