@@ -46,6 +46,11 @@ pub struct FlowConfig {
     /// so such a finding carries no fix.
     #[serde(default)]
     pub capped_by: HashMap<String, Vec<String>>,
+    /// Options that configure the TLS of a connection another option names by URL
+    /// (`CURLOPT_PROXY_SSLVERSION` and `CURLOPT_PROXY`): inert when every URL the file
+    /// gives has a plain-text scheme.
+    #[serde(default)]
+    pub tls_of_url: Vec<TlsOfUrl>,
     /// Words of an option whose meaning is the bypass: a statement guarded by such an
     /// option, or a value taken from it, is an opt-in (DETECTION.md, "Real code").
     /// Compared with the option's last name segment, lower-cased, `_`/`-` removed.
@@ -85,6 +90,19 @@ pub struct FlowConfig {
 pub const EXEC_BEFORE: usize = 3000;
 /// How far after it.
 pub const EXEC_AFTER: usize = 1000;
+
+/// Options that take effect only on a TLS connection to a URL another option gives
+/// (`rules/flow/flow.toml`, `[[tls_of_url]]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsOfUrl {
+    /// The option that takes the URL (`CURLOPT_PROXY`).
+    pub url_option: String,
+    /// Schemes of a connection without TLS (`http`, `socks5`).
+    pub plain_schemes: Vec<String>,
+    /// The options that configure that connection's TLS.
+    pub options: Vec<String>,
+}
 
 /// How a process-starting call takes its command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

@@ -1010,6 +1010,9 @@ impl Sinks<'_, '_> {
             let id = u32::try_from(i).unwrap_or(u32::MAX);
             let stmt = node.stmt;
             let last = callee.rsplit('.').next().unwrap_or(callee);
+            if self.tls_of_plain_url(args) {
+                continue;
+            }
             self.table_sinks(callee, args, stmt, node.span);
             // Keyword arguments (not of an assertion on a mock's expected call).
             let lower_last = last.to_ascii_lowercase();
@@ -1088,6 +1091,69 @@ impl Sinks<'_, '_> {
             self.special_call(callee, &positional, stmt, node.span);
             let _ = id;
         }
+    }
+
+    /// Whether a call sets an option of a connection that has no TLS: the option
+    /// configures the TLS of a URL another option gives (`CURLOPT_PROXY_SSLVERSION` and
+    /// `CURLOPT_PROXY`), and every value the file passes for that URL is a literal of a
+    /// plain-text scheme (`"http://proxy:3128"`). Unknown, scheme-less or `https://` URLs,
+    /// or none at all, keep the option.
+    fn tls_of_plain_url(&self, args: &[crate::ir::Arg]) -> bool {
+        let urls = &self.ctx.flow.tls_of_url;
+        if urls.is_empty() {
+            return false;
+        }
+        let last = |n: NodeId| self.ir.name(n).map(|s| s.rsplit('.').next().unwrap_or(s));
+        args.iter().any(|a| {
+            let Some(opt) = last(a.value) else {
+                return false;
+            };
+            urls.iter()
+                .any(|u| u.options.iter().any(|o| o == opt) && self.url_is_plain(u, &last))
+        })
+    }
+
+    /// Whether the file passes `u.url_option` at least once, always a plain-text URL.
+    fn url_is_plain<'n>(
+        &self,
+        u: &crate::ir::flow::TlsOfUrl,
+        last: &impl Fn(NodeId) -> Option<&'n str>,
+    ) -> bool {
+        let mut seen = false;
+        for n in &self.ir.nodes {
+            let NodeKind::Call { args, .. } = &n.kind else {
+                continue;
+            };
+            let pos: Vec<NodeId> = args
+                .iter()
+                .filter(|a| a.name.is_none() && !a.splat)
+                .map(|a| a.value)
+                .collect();
+            for w in pos.windows(2) {
+                if last(w[0]) != Some(u.url_option.as_str()) {
+                    continue;
+                }
+                let values = self.flow.resolve(w[1]);
+                if values.is_empty() {
+                    return false;
+                }
+                for v in values {
+                    let ValKind::Str(s) = &v.kind else {
+                        return false;
+                    };
+                    let plain = s.split_once("://").is_some_and(|(scheme, _)| {
+                        u.plain_schemes
+                            .iter()
+                            .any(|p| p.eq_ignore_ascii_case(scheme))
+                    });
+                    if !plain {
+                        return false;
+                    }
+                    seen = true;
+                }
+            }
+        }
+        seen
     }
 
     /// A value passed to a constant-keyed option.
