@@ -453,7 +453,7 @@ pub fn flag_constant(entry: &FlagEntry, name: &str, span: Span, src: Source<'_>)
             let end = skip_ws(after + sep.len(), true);
             return Some(edit(
                 format!("Remove {last}"),
-                Span::new(os, end),
+                whole_line_if_self_assignment(text, Span::new(os, end)),
                 String::new(),
                 Applicability::Safe,
             ));
@@ -490,19 +490,70 @@ pub fn flag_constant(entry: &FlagEntry, name: &str, span: Span, src: Source<'_>)
             }
             return Some(edit(
                 format!("Remove {last}"),
-                Span::new(start, oe),
+                whole_line_if_self_assignment(text, Span::new(start, oe)),
                 String::new(),
                 Applicability::Safe,
             ));
         }
     }
     let safe = entry.fix.as_deref()?;
+    // `[Net.ServicePointManager]::SecurityProtocol += [Net.SecurityProtocolType]::Tls11`
+    // adds the member's number: `+= Tls12` would add Tls12 a second time where the script
+    // (or the runtime) already has it, which is no valid value at all. An OR is idempotent.
+    if src.format == FileFormat::PowerShell {
+        let mut k = span.start;
+        while k > 0 && matches!(b[k - 1], b' ' | b'\t') {
+            k -= 1;
+        }
+        if k >= 2 && &b[k - 2..k] == b"+=" {
+            let line_start = text[..k - 2].rfind('\n').map_or(0, |i| i + 1);
+            let target = text[line_start..k - 2].trim();
+            if target.starts_with('[') && target.contains("]::") {
+                let operand = format!(
+                    "{}{safe}{}",
+                    text.get(span.start..ws)?,
+                    text.get(we..span.end)?
+                );
+                return Some(edit(
+                    format!("Replace += {last} with -bor {safe}"),
+                    Span::new(k - 2, span.end),
+                    format!("= {target} -bor {operand}"),
+                    Applicability::Safe,
+                ));
+            }
+        }
+    }
     Some(edit(
         format!("Replace {last} with {safe}"),
         Span::new(ws, we),
         safe.to_string(),
         Applicability::Safe,
     ))
+}
+
+/// The whole line (with its line end) when removing `cut` would leave it an assignment
+/// of a thing to itself (`[Net.ServicePointManager]::SecurityProtocol =
+/// [Net.ServicePointManager]::SecurityProtocol -bor [Net.SecurityProtocolType]::Tls11`
+/// without its one operand), else `cut`.
+fn whole_line_if_self_assignment(text: &str, cut: Span) -> Span {
+    let (Some(head), Some(tail)) = (text.get(..cut.start), text.get(cut.end..)) else {
+        return cut;
+    };
+    let ls = head.rfind('\n').map_or(0, |i| i + 1);
+    let le = tail.find('\n').map_or(text.len(), |i| cut.end + i);
+    let rest = format!("{}{}", &head[ls..], &tail[..le - cut.end]);
+    let line = rest.trim().trim_end_matches(';').trim_end();
+    let Some((l, r)) = line.split_once('=') else {
+        return cut;
+    };
+    let (l, r) = (l.trim(), r.trim());
+    let compound = l.ends_with([
+        '!', '<', '>', '=', '+', '-', '*', '/', '|', '&', '^', '%', '?',
+    ]);
+    if l.is_empty() || compound || r.starts_with('=') || !l.eq_ignore_ascii_case(r) {
+        return cut;
+    }
+    Span::new(ls, (le + 1).min(text.len()))
 }
 
 /// Whether the operand at `at` is an argument of a call (`.AuthenticateAsClient($h, $null,

@@ -318,3 +318,35 @@ fn fixes_leave_no_blank_line_no_dangling_parameter_and_the_right_type() {
         );
     }
 }
+
+/// `+=` on an enum adds the member's number: `+= Tls12` where TLS 1.2 is already set makes
+/// an invalid value, so the fix ORs instead. Removing the one operand of `X = X -bor Tls11`
+/// would leave `X = X`: the fix removes the statement. A list that reaches no sink is
+/// not touched.
+#[test]
+fn enum_additions_become_ors_and_self_assignments_are_removed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ps = dir.path().join("enable.ps1");
+    std::fs::write(
+        &ps,
+        "[Net.ServicePointManager]::SecurityProtocol += [Net.SecurityProtocolType]::Tls11\n[Net.ServicePointManager]::SecurityProtocol = [Net.ServicePointManager]::SecurityProtocol -bor [Net.SecurityProtocolType]::Tls11\n[Net.ServicePointManager]::SecurityProtocol += 'Tls11'\n$list += [Net.SecurityProtocolType]::Tls11\nWrite-Output done\n",
+    )
+    .expect("write");
+    let cs = dir.path().join("Client.cs");
+    std::fs::write(
+        &cs,
+        "class A { void M() {\n  ServicePointManager.SecurityProtocol = ServicePointManager.SecurityProtocol | SecurityProtocolType.Tls | SecurityProtocolType.Tls11;\n  Go();\n} }\n",
+    )
+    .expect("write");
+    let o = run(&["scan", "--fix", "."], dir.path());
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(&ps).expect("read"),
+        "[Net.ServicePointManager]::SecurityProtocol = [Net.ServicePointManager]::SecurityProtocol -bor [Net.SecurityProtocolType]::Tls12\n[Net.ServicePointManager]::SecurityProtocol = [Net.ServicePointManager]::SecurityProtocol -bor 'Tls12'\n$list += [Net.SecurityProtocolType]::Tls11\nWrite-Output done\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&cs).expect("read"),
+        "class A { void M() {\n  Go();\n} }\n"
+    );
+}
