@@ -623,20 +623,28 @@ impl Engine {
             if let Some(c) = m.category {
                 cats.insert(c);
             }
+            // Bits OR-ed into the value already there: say so wherever the value shows.
+            let added = |s: String| {
+                if w.added {
+                    format!("the value already there -bor {s}")
+                } else {
+                    s
+                }
+            };
             let mut vars = Vars {
                 name: w.value_name.clone(),
-                value: fmt_value(&w.value),
+                value: added(fmt_value(&w.value)),
                 key: w.key.clone(),
                 ..Vars::default()
             };
             let mut notes = Vec::new();
             if let (Some(t), Some(v)) = (m.table, w.value.as_int()) {
                 let d = self.decode_with(t, v);
-                vars.decoded = d.describe();
+                vars.decoded = added(d.describe());
                 cats.extend(d.categories.iter().copied());
                 notes.push(format!("{} {}", w.value_name, d.breakdown()));
             }
-            let fix = m.fix.as_ref().and_then(|spec| {
+            let fix = m.fix.as_ref().filter(|_| !w.added).and_then(|spec| {
                 let table = m.table.map(|t| &self.rules.tables[t]);
                 fixes::registry(spec, w.value.as_int(), table, w.span, src, &w.value_name)
             });

@@ -660,3 +660,20 @@ fn a_replaced_value_keeps_its_case() {
         "TLSv1.2"
     );
 }
+
+/// Bits OR-ed into a value read from the machine are set whatever it held: reported where
+/// they are OR-ed in, saying so, and without a fix (the value written is not known).
+#[test]
+fn bits_ored_into_an_unknown_value_are_reported_without_a_fix() {
+    let src = b"$k = 'HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\WinHttp'\n$p = (Get-ItemProperty -Path $k).DefaultSecureProtocols\n$p = $p -bor 0xA00\nSet-ItemProperty -Path $k -Name DefaultSecureProtocols -Value $p\n$q = (Get-ItemProperty -Path $k).DefaultSecureProtocols -bor 0x2800\nSet-ItemProperty -Path $k -Name DefaultSecureProtocols -Value $q\n";
+    let dir = tree(&[("winhttp.ps1", src)]);
+    let findings = scan_findings(dir.path());
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    let f = finding_on(&findings, 3);
+    assert!(f["fix"].is_null(), "{f}");
+    let msg = f["message"].as_str().unwrap_or_default();
+    assert!(
+        msg.contains("the value already there -bor 0xA00") && msg.contains("TLS 1.1 0x200"),
+        "{msg}"
+    );
+}

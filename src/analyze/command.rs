@@ -333,6 +333,7 @@ fn reg_command(rest: &[Arg], facts: &mut Vec<Fact>) {
         value,
         span: data.span,
         entry: None,
+        added: false,
     }));
 }
 

@@ -78,6 +78,7 @@ fn registry_value(t: &str, at: usize) -> Option<RegistryWrite> {
         value,
         span: Span::new(data_at, data_at + data.len()),
         entry: None,
+        added: false,
     })
 }
 

@@ -151,6 +151,7 @@ fn registry_entry(t: &str, at: usize) -> Option<RegistryWrite> {
         value,
         span: Span::new(at + dstart, at + dstart + *dlen),
         entry: None,
+        added: false,
     })
 }
 
@@ -193,6 +194,7 @@ fn code_line(line: &str, line_start: usize, facts: &mut Vec<Fact>) {
             value,
             span: Span::new(start, start + raw_t.len()),
             entry: None,
+            added: false,
         }));
     }
 }

@@ -277,6 +277,7 @@ pub fn analyze(bytes: &[u8], hive: &str, facts: &mut Vec<Fact>) -> String {
                 value,
                 span: Span::new(data_start, data_end.max(data_start + 1)),
                 entry: None,
+                added: false,
             }));
         }
     }

@@ -263,6 +263,7 @@ pub fn analyze(text: &str, facts: &mut Vec<Fact>) {
             value,
             span,
             entry: Some(Span::new(l.start, l.end)),
+            added: false,
         }));
     }
 }

@@ -386,6 +386,7 @@ fn gpp_item(el: &Element, facts: &mut Vec<Fact>) {
         value,
         span: v.span,
         entry: None,
+        added: false,
     }));
 }
 
@@ -416,6 +417,7 @@ fn wix_value(el: &Element, parent_key: Option<&str>, facts: &mut Vec<Fact>) {
         value,
         span: v.span,
         entry: None,
+        added: false,
     }));
 }
 

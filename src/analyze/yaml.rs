@@ -712,6 +712,7 @@ impl Walker<'_, '_> {
                             value: v,
                             span,
                             entry: None,
+                            added: false,
                         }));
                     }
                 }
@@ -728,6 +729,7 @@ impl Walker<'_, '_> {
                     value: v,
                     span: *span,
                     entry: None,
+                    added: false,
                 }));
             }
             _ => {}

@@ -24,6 +24,10 @@ pub struct RegistryWrite {
     /// The whole entry (for a `.reg` value, its lines including the line end): deleting
     /// this span removes the write. `None` when the write cannot be removed on its own.
     pub entry: Option<Span>,
+    /// The data is OR-ed into the value already there (`$p = (Get-ItemProperty ...).X;
+    /// $p = $p -bor 0x80; Set-ItemProperty ... -Value $p`): only the bits in `value` are
+    /// known to be set. Judged on those bits, reported without a fix.
+    pub added: bool,
 }
 
 /// Canonical hive names.

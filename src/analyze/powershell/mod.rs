@@ -55,6 +55,9 @@ enum Val {
     Key(Vec<String>),
     /// A script block: the index of its `{`.
     Block(usize),
+    /// A value not known, with these bits OR-ed in (`$p -bor 0x80` where `$p` was read
+    /// from the registry): each alternative's bits are certainly set.
+    Added(Vec<u64>),
     /// Not known.
     Unknown,
 }
@@ -1016,6 +1019,7 @@ impl<'a> Ps<'a, '_> {
                                 value: v.clone(),
                                 span: data.span,
                                 entry: None,
+                                added: false,
                             }));
                         }
                     }
@@ -1221,8 +1225,18 @@ impl<'a> Ps<'a, '_> {
                 ints_val(v.iter().map(|x| !x & 0xFFFF_FFFF))
             }));
         }
-        let Some(mut acc) = self.eval_ints(a, ops[0]) else {
-            return Some(Val::Unknown);
+        // An unknown base OR-ed with known bits: those bits are set whatever it held.
+        let mut added = false;
+        let mut acc = match self.eval_ints(a, ops[0]) {
+            Some(v) => v,
+            None if ops.iter().all(|&o| self.toks[o].text == "-bor") => {
+                added = true;
+                match self.eval(a, ops[0]) {
+                    Val::Added(v) => v,
+                    _ => vec![0],
+                }
+            }
+            None => return Some(Val::Unknown),
         };
         for (k, &op) in ops.iter().enumerate() {
             let end = ops.get(k + 1).copied().unwrap_or(b);
@@ -1242,6 +1256,12 @@ impl<'a> Ps<'a, '_> {
                 }
             }
             acc = next;
+        }
+        if added {
+            if acc.iter().all(|&x| x != 0) {
+                return Some(Val::Added(acc));
+            }
+            return Some(Val::Unknown);
         }
         Some(ints_val(acc.into_iter()))
     }
@@ -1972,7 +1992,11 @@ impl<'a> Ps<'a, '_> {
         ) else {
             return;
         };
-        let values = value.to_values();
+        // `-Value ($p -bor 0x80)` of a `$p` read before: only the bits OR-ed in are known.
+        let (values, added) = match &value {
+            Val::Added(bits) => (bits.iter().map(|&b| Value::Int(b)).collect(), true),
+            _ => (value.to_values(), false),
+        };
         let mut seen = HashSet::new();
         for p in &paths {
             for n in &names {
@@ -1988,6 +2012,7 @@ impl<'a> Ps<'a, '_> {
                             value: v.clone(),
                             span: vspan,
                             entry: None,
+                            added,
                         }));
                     }
                 }
@@ -2646,6 +2671,7 @@ impl<'a> Ps<'a, '_> {
                                 value,
                                 span: vspan,
                                 entry: None,
+                                added: false,
                             }));
                         }
                     }
@@ -2732,6 +2758,7 @@ impl<'a> Ps<'a, '_> {
                         value: v,
                         span: vspan,
                         entry: None,
+                        added: false,
                     }));
                 }
             }

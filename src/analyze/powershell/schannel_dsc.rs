@@ -46,6 +46,7 @@ fn write(key: String, name: &str, value: Value, span: Span, out: &mut Vec<Regist
         value,
         span,
         entry: None,
+        added: false,
     });
 }
 
