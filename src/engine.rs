@@ -212,7 +212,19 @@ fn code_keyword_sets(rules: &RuleSet, d: &str) -> (Vec<String>, Vec<String>) {
                         out.extend(r.keywords.iter().cloned());
                     }
                 }
-                Matcher::Registry(_) | Matcher::Option(_) => {}
+                // Registry writes that code makes (`[[registry_write]]`): the value names.
+                Matcher::Registry(_) => {
+                    let langs = domain_langs(d);
+                    if rules
+                        .flow
+                        .registry_write
+                        .iter()
+                        .any(|w| w.langs.iter().any(|l| langs.contains(&l.as_str())))
+                    {
+                        out.extend(r.keywords.iter().cloned());
+                    }
+                }
+                Matcher::Option(_) => {}
             }
         }
     }

@@ -51,6 +51,13 @@ pub struct FlowConfig {
     /// gives has a plain-text scheme.
     #[serde(default)]
     pub tls_of_url: Vec<TlsOfUrl>,
+    /// Calls that write a registry value (`Registry.SetValue`, `key.SetValue`,
+    /// `RegSetValueExW`): judged as the same write in a `.reg` file would be.
+    #[serde(default)]
+    pub registry_write: Vec<RegistryCall>,
+    /// Calls that open a registry key for the writes above (`OpenSubKey`, `RegOpenKeyExW`).
+    #[serde(default)]
+    pub registry_open: Vec<RegistryOpen>,
     /// Words of an option whose meaning is the bypass: a statement guarded by such an
     /// option, or a value taken from it, is an opt-in (DETECTION.md, "Real code").
     /// Compared with the option's last name segment, lower-cased, `_`/`-` removed.
@@ -102,6 +109,62 @@ pub struct TlsOfUrl {
     pub plain_schemes: Vec<String>,
     /// The options that configure that connection's TLS.
     pub options: Vec<String>,
+}
+
+/// Where a registry write made by code finds its key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KeyFrom {
+    /// Argument `key_arg` is the full path, hive included (`Registry.SetValue`).
+    Arg,
+    /// Argument `hive_arg` is a hive constant, `key_arg` the subkey (`RegSetKeyValueW`).
+    HiveArg,
+    /// The method's receiver is a key object a `[[registry_open]]` call returned.
+    Receiver,
+    /// Argument `key_arg` is a handle a `[[registry_open]]` call wrote (`RegSetValueExW`).
+    Handle,
+}
+
+/// A call that writes a registry value (`rules/flow/flow.toml`, `[[registry_write]]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistryCall {
+    /// The callees: a qualified name matches as a suffix, a bare one the last segment.
+    pub calls: Vec<String>,
+    /// The languages (`Lang::name`).
+    pub langs: Vec<String>,
+    /// Where the key comes from.
+    pub key: KeyFrom,
+    /// The positional argument of the key, subkey or handle.
+    #[serde(default)]
+    pub key_arg: usize,
+    /// The positional argument of the hive (`HiveArg`).
+    #[serde(default)]
+    pub hive_arg: usize,
+    /// The positional argument of the value name.
+    pub name_arg: usize,
+    /// The positional argument of the data (`&value` and casts are seen through).
+    pub data_arg: usize,
+}
+
+/// A call that opens (or creates) a registry key (`[[registry_open]]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistryOpen {
+    /// The callees' last segments.
+    pub calls: Vec<String>,
+    /// The languages (`Lang::name`).
+    pub langs: Vec<String>,
+    /// The positional argument of the hive; none: the method's receiver is the hive
+    /// (`Registry.LocalMachine.OpenSubKey`) or a key opened on it (`OpenBaseKey`).
+    #[serde(default)]
+    pub hive_arg: Option<usize>,
+    /// The positional argument of the subkey's path.
+    pub path_arg: usize,
+    /// The positional argument the handle is written to (`&hKey`); none: the call
+    /// returns the key object.
+    #[serde(default)]
+    pub out_arg: Option<usize>,
 }
 
 /// How a process-starting call takes its command.

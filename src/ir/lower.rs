@@ -418,6 +418,10 @@ impl<'t> Lowerer<'t> {
 
     fn stmt_inner(&mut self, n: TsNode<'t>) {
         let kind = n.kind();
+        if kind == "preproc_def" {
+            self.string_macro(n);
+            return;
+        }
         if is_skipped(kind) {
             return;
         }
@@ -766,6 +770,53 @@ impl<'t> Lowerer<'t> {
             None => StmtKind::Eval(v),
         };
         self.finish(id, kind);
+    }
+
+    /// `#define WINHTTP_KEY L"SOFTWARE\\..."`: a macro whose whole value is one string
+    /// literal is lowered as a file-scope assignment, so the name resolves to the string
+    /// (a registry path, a URL, a cipher list). Macros of numbers and expressions stay
+    /// names: tables match constants by name.
+    fn string_macro(&mut self, n: TsNode<'t>) {
+        let (Some(name), Some(value)) = (
+            n.child_by_field_name("name"),
+            n.child_by_field_name("value"),
+        ) else {
+            return;
+        };
+        let raw = self.text(value);
+        let lit = raw.trim();
+        let body = lit
+            .strip_prefix("u8")
+            .or_else(|| lit.strip_prefix(['L', 'u', 'U']))
+            .unwrap_or(lit);
+        let Some(inner) = body.strip_prefix('"').and_then(|b| b.strip_suffix('"')) else {
+            return;
+        };
+        let mut escaped = false;
+        for c in inner.chars() {
+            match c {
+                '"' if !escaped => return,
+                '\\' => escaped = !escaped,
+                _ => escaped = false,
+            }
+        }
+        if escaped {
+            return;
+        }
+        let lead = raw.len() - raw.trim_start().len();
+        let start = value.start_byte() + lead;
+        let lit_span = Span::new(start, start + lit.len());
+        let id = self.begin(n);
+        let target = self.push_node(NodeKind::Name(self.text(name).to_string()), span(name));
+        let v = self.push_node(NodeKind::Str(string_content(lit)), lit_span);
+        self.finish(
+            id,
+            StmtKind::Assign {
+                target,
+                op: AssignOp::Set,
+                value: v,
+            },
+        );
     }
 
     /// The identifier a declarator declares (through pointers, arrays, references).
@@ -2011,6 +2062,44 @@ mod tests {
             assert!(
                 ir.nodes.iter().any(|n| n.span.start == at),
                 "spans are those of the text as written"
+            );
+        }
+    }
+
+    /// A macro whose value is one string literal is a file-scope assignment of the string;
+    /// numbers, expressions, concatenations and function-like macros stay names.
+    #[test]
+    fn string_macros_are_assignments() {
+        let src = "#define KEY L\"SOFTWARE\\\\X\"\n#define ESC \"a\\\"b\"\n#define N 5\n#define CAT \"a\" \"b\"\n#define F(x) \"f\"\n#define BAD \"a\\\\\n";
+        for lang in [Lang::C, Lang::Cpp] {
+            let ir = lower(lang, src).expect("parses");
+            let assigned: Vec<(String, String, &str)> = ir
+                .stmts
+                .iter()
+                .filter_map(|s| match &s.kind {
+                    StmtKind::Assign { target, value, .. } => match &ir.node(*value).kind {
+                        NodeKind::Str(v) => Some((
+                            ir.name(*target).unwrap_or("").to_string(),
+                            v.clone(),
+                            src.get(ir.node(*value).span.start..ir.node(*value).span.end)
+                                .unwrap_or(""),
+                        )),
+                        _ => None,
+                    },
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(
+                assigned,
+                vec![
+                    (
+                        "KEY".to_string(),
+                        "SOFTWARE\\\\X".to_string(),
+                        "L\"SOFTWARE\\\\X\""
+                    ),
+                    ("ESC".to_string(), "a\\\"b".to_string(), "\"a\\\"b\""),
+                ],
+                "{lang:?}"
             );
         }
     }

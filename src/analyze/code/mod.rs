@@ -29,6 +29,7 @@
 pub mod callbacks;
 mod exec;
 pub mod lexer;
+mod registry;
 pub mod rust;
 pub mod sinks;
 

@@ -85,6 +85,7 @@ impl Sinks<'_, '_> {
         self.anywhere_names();
         self.written_configs();
         self.exec_calls();
+        self.registry_calls();
     }
 
     /// A pip configuration written out as a string literal (a `[global]` section with
