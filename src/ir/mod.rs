@@ -141,6 +141,14 @@ pub struct Arg {
     pub splat: bool,
 }
 
+/// The values of the positional arguments (not named, not spread), in order.
+pub fn positional(args: &[Arg]) -> Vec<NodeId> {
+    args.iter()
+        .filter(|a| a.name.is_none() && !a.splat)
+        .map(|a| a.value)
+        .collect()
+}
+
 /// What an expression is.
 #[derive(Debug, Clone)]
 pub enum NodeKind {

@@ -70,11 +70,7 @@ impl Sinks<'_, '_> {
             }) else {
                 continue;
             };
-            let pos: Vec<NodeId> = args
-                .iter()
-                .filter(|a| a.name.is_none() && !a.splat)
-                .map(|a| a.value)
-                .collect();
+            let pos: Vec<NodeId> = crate::ir::positional(args);
             let keys = match spec.key {
                 KeyFrom::Arg => pos
                     .get(spec.key_arg)
@@ -179,11 +175,7 @@ impl Sinks<'_, '_> {
             else {
                 continue;
             };
-            let pos: Vec<NodeId> = args
-                .iter()
-                .filter(|a| a.name.is_none() && !a.splat)
-                .map(|a| a.value)
-                .collect();
+            let pos: Vec<NodeId> = crate::ir::positional(args);
             let Some(&path) = pos.get(open.path_arg) else {
                 continue;
             };
@@ -267,11 +259,7 @@ impl Sinks<'_, '_> {
             let (Some(out_arg), Some(hive_arg)) = (open.out_arg, open.hive_arg) else {
                 continue;
             };
-            let pos: Vec<NodeId> = args
-                .iter()
-                .filter(|a| a.name.is_none() && !a.splat)
-                .map(|a| a.value)
-                .collect();
+            let pos: Vec<NodeId> = crate::ir::positional(args);
             let writes_handle = pos
                 .get(out_arg)
                 .and_then(|&o| self.handle_name(o))

@@ -1035,11 +1035,7 @@ impl Sinks<'_, '_> {
                     });
                 }
             }
-            let positional: Vec<NodeId> = args
-                .iter()
-                .filter(|a| a.name.is_none() && !a.splat)
-                .map(|a| a.value)
-                .collect();
+            let positional: Vec<NodeId> = crate::ir::positional(args);
             // Constant-keyed options: f(h, CONST, value).
             for w in positional.windows(2) {
                 let Some(opt) = ir.name(w[0]) else { continue };
@@ -1125,11 +1121,7 @@ impl Sinks<'_, '_> {
             let NodeKind::Call { args, .. } = &n.kind else {
                 continue;
             };
-            let pos: Vec<NodeId> = args
-                .iter()
-                .filter(|a| a.name.is_none() && !a.splat)
-                .map(|a| a.value)
-                .collect();
+            let pos: Vec<NodeId> = crate::ir::positional(args);
             for w in pos.windows(2) {
                 if last(w[0]) != Some(u.url_option.as_str()) {
                     continue;
