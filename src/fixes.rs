@@ -453,7 +453,11 @@ pub fn flag_constant(entry: &FlagEntry, name: &str, span: Span, src: Source<'_>)
             let end = skip_ws(after + sep.len(), true);
             return Some(edit(
                 format!("Remove {last}"),
-                whole_line_if_self_assignment(text, Span::new(os, end)),
+                whole_line_if_self_assignment(
+                    text,
+                    Span::new(os, end),
+                    src.format == FileFormat::PowerShell,
+                ),
                 String::new(),
                 Applicability::Safe,
             ));
@@ -486,11 +490,22 @@ pub fn flag_constant(entry: &FlagEntry, name: &str, span: Span, src: Source<'_>)
                     .any(|c| prev.contains(c))
                 {
                     start = k;
+                    // PowerShell's line continuation goes with the line break it escaped.
+                    if prev.ends_with('`') {
+                        start = k - 1;
+                        while start > 0 && matches!(b[start - 1], b' ' | b'\t') {
+                            start -= 1;
+                        }
+                    }
                 }
             }
             return Some(edit(
                 format!("Remove {last}"),
-                whole_line_if_self_assignment(text, Span::new(start, oe)),
+                whole_line_if_self_assignment(
+                    text,
+                    Span::new(start, oe),
+                    src.format == FileFormat::PowerShell,
+                ),
                 String::new(),
                 Applicability::Safe,
             ));
@@ -506,7 +521,7 @@ pub fn flag_constant(entry: &FlagEntry, name: &str, span: Span, src: Source<'_>)
             k -= 1;
         }
         if k >= 2 && &b[k - 2..k] == b"+=" {
-            let line_start = text[..k - 2].rfind('\n').map_or(0, |i| i + 1);
+            let line_start = text[..k - 2].rfind(['\n', ';']).map_or(0, |i| i + 1);
             let target = text[line_start..k - 2].trim();
             if target.starts_with('[') && target.contains("]::") {
                 let operand = format!(
@@ -535,14 +550,29 @@ pub fn flag_constant(entry: &FlagEntry, name: &str, span: Span, src: Source<'_>)
 /// of a thing to itself (`[Net.ServicePointManager]::SecurityProtocol =
 /// [Net.ServicePointManager]::SecurityProtocol -bor [Net.SecurityProtocolType]::Tls11`
 /// without its one operand), else `cut`.
-fn whole_line_if_self_assignment(text: &str, cut: Span) -> Span {
+///
+/// Only a statement of its own line: in PowerShell (names compared ignoring case) not
+/// continued from or onto another line with a backtick; elsewhere (names compared exactly)
+/// ended by `;` and following a `;`, `{` or `}`, so that no unbraced `if` loses its body
+/// and no object initializer (`SslProtocols = sslProtocols | ...`) loses a member.
+fn whole_line_if_self_assignment(text: &str, cut: Span, powershell: bool) -> Span {
     let (Some(head), Some(tail)) = (text.get(..cut.start), text.get(cut.end..)) else {
         return cut;
     };
     let ls = head.rfind('\n').map_or(0, |i| i + 1);
     let le = tail.find('\n').map_or(text.len(), |i| cut.end + i);
     let rest = format!("{}{}", &head[ls..], &tail[..le - cut.end]);
-    let line = rest.trim().trim_end_matches(';').trim_end();
+    let before = head[..ls].trim_end();
+    let line = rest.trim();
+    let own_statement = if powershell {
+        !line.ends_with('`') && !before.ends_with('`')
+    } else {
+        line.ends_with(';') && (before.is_empty() || before.ends_with([';', '{', '}']))
+    };
+    if !own_statement {
+        return cut;
+    }
+    let line = line.trim_end_matches(';').trim_end();
     let Some((l, r)) = line.split_once('=') else {
         return cut;
     };
@@ -550,7 +580,12 @@ fn whole_line_if_self_assignment(text: &str, cut: Span) -> Span {
     let compound = l.ends_with([
         '!', '<', '>', '=', '+', '-', '*', '/', '|', '&', '^', '%', '?',
     ]);
-    if l.is_empty() || compound || r.starts_with('=') || !l.eq_ignore_ascii_case(r) {
+    let same = if powershell {
+        l.eq_ignore_ascii_case(r)
+    } else {
+        l == r
+    };
+    if l.is_empty() || compound || r.starts_with('=') || !same {
         return cut;
     }
     Span::new(ls, (le + 1).min(text.len()))

@@ -350,3 +350,34 @@ fn enum_additions_become_ors_and_self_assignments_are_removed() {
         "class A { void M() {\n  Go();\n} }\n"
     );
 }
+
+/// The self-assignment a removal leaves is removed only as a statement of its own line:
+/// not the body of an unbraced `if`, not an initializer member whose names differ in case,
+/// and a PowerShell continuation goes with the line it continued.
+#[test]
+fn self_assignments_are_removed_only_as_whole_statements() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cs = dir.path().join("Boot.cs");
+    std::fs::write(
+        &cs,
+        "static class Boot {\n    static void Init(bool legacy, SslProtocols p) {\n        if (legacy)\n            ServicePointManager.SecurityProtocol = ServicePointManager.SecurityProtocol | SecurityProtocolType.Tls11;\n        Poll();\n        var h = new HttpClientHandler\n        {\n            SslProtocols = sslProtocols | SslProtocols.Tls11\n        };\n    }\n}\n",
+    )
+    .expect("write");
+    let ps = dir.path().join("enable.ps1");
+    std::fs::write(
+        &ps,
+        "[Net.ServicePointManager]::SecurityProtocol = [Net.ServicePointManager]::SecurityProtocol `\n    -bor [Net.SecurityProtocolType]::Tls11\nWrite-Host done\n",
+    )
+    .expect("write");
+    let o = run(&["scan", "--fix", "."], dir.path());
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(&cs).expect("read"),
+        "static class Boot {\n    static void Init(bool legacy, SslProtocols p) {\n        if (legacy)\n            ServicePointManager.SecurityProtocol = ServicePointManager.SecurityProtocol;\n        Poll();\n        var h = new HttpClientHandler\n        {\n            SslProtocols = sslProtocols\n        };\n    }\n}\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&ps).expect("read"),
+        "Write-Host done\n"
+    );
+}

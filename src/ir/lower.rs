@@ -93,6 +93,7 @@ pub fn lower(lang: Lang, text: &str) -> Option<Ir> {
         bases: Vec::new(),
         depth: 0,
         visited: 0,
+        macro_defs: None,
     };
     l.ir.had_errors = root.has_error();
     l.ir.funcs[0].span = span(root);
@@ -123,6 +124,8 @@ struct Lowerer<'t> {
     bases: Vec<String>,
     depth: u32,
     visited: u32,
+    /// How often each macro is `#define`d in the file (built at the first `#define`).
+    macro_defs: Option<std::collections::HashMap<&'t str, u32>>,
 }
 
 /// Kinds that hold statements (blocks, bodies, error nodes).
@@ -783,6 +786,32 @@ impl<'t> Lowerer<'t> {
         ) else {
             return;
         };
+        // Defined more than once (`#ifdef LOCAL ... #else ... #endif`): which one holds is
+        // not known here, so the name stays a name.
+        let src = self.src;
+        let defs = self.macro_defs.get_or_insert_with(|| {
+            let mut m = std::collections::HashMap::new();
+            for line in src.lines() {
+                let Some(rest) = line.trim_start().strip_prefix('#') else {
+                    continue;
+                };
+                let Some(rest) = rest.trim_start().strip_prefix("define") else {
+                    continue;
+                };
+                let rest = rest.trim_start();
+                let end = rest
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(rest.len());
+                if end > 0 {
+                    *m.entry(&rest[..end]).or_insert(0u32) += 1;
+                }
+            }
+            m
+        });
+        let macro_name = src.get(name.byte_range()).unwrap_or("");
+        if defs.get(macro_name).copied().unwrap_or(0) > 1 {
+            return;
+        }
         let raw = self.text(value);
         let lit = raw.trim();
         let body = lit

@@ -12,7 +12,7 @@
 use super::sinks::Sinks;
 use crate::facts::{Fact, Position};
 use crate::ir::flow::{KeyFrom, RegistryOpen, ValKind};
-use crate::ir::{NodeId, NodeKind, StmtKind};
+use crate::ir::{NodeId, NodeKind, StmtId, StmtKind};
 use crate::rules::registry::RegistryWrite;
 use crate::rules::value::Value;
 
@@ -81,11 +81,11 @@ impl Sinks<'_, '_> {
                     _ => Vec::new(),
                 },
                 KeyFrom::Receiver => match callee.rsplit_once('.') {
-                    Some((recv, _)) => self.opened_object(recv),
+                    Some((recv, _)) => self.opened_object(recv, node.stmt),
                     None => Vec::new(),
                 },
                 KeyFrom::Handle => match pos.get(spec.key_arg).and_then(|&h| self.handle_name(h)) {
-                    Some(h) => self.opened_handle(&h),
+                    Some(h) => self.opened_handle(&h, node.stmt),
                     None => Vec::new(),
                 },
             };
@@ -96,7 +96,7 @@ impl Sinks<'_, '_> {
             let Some(&data) = pos.get(spec.data_arg) else {
                 continue;
             };
-            if keys.is_empty() || names.is_empty() {
+            if keys.is_empty() || names.is_empty() || !self.data_is_plain(data, node.stmt) {
                 continue;
             }
             let mut made = 0;
@@ -165,40 +165,42 @@ impl Sinks<'_, '_> {
     /// The keys a key object held by `recv` was opened at: `recv = <hive>.OpenSubKey(path)`,
     /// the hive written as `Registry.LocalMachine` or held by a variable assigned
     /// `RegistryKey.OpenBaseKey(RegistryHive.LocalMachine, view)`.
-    fn opened_object(&self, recv: &str) -> Vec<String> {
-        let mut out = Vec::new();
-        for (_, callee, args) in self.assigned_calls(recv) {
-            let last = callee.rsplit('.').next().unwrap_or(callee);
-            let Some(open) = self
-                .opens()
-                .find(|o| o.out_arg.is_none() && o.calls.iter().any(|c| c == last))
-            else {
-                continue;
-            };
-            let pos: Vec<NodeId> = crate::ir::positional(args);
-            let Some(&path) = pos.get(open.path_arg) else {
-                continue;
-            };
-            let hive = match open.hive_arg {
-                Some(i) => pos
-                    .get(i)
-                    .and_then(|&h| self.ir.name(h))
-                    .and_then(hive_name),
-                None => callee
-                    .rsplit_once('.')
-                    .and_then(|(base, _)| hive_name(base).or_else(|| self.base_key_hive(base))),
-            };
-            let Some(h) = hive else { continue };
-            for p in self.strings(path) {
-                out.push(format!("{h}\\{}", p.trim_start_matches('\\')));
-            }
-        }
-        out
+    fn opened_object(&self, recv: &str, at: StmtId) -> Vec<String> {
+        let Some((_, callee, args)) = self.assigned_call(recv, at) else {
+            return Vec::new();
+        };
+        let last = callee.rsplit('.').next().unwrap_or(callee);
+        let Some(open) = self
+            .opens()
+            .find(|o| o.out_arg.is_none() && o.calls.iter().any(|c| c == last))
+        else {
+            return Vec::new();
+        };
+        let pos: Vec<NodeId> = crate::ir::positional(args);
+        let Some(&path) = pos.get(open.path_arg) else {
+            return Vec::new();
+        };
+        let hive = match open.hive_arg {
+            Some(i) => pos
+                .get(i)
+                .and_then(|&h| self.ir.name(h))
+                .and_then(hive_name),
+            None => callee
+                .rsplit_once('.')
+                .and_then(|(base, _)| hive_name(base).or_else(|| self.base_key_hive(base, at))),
+        };
+        let Some(h) = hive else {
+            return Vec::new();
+        };
+        self.strings(path)
+            .into_iter()
+            .map(|p| format!("{h}\\{}", p.trim_start_matches('\\')))
+            .collect()
     }
 
     /// The hive of a variable assigned `RegistryKey.OpenBaseKey(RegistryHive.X, view)`.
-    fn base_key_hive(&self, var: &str) -> Option<&'static str> {
-        self.assigned_calls(var)
+    fn base_key_hive(&self, var: &str, at: StmtId) -> Option<&'static str> {
+        self.assigned_call(var, at)
             .into_iter()
             .find_map(|(_, callee, args)| {
                 (callee.rsplit('.').next() == Some("OpenBaseKey"))
@@ -209,26 +211,57 @@ impl Sinks<'_, '_> {
             })
     }
 
-    /// The calls assigned to variable `var` anywhere in the file.
-    fn assigned_calls(&self, var: &str) -> Vec<(NodeId, &str, &[crate::ir::Arg])> {
+    /// The call variable `var` holds at statement `at`: its last assignment before `at` in
+    /// the same function, when that assigns a call (a variable reassigned to something
+    /// else, or only assigned in another method, holds no key we know).
+    fn assigned_call(&self, var: &str, at: StmtId) -> Option<(NodeId, &str, &[crate::ir::Arg])> {
         let ir = self.ir;
-        ir.stmts
-            .iter()
-            .filter_map(|s| {
-                let StmtKind::Assign { target, value, .. } = &s.kind else {
-                    return None;
+        let func = ir.stmt(at).func;
+        let last = ir.stmts.iter().take(at as usize).rev().find_map(|s| {
+            let StmtKind::Assign { target, value, .. } = &s.kind else {
+                return None;
+            };
+            (s.func == func && ir.name(*target) == Some(var)).then_some(*value)
+        })?;
+        match &ir.node(last).kind {
+            NodeKind::Call { callee, args, .. } => Some((last, callee.as_str(), args.as_slice())),
+            _ => None,
+        }
+    }
+
+    /// Whether the data a write passes is what its variable was assigned: not changed by
+    /// `|=`/`&=` (the flow gives each operand, not the sum) and, in C and C++, not given to
+    /// another call first (`RegQueryValueExW(h, n, 0, 0, (LPBYTE)&v, &sz)` writes it).
+    fn data_is_plain(&self, data: NodeId, at: StmtId) -> bool {
+        let ir = self.ir;
+        let mut names = Vec::new();
+        ir.names_in_with(data, false, &mut names);
+        let [(var, _)] = names.as_slice() else {
+            return names.is_empty();
+        };
+        let func = ir.stmt(at).func;
+        let compound = ir.stmts.iter().take(at as usize).any(|s| {
+            s.func == func
+                && matches!(&s.kind, StmtKind::Assign { target, op, .. }
+                    if *op != crate::ir::AssignOp::Set && ir.name(*target) == Some(var.as_str()))
+        });
+        if compound {
+            return false;
+        }
+        // C and C++ pass out-parameters by address, which the lowered form does not keep
+        // apart from a value (`&v` is `v`): any call before the write that is given the
+        // variable may have written it.
+        !ir.lang.is_c()
+            || !ir.nodes.iter().any(|n| {
+                let NodeKind::Call { args, .. } = &n.kind else {
+                    return false;
                 };
-                if ir.name(*target) != Some(var) {
-                    return None;
-                }
-                match &ir.node(*value).kind {
-                    NodeKind::Call { callee, args, .. } => {
-                        Some((*value, callee.as_str(), args.as_slice()))
-                    }
-                    _ => None,
-                }
+                n.stmt < at
+                    && ir.stmt(n.stmt).func == func
+                    && args
+                        .iter()
+                        .any(|a| self.handle_name(a.value).as_deref() == Some(var.as_str()))
             })
-            .collect()
     }
 
     /// The variable a handle argument names (`hKey`, `*phKey`).
@@ -246,12 +279,16 @@ impl Sinks<'_, '_> {
 
     /// The keys a handle variable was opened at: `RegOpenKeyExW(HKEY_LOCAL_MACHINE, L"...",
     /// 0, KEY_SET_VALUE, &hKey)`.
-    fn opened_handle(&self, handle: &str) -> Vec<String> {
+    fn opened_handle(&self, handle: &str, at: StmtId) -> Vec<String> {
         let mut out = Vec::new();
-        for node in &self.ir.nodes {
+        let func = self.ir.stmt(at).func;
+        for node in self.ir.nodes.iter().rev() {
             let NodeKind::Call { callee, args, .. } = &node.kind else {
                 continue;
             };
+            if node.stmt >= at || self.ir.stmt(node.stmt).func != func {
+                continue;
+            }
             let last = callee.rsplit('.').next().unwrap_or(callee);
             let Some(open) = self.opens().find(|o| o.calls.iter().any(|c| c == last)) else {
                 continue;
@@ -270,6 +307,8 @@ impl Sinks<'_, '_> {
             if let (Some(&h), Some(&p)) = (pos.get(hive_arg), pos.get(open.path_arg)) {
                 out.extend(self.under_hive(h, p));
             }
+            // The last open before the write is the key the handle holds.
+            break;
         }
         out
     }

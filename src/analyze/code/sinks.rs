@@ -17,6 +17,7 @@ use crate::facts::{Fact, FlagFact, Position, SettingFact, SinkRef, Via};
 use crate::ir::flow::{Flow, Val, ValKind};
 use crate::ir::{Ir, Lang, NodeId, NodeKind, StmtId, StmtKind};
 use crate::rules::value::Value;
+use std::collections::HashMap;
 
 /// The setting domain of a language's keys.
 pub fn domain(lang: Lang) -> &'static str {
@@ -401,7 +402,38 @@ impl Sinks<'_, '_> {
                 _ => {}
             }
         }
-        reads > 0
+        if reads == 0 {
+            return false;
+        }
+        // The whole case handed on (`runCase(t, tc)`): its fields are read where we do not
+        // look.
+        let roots: Vec<&str> = self
+            .ir
+            .nodes
+            .iter()
+            .filter_map(|n| match &n.kind {
+                NodeKind::Name(name) if name.split('.').skip(1).any(|s| s == key) => {
+                    name.split('.').next()
+                }
+                _ => None,
+            })
+            .collect();
+        !self.ir.nodes.iter().any(|n| {
+            matches!(&n.kind, NodeKind::Name(name) if roots.contains(&name.as_str()))
+                && n.parent.is_some_and(|p| {
+                    matches!(&self.ir.node(p).kind, NodeKind::Call { callee, .. }
+                        if !is_assertion(callee) || self.defined_here(callee))
+                })
+        })
+    }
+
+    /// Whether a function or method of this file has the callee's name.
+    fn defined_here(&self, callee: &str) -> bool {
+        let last = callee.rsplit('.').next().unwrap_or(callee);
+        self.ir
+            .funcs
+            .iter()
+            .any(|f| !f.name.is_empty() && f.name == last)
     }
 
     /// Whether the read `id` only compares its value (see [`Self::case_field_only_compared`]).
@@ -426,7 +458,7 @@ impl Sinks<'_, '_> {
                     return false;
                 };
                 let root = t.split('.').next().unwrap_or(t);
-                return self.variable_only_compared(root, stmt.func, depth + 1, seen);
+                return self.variable_only_compared(root, depth + 1, seen);
             };
             match &ir.node(p).kind {
                 // `&tc.key`, `*tc.key`: the same value.
@@ -434,7 +466,11 @@ impl Sinks<'_, '_> {
                     op: crate::ir::UnOp::Other,
                     ..
                 } => cur = p,
-                NodeKind::Call { callee, .. } => return is_assertion(callee),
+                // A test library's assertion; a helper of the file named `expect...` may
+                // well dial with what it is given.
+                NodeKind::Call { callee, .. } => {
+                    return is_assertion(callee) && !self.defined_here(callee);
+                }
                 NodeKind::Bin {
                     op: crate::ir::BinOp::Compare,
                     l,
@@ -449,16 +485,10 @@ impl Sinks<'_, '_> {
         false
     }
 
-    /// Whether variable `root`, in function `func` and the functions written in it, is only
-    /// written or compared: every read is an assertion's argument or a `nil` check, and no
-    /// method is called on it.
-    fn variable_only_compared(
-        &self,
-        root: &str,
-        func: crate::ir::FuncId,
-        depth: usize,
-        seen: &mut Vec<String>,
-    ) -> bool {
+    /// Whether variable `root` is only written or compared anywhere in the file (a
+    /// package-level variable is read by other functions): every read is an assertion's
+    /// argument or a `nil` check, and no method is called on it.
+    fn variable_only_compared(&self, root: &str, depth: usize, seen: &mut Vec<String>) -> bool {
         if seen.iter().any(|s| s == root) {
             return true;
         }
@@ -471,9 +501,8 @@ impl Sinks<'_, '_> {
         let mut reads = 0;
         for (i, n) in ir.nodes.iter().enumerate() {
             let id = u32::try_from(i).unwrap_or(u32::MAX);
-            let in_scope = || ir.func_within(ir.func_of(id), func);
             match &n.kind {
-                NodeKind::Name(name) if of_root(name) && in_scope() => {
+                NodeKind::Name(name) if of_root(name) => {
                     let written = n.parent.is_none()
                         && matches!(&ir.stmt(n.stmt).kind, StmtKind::Assign { target, .. } if *target == id);
                     if written {
@@ -487,8 +516,7 @@ impl Sinks<'_, '_> {
                 NodeKind::Call { callee, .. }
                     if callee
                         .rsplit_once('.')
-                        .is_some_and(|(recv, _)| of_root(recv))
-                        && in_scope() =>
+                        .is_some_and(|(recv, _)| of_root(recv)) =>
                 {
                     return false;
                 }
@@ -1001,6 +1029,7 @@ impl Sinks<'_, '_> {
 
     fn calls(&mut self) {
         let ir = self.ir;
+        let plain = self.plain_url_handles();
         for (i, node) in ir.nodes.iter().enumerate() {
             if crate::budget::exceeded() {
                 return;
@@ -1011,7 +1040,7 @@ impl Sinks<'_, '_> {
             let id = u32::try_from(i).unwrap_or(u32::MAX);
             let stmt = node.stmt;
             let last = callee.rsplit('.').next().unwrap_or(callee);
-            if self.tls_of_plain_url(args) {
+            if self.tls_of_plain_url(args, &plain) {
                 continue;
             }
             self.table_sinks(callee, args, stmt, node.span);
@@ -1090,63 +1119,70 @@ impl Sinks<'_, '_> {
         }
     }
 
-    /// Whether a call sets an option of a connection that has no TLS: the option
-    /// configures the TLS of a URL another option gives (`CURLOPT_PROXY_SSLVERSION` and
-    /// `CURLOPT_PROXY`), and every value the file passes for that URL is a literal of a
-    /// plain-text scheme (`"http://proxy:3128"`). Unknown, scheme-less or `https://` URLs,
-    /// or none at all, keep the option.
-    fn tls_of_plain_url(&self, args: &[crate::ir::Arg]) -> bool {
-        let urls = &self.ctx.flow.tls_of_url;
-        if urls.is_empty() {
-            return false;
-        }
-        let last = |n: NodeId| self.ir.name(n).map(|s| s.rsplit('.').next().unwrap_or(s));
-        args.iter().any(|a| {
-            let Some(opt) = last(a.value) else {
-                return false;
-            };
-            urls.iter()
-                .any(|u| u.options.iter().any(|o| o == opt) && self.url_is_plain(u, &last))
-        })
-    }
-
-    /// Whether the file passes `u.url_option` at least once, always a plain-text URL.
-    fn url_is_plain<'n>(
-        &self,
-        u: &crate::ir::flow::TlsOfUrl,
-        last: &impl Fn(NodeId) -> Option<&'n str>,
-    ) -> bool {
-        let mut seen = false;
-        for n in &self.ir.nodes {
-            let NodeKind::Call { args, .. } = &n.kind else {
-                continue;
-            };
-            let pos: Vec<NodeId> = crate::ir::positional(args);
-            for w in pos.windows(2) {
-                if last(w[0]) != Some(u.url_option.as_str()) {
-                    continue;
-                }
-                let values = self.flow.resolve(w[1]);
-                if values.is_empty() {
-                    return false;
-                }
-                for v in values {
-                    let ValKind::Str(s) = &v.kind else {
-                        return false;
+    /// For each `[[tls_of_url]]` entry, the handles (the call's first argument) whose URL
+    /// option the file sets, and whether every value it sets is a literal of a plain-text
+    /// scheme (`curl_easy_setopt(h, CURLOPT_PROXY, "http://proxy:3128")`). Built once per
+    /// file.
+    fn plain_url_handles(&self) -> Vec<HashMap<String, bool>> {
+        let ir = self.ir;
+        let mut out = Vec::new();
+        for u in &self.ctx.flow.tls_of_url {
+            let mut m: HashMap<String, bool> = HashMap::new();
+            if self.text.contains(u.url_option.as_str()) {
+                for n in &ir.nodes {
+                    let NodeKind::Call { args, .. } = &n.kind else {
+                        continue;
                     };
-                    let plain = s.split_once("://").is_some_and(|(scheme, _)| {
-                        u.plain_schemes
-                            .iter()
-                            .any(|p| p.eq_ignore_ascii_case(scheme))
-                    });
-                    if !plain {
-                        return false;
+                    let pos = crate::ir::positional(args);
+                    let Some(handle) = pos.first().and_then(|&h| ir.name(h)) else {
+                        continue;
+                    };
+                    for w in pos.windows(2) {
+                        let opt = ir.name(w[0]).map(|s| s.rsplit('.').next().unwrap_or(s));
+                        if opt != Some(u.url_option.as_str()) {
+                            continue;
+                        }
+                        let values = self.flow.resolve(w[1]);
+                        let plain = !values.is_empty()
+                            && values.iter().all(|v| match &v.kind {
+                                ValKind::Str(s) => {
+                                    s.split_once("://").is_some_and(|(scheme, _)| {
+                                        u.plain_schemes
+                                            .iter()
+                                            .any(|p| p.eq_ignore_ascii_case(scheme))
+                                    })
+                                }
+                                _ => false,
+                            });
+                        let e = m.entry(handle.to_string()).or_insert(true);
+                        *e &= plain;
                     }
-                    seen = true;
                 }
             }
+            out.push(m);
         }
-        seen
+        out
+    }
+
+    /// Whether a call sets an option of a connection that has no TLS: the option
+    /// configures the TLS of a URL another option of the same handle gives
+    /// (`CURLOPT_PROXY_SSLVERSION` and `CURLOPT_PROXY`), and every value the file passes
+    /// for that URL on that handle is a plain-text literal. Unknown, scheme-less or
+    /// `https://` URLs, or none at all, keep the option.
+    fn tls_of_plain_url(&self, args: &[crate::ir::Arg], plain: &[HashMap<String, bool>]) -> bool {
+        let pos = crate::ir::positional(args);
+        let Some(handle) = pos.first().and_then(|&h| self.ir.name(h)) else {
+            return false;
+        };
+        let urls = &self.ctx.flow.tls_of_url;
+        pos.iter().any(|&a| {
+            let Some(opt) = self.ir.name(a).map(|s| s.rsplit('.').next().unwrap_or(s)) else {
+                return false;
+            };
+            urls.iter().zip(plain).any(|(u, m)| {
+                u.options.iter().any(|o| o == opt) && m.get(handle).copied().unwrap_or(false)
+            })
+        })
     }
 
     /// A value passed to a constant-keyed option.
