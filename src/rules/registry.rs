@@ -65,6 +65,20 @@ impl Hive {
     }
 }
 
+/// The short name (`HKLM`) of a hive as .NET or Win32 code spells it:
+/// `Registry.LocalMachine`, `RegistryHive.LocalMachine`, `HKEY_LOCAL_MACHINE`.
+pub fn hive_short(name: &str) -> Option<&'static str> {
+    let last = name.rsplit('.').next().unwrap_or(name);
+    let hive = match last {
+        "LocalMachine" => Hive::LocalMachine,
+        "CurrentUser" => Hive::CurrentUser,
+        "ClassesRoot" => Hive::ClassesRoot,
+        "CurrentConfig" => Hive::CurrentConfig,
+        other => Hive::parse(other)?,
+    };
+    Some(hive.short())
+}
+
 /// Normalizes a key path to `HIVE\UPPER\CASE\PATH`: provider prefixes dropped, separators
 /// collapsed, `Wow6432Node` removed, `HKEY_USERS\<name>` mapped to `HKCU`,
 /// `ControlSetNNN` mapped to `CurrentControlSet`. `None` when there is no known hive.

@@ -13,7 +13,7 @@ use super::sinks::Sinks;
 use crate::facts::{Fact, Position};
 use crate::ir::flow::{KeyFrom, RegistryOpen, ValKind};
 use crate::ir::{NodeId, NodeKind, StmtId, StmtKind};
-use crate::rules::registry::RegistryWrite;
+use crate::rules::registry::{RegistryWrite, hive_short as hive_name};
 use crate::rules::value::Value;
 
 /// Most facts one call gives (keys x names x values).
@@ -30,19 +30,6 @@ fn callee_is(c: &str, callee: &str) -> bool {
     } else {
         callee.rsplit('.').next() == Some(c)
     }
-}
-
-/// The full name of a hive written as .NET or Win32 spell it (`Registry.LocalMachine`,
-/// `RegistryHive.LocalMachine`, `HKEY_LOCAL_MACHINE`).
-fn hive_name(text: &str) -> Option<&'static str> {
-    Some(match text.rsplit('.').next().unwrap_or(text) {
-        "LocalMachine" | "HKEY_LOCAL_MACHINE" | "HKLM" => "HKEY_LOCAL_MACHINE",
-        "CurrentUser" | "HKEY_CURRENT_USER" | "HKCU" => "HKEY_CURRENT_USER",
-        "Users" | "HKEY_USERS" => "HKEY_USERS",
-        "ClassesRoot" | "HKEY_CLASSES_ROOT" => "HKEY_CLASSES_ROOT",
-        "CurrentConfig" | "HKEY_CURRENT_CONFIG" => "HKEY_CURRENT_CONFIG",
-        _ => return None,
-    })
 }
 
 impl Sinks<'_, '_> {
